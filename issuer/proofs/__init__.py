@@ -1,0 +1,1 @@
+"""Securing mechanisms: Data Integrity cryptosuites and VC-JOSE (JWT)."""

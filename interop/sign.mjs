@@ -9,8 +9,10 @@
  *          "seed": "<64 hex chars, optional>",
  *          "created": "<XSD dateTime, optional; proof.created>",
  *          "did": "<DID, optional; e.g. did:web:...>",
- *          "keyId": "<VM fragment without '#', optional>"}
- * stdout: {"signed": {...VC with proof...}, "didDocument": {...did:key doc...},
+ *          "keyId": "<VM fragment without '#', optional>",
+ *          "documents": {url: doc} (optional; extra contexts)}
+ * stdout: {"signed": {...VC with proof...} | null, "error": string|null,
+ *          "didDocument": {...},
  *          "verificationMethod": "did:key:z6Mk...#z6Mk...",
  *          "publicKeyMultibase": "z6Mk..."}
  *
@@ -37,7 +39,7 @@ import {
 } from './lib/loader.mjs';
 import {issue} from '@digitalbazaar/vc';
 import {randomBytes} from 'node:crypto';
-import {run} from './lib/io.mjs';
+import {errorMessage, run} from './lib/io.mjs';
 
 const SUITES = new Set(['eddsa-rdfc-2022', 'Ed25519Signature2020']);
 
@@ -52,7 +54,8 @@ function parseSeed(seed) {
 }
 
 async function main({
-  credential, suite: suiteName, seed, created, did: didOverride, keyId
+  credential, suite: suiteName, seed, created, did: didOverride, keyId,
+  documents = {}
 }) {
   if(!(credential && typeof credential === 'object')) {
     throw new TypeError('"credential" must be a JSON object.');
@@ -119,12 +122,21 @@ async function main({
     suite = new Ed25519Signature2020({signer: signingKey.signer(), date});
   }
   // `verificationMethod` defaults to signer.id (the VM id)
-  const signed = await issue({
-    credential, suite, documentLoader: makeDocumentLoader({})
-  });
+  // A refusal by the library (safe mode, vc data model checks) is a result,
+  // not a harness bug: report it as `error` with `signed: null`.
+  let signed = null;
+  let error = null;
+  try {
+    signed = await issue({
+      credential, suite, documentLoader: makeDocumentLoader(documents)
+    });
+  } catch(e) {
+    error = errorMessage(e);
+  }
 
   return {
     signed,
+    error,
     didDocument,
     verificationMethod: signingKey.id,
     publicKeyMultibase: signingKey.publicKeyMultibase

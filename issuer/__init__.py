@@ -1,0 +1,49 @@
+"""Open Badges 3.0 micro-credential issuer for the automotive Skills Hub.
+
+``create_app()`` is the Flask application factory: configuration (defaults, then the instance
+folder's ``config.py``, then ``ISSUER_*`` variables, then ``test_config``), the service container,
+then the HTTP blueprints and error handlers.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["create_app", "__version__"]
+__version__ = "0.1.0"
+
+
+def create_app(test_config: dict | None = None, *, service=None):
+    from flask import Flask
+
+    from .config import instance_path, load_config
+    from .service import build_service
+
+    default_instance = Path.cwd() / "instance"
+    instance = Path(test_config["INSTANCE_PATH"]) if test_config and "INSTANCE_PATH" in test_config \
+        else instance_path(default_instance)
+    instance.mkdir(parents=True, exist_ok=True)
+    app = Flask(__name__, instance_path=str(instance), instance_relative_config=True,
+                template_folder="web/templates", static_folder="web/static")
+    if service is None:
+        config = load_config(instance, overrides=test_config)
+        service = build_service(config)
+    app.config.update(
+        SECRET_KEY=service.config["SECRET_KEY"],
+        MAX_CONTENT_LENGTH=service.config["MAX_UPLOAD_BYTES"],
+        JSON_MAX_BYTES=service.config["MAX_CONTENT_LENGTH"],
+        JSON_SORT_KEYS=False,
+    )
+    app.extensions["issuer"] = service
+
+    from . import api, web
+    api.init_app(app)
+    web.init_app(app)
+
+    @app.teardown_appcontext
+    def _close_session(_exc):
+        from flask import g
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+    return app

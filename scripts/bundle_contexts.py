@@ -62,7 +62,8 @@ def _load(pkgdir: pathlib.Path, path: str) -> tuple[object, bytes]:
 
 
 def main() -> None:
-    manifest = {}
+    manifest = {url: entry for url, entry in json.loads((OUT / "MANIFEST.json").read_text()).items()
+                if entry["package"].startswith("this project")}
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = pathlib.Path(tmp)
         unpacked: dict[str, pathlib.Path] = {}

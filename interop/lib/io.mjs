@@ -41,7 +41,8 @@ export async function run(main) {
 
 /**
  * Flattens an error (including jsonld-signatures' VerificationError, which
- * carries an `errors` array, and `cause` chains) into one readable string.
+ * carries an `errors` array, and `cause` / jsonld's `details.cause` chains)
+ * into one readable string.
  *
  * @param {*} error - Anything thrown or reported.
  *
@@ -65,14 +66,34 @@ export function errorMessage(error) {
     if(Array.isArray(err.errors) && err.errors.length > 0) {
       err.errors.forEach(walk);
     } else if(err.message) {
-      parts.push(err.message);
+      parts.push(err.message + safeModeDetail(err));
     } else {
       parts.push(String(err));
     }
-    if(err.cause) {
-      walk(err.cause);
-    }
+    walk(err.cause);
+    // jsonld.js (JsonLdError) keeps the underlying error in `details.cause`
+    walk(err.details?.cause);
   };
   walk(error);
   return [...new Set(parts)].join('; ') || String(error);
+}
+
+/**
+ * For jsonld.js safe-mode errors, says which event fired and on what, e.g.
+ * ` [invalid property: {"property":"foo"}]`.
+ *
+ * @param {Error} err - An error.
+ *
+ * @returns {string} The detail (empty when not a safe-mode error).
+ */
+function safeModeDetail(err) {
+  const event = err.details?.event;
+  if(!(event && typeof event.code === 'string')) {
+    return '';
+  }
+  // keep the small, printable details (property names, ids, types)
+  const picked = Object.fromEntries(Object.entries(event.details || {})
+    .filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v)));
+  const detail = Object.keys(picked).length ? `: ${JSON.stringify(picked)}` : '';
+  return ` [${event.code}${detail}]`;
 }

@@ -8,8 +8,8 @@
  *      (Ed25519 keys only, exposed as `Multikey` verification methods).
  *   3. The caller-supplied `documents` map ({url: jsonDocument}). A DID URL
  *      with a fragment (a verification method id) that is not itself a key of
- *      the map is resolved by looking the fragment up inside the DID document
- *      stored under the DID (see `vmFromController`).
+ *      the map is looked up (exact id) inside the DID document stored under
+ *      the DID part of the URL (see `vmFromController`).
  * Anything else throws `... not allowed offline`.
  */
 import * as credentialsContext from '@digitalbazaar/credentials-context';
@@ -18,6 +18,7 @@ import * as bslContext from '@digitalbazaar/vc-bitstring-status-list-context';
 import {driver as didKeyDriverFactory} from '@digitalbazaar/did-method-key';
 import dataIntegrityContext from '@digitalbazaar/data-integrity-context';
 import didContext from 'did-context';
+import {findVerificationMethod} from '@digitalbazaar/did-io';
 import ed25519Context from 'ed25519-signature-2020-context';
 import jsigs from 'jsonld-signatures';
 import multikeyContext from '@digitalbazaar/multikey-context';
@@ -54,12 +55,14 @@ didKeyDriver.use({
 const clone = value => JSON.parse(JSON.stringify(value));
 
 /**
- * Finds the verification method `vmId` inside a controller (DID) document.
- * Looks in `verificationMethod` and in embedded verification relationships.
- * Relative ids ("#key-1") are resolved against the controller id. The result
- * carries the controller document's `@context`, like did-method-key does, so
- * a `Multikey` method is only accepted by @digitalbazaar/ed25519-multikey if
- * the DID document's @context includes the multikey context.
+ * Finds the verification method `vmId` inside a controller (DID) document
+ * with did-io's `findVerificationMethod` (exact id match in
+ * `verificationMethod` and in embedded verification relationships; relative
+ * ids such as "#key-1" are NOT resolved, as in Digital Bazaar's resolvers).
+ * The result carries the controller document's `@context`, as did-method-key
+ * does, so a `Multikey` method is only accepted by
+ * @digitalbazaar/ed25519-multikey when the DID document's @context includes
+ * https://w3id.org/security/multikey/v1.
  *
  * @param {object} controllerDoc - The DID / controller document.
  * @param {string} vmId - The absolute verification method id.
@@ -67,25 +70,15 @@ const clone = value => JSON.parse(JSON.stringify(value));
  * @returns {object|undefined} The VM node with `@context`.
  */
 export function vmFromController(controllerDoc, vmId) {
-  const base = controllerDoc.id || vmId.split('#')[0];
-  const absolute = id => (typeof id === 'string' && id.startsWith('#')) ?
-    base + id : id;
-  const relationships = [
-    'verificationMethod', 'assertionMethod', 'authentication',
-    'capabilityInvocation', 'capabilityDelegation', 'keyAgreement'
-  ];
-  for(const rel of relationships) {
-    for(const node of [].concat(controllerDoc[rel] || [])) {
-      if(node && typeof node === 'object' && absolute(node.id) === vmId) {
-        const vm = {...clone(node), id: vmId};
-        if(controllerDoc['@context'] !== undefined) {
-          vm['@context'] = clone(controllerDoc['@context']);
-        }
-        return vm;
-      }
-    }
+  const node = findVerificationMethod({doc: controllerDoc, methodId: vmId});
+  if(!(node && typeof node === 'object')) {
+    return undefined;
   }
-  return undefined;
+  const vm = clone(node);
+  if(controllerDoc['@context'] !== undefined) {
+    vm['@context'] = clone(controllerDoc['@context']);
+  }
+  return vm;
 }
 
 /**

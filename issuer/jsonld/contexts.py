@@ -14,7 +14,7 @@ from typing import Mapping
 
 __all__ = ["BUNDLED_CONTEXTS", "MANIFEST", "ContextNotAllowed", "document_loader", "make_loader",
            "VC_V1", "VC_V2", "OB_V3P0", "OB_CONTEXTS", "DATA_INTEGRITY_V2", "MULTIKEY_V1", "DID_V1",
-           "ED25519_2020"]
+           "ED25519_2020", "EU_MICROCREDENTIAL_V1"]
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
@@ -29,6 +29,7 @@ DATA_INTEGRITY_V2 = "https://w3id.org/security/data-integrity/v2"
 MULTIKEY_V1 = "https://w3id.org/security/multikey/v1"
 DID_V1 = "https://www.w3.org/ns/did/v1"
 ED25519_2020 = "https://w3id.org/security/suites/ed25519-2020/v1"
+EU_MICROCREDENTIAL_V1 = "https://w3id.org/skills-hub/eu-microcredential/v1"
 
 
 class ContextNotAllowed(ValueError):
@@ -62,6 +63,7 @@ def make_loader(extra: Mapping[str, dict] | None = None):
         return {"contextUrl": None, "documentUrl": url, "document": doc}
 
     loader.known = frozenset(known)  # type: ignore[attr-defined]
+    loader.documents = MappingProxyType(known)  # type: ignore[attr-defined]
     return loader
 
 

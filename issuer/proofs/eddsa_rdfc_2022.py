@@ -89,8 +89,12 @@ class ProofCheck:
     reason: str | None = None
 
 
-def verify_proof(document: dict, proof: dict, public_key, loader=document_loader) -> ProofCheck:
+def verify_proof(document: dict, proof: dict, public_key, loader=document_loader, *,
+                 transformed: str | None = None) -> ProofCheck:
     """3.3.2 Verify Proof for one proof of ``document`` (whose other proofs are removed).
+
+    ``transformed`` may carry the canonical N-Quads of the document without proofs (3.3.3) when the
+    caller already computed them, e.g. to verify every proof of a proof set with one canonicalization.
 
     Raises DataLossError / ContextNotAllowed / CanonizationError for documents that cannot be
     canonicalized; returns a :class:`ProofCheck` for a signature that does not verify.
@@ -108,7 +112,8 @@ def verify_proof(document: dict, proof: dict, public_key, loader=document_loader
         return ProofCheck(False, "proof @context does not match the document @context")
     options.pop("@context", None)
     canonical_config = configure_proof(options, unsecured.get("@context"), loader)
-    transformed = transform(unsecured, loader)
+    if transformed is None:
+        transformed = transform(unsecured, loader)
     if ed25519_verify(public_key, signature, hash_data(transformed, canonical_config)):
         return ProofCheck(True)
     return ProofCheck(False, "the Ed25519 signature does not match the canonical document")

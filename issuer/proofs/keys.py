@@ -21,6 +21,7 @@ __all__ = [
     "ed25519_public_multibase", "ed25519_from_multibase", "ed25519_private_from_multibase",
     "public_key_from_multikey", "public_jwk", "public_key_from_jwk",
     "private_pem", "load_private_pem", "ed25519_verify", "ed25519_sign", "PublicKeyInfo",
+    "p256_public_multibase",
 ]
 
 

@@ -30,6 +30,14 @@ class HarnessError(RuntimeError):
     """The interop harness itself failed (npm install, crash, bad output)."""
 
 
+class SignRefused(RuntimeError):
+    """@digitalbazaar/vc refused to sign the credential (e.g. jsonld safe mode)."""
+
+    def __init__(self, message: str, result: dict[str, Any]):
+        super().__init__(message)
+        self.result = result
+
+
 def node_available() -> bool:
     """True when ``node`` and ``npm`` are on PATH."""
     return shutil.which("node") is not None and shutil.which("npm") is not None
@@ -161,15 +169,20 @@ def sign(
     did: str | None = None,
     key_id: str | None = None,
     created: str | None = None,
+    documents: Mapping[str, Any] | None = None,
+    strict: bool = True,
 ) -> dict[str, Any]:
     """Sign with @digitalbazaar/vc ``issue`` ("eddsa-rdfc-2022" or "Ed25519Signature2020").
 
     The issuer becomes the key's did:key, or ``did`` when given (then the
     returned ``didDocument`` must be passed to :func:`verify` in ``documents``
     under that DID). ``seed``: 32 bytes (or 64 hex chars) for a deterministic
-    key. Returns ``{"signed", "didDocument", "verificationMethod", "publicKeyMultibase"}``.
+    key. Returns ``{"signed", "error", "didDocument", "verificationMethod",
+    "publicKeyMultibase"}``. When the library refuses to sign, ``signed`` is
+    None and ``error`` says why; with ``strict`` (default) that raises
+    :class:`SignRefused` instead.
     """
-    payload: dict[str, Any] = {"credential": credential, "suite": suite}
+    payload: dict[str, Any] = {"credential": credential, "suite": suite, "documents": dict(documents or {})}
     if seed is not None:
         payload["seed"] = seed.hex() if isinstance(seed, (bytes, bytearray)) else seed
     if did is not None:
@@ -178,7 +191,10 @@ def sign(
         payload["keyId"] = key_id
     if created is not None:
         payload["created"] = created
-    return _run("sign.mjs", payload)
+    result = _run("sign.mjs", payload)
+    if strict and result.get("signed") is None:
+        raise SignRefused(f"@digitalbazaar/vc refused to sign: {result.get('error')}", result)
+    return result
 
 
 def status_bit(

@@ -128,3 +128,37 @@ def test_poison_graph_is_bounded_in_time():
     doc = {"@context": {}, "@graph": nodes}
     with pytest.raises(CanonizationError, match="exceeded"):
         canonize(doc, deadline=0.5)
+
+
+def _ob_vector_doc():
+    return copy.deepcopy(load_spec_json("vectors", "ob-impl-guide", "ob3-eddsa-rdfc-2022-test-vector.json")
+                         ["unsignedCredential"])
+
+
+def test_identical_blank_nodes_fall_back_to_full_rdfc_and_agree_with_pyld():
+    """Two identical alignments share a first-degree hash: the full algorithm must run."""
+    doc = _ob_vector_doc()
+    alignment = {"type": ["Alignment"], "targetName": "Same", "targetUrl": "https://example.org/skill"}
+    doc["credentialSubject"]["achievement"]["alignment"] = [alignment, dict(alignment)]
+    for _ in range(2):  # slow path, then template path
+        assert canonize(doc) == _pyld_nquads(doc, contexts.document_loader)
+
+
+def test_literal_escaping_follows_rdfc_1_0():
+    """ECHAR for \\b \\t \\n \\f \\r \" \\\\, UCHAR (upper-case hex) for other controls, as rdf-canonize 5."""
+    doc = _ob_vector_doc()
+    doc["name"] = 'a\tb\nc\rd"e\\f\x01g\x7fh\bi\fj'
+    out = canonize(doc)
+    assert '"a\\tb\\nc\\rd\\"e\\\\f\\u0001g\\u007Fh\\bi\\fj"' in out
+    assert canonize(doc) == out  # template path gives the same bytes
+
+
+def test_templates_are_per_loader_and_respect_vocab_terms():
+    """proofPurpose is @vocab-coerced: 'assertionMethod' and 'authentication' differ in RDF."""
+    config = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": "DataIntegrityProof",
+              "cryptosuite": "eddsa-rdfc-2022", "created": "2026-01-01T00:00:00Z",
+              "verificationMethod": "did:example:1#k", "proofPurpose": "assertionMethod"}
+    first = canonize(config)
+    other = {**config, "proofPurpose": "authentication"}
+    assert "assertionMethod" in first and "authentication" in canonize(other)
+    assert canonize(other) == _pyld_nquads(other, contexts.document_loader)

@@ -1,0 +1,14 @@
+"""The HTTP edge: the only package (with ``issuer/__init__`` and ``issuer/cli``) that imports Flask."""
+from __future__ import annotations
+
+from .errors import init_errors
+from .provider import bp as provider_bp
+from .public import bp as public_bp
+
+__all__ = ["init_app"]
+
+
+def init_app(app) -> None:
+    init_errors(app)
+    app.register_blueprint(provider_bp)
+    app.register_blueprint(public_bp)

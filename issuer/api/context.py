@@ -1,0 +1,26 @@
+"""Per-request access to the service container and a database session."""
+from __future__ import annotations
+
+from flask import current_app, g, request
+
+from ..service import Service
+from .. import tenants
+
+__all__ = ["service", "db", "current_provider"]
+
+
+def service() -> Service:
+    return current_app.extensions["issuer"]
+
+
+def db():
+    if "db_session" not in g:
+        g.db_session = service().session()
+    return g.db_session
+
+
+def current_provider():
+    """Authenticate the API key; cache the provider on ``g``."""
+    if "provider" not in g:
+        g.provider, g.api_key = tenants.authenticate(db(), request.headers.get("Authorization"))
+    return g.provider

@@ -1,0 +1,50 @@
+"""RFC 9457 problem details for every error, never a stack trace."""
+from __future__ import annotations
+
+import logging
+
+from flask import Response, json, request
+from werkzeug.exceptions import HTTPException
+
+from ..errors import PROBLEM_BASE, IssuerError
+
+__all__ = ["init_errors", "problem_response"]
+
+log = logging.getLogger("issuer")
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem_response(problem: dict, status: int) -> Response:
+    response = Response(json.dumps(problem, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _wants_html() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "application/problem+json", "text/html"])
+    return best == "text/html" and not request.path.startswith("/api/")
+
+
+def init_errors(app) -> None:
+    @app.errorhandler(IssuerError)
+    def _issuer_error(exc: IssuerError):
+        return problem_response(exc.to_problem(), exc.http_status)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if _wants_html() and exc.code == 404 and "issuer.web_not_found" in app.view_functions:
+            return app.view_functions["issuer.web_not_found"]()
+        code = (exc.name or "error").lower().replace(" ", "_")
+        problem = {"type": PROBLEM_BASE + code, "title": exc.name, "status": exc.code,
+                   "detail": exc.description, "code": code}
+        response = problem_response(problem, exc.code or 500)
+        if exc.code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):  # a bug: log it, show no internals
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        problem = {"type": PROBLEM_BASE + "internal_error", "title": "Internal error", "status": 500,
+                   "detail": "The server hit an unexpected error; it has been logged.", "code": "internal_error"}
+        return problem_response(problem, 500)

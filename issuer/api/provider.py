@@ -1,0 +1,236 @@
+"""Provider API (``/api/v1``): issue credentials, manage the catalogue, change credential status.
+
+Every endpoint authenticates a provider API key; another provider's objects answer 404.
+"""
+from __future__ import annotations
+
+import hmac
+import re
+
+from flask import Blueprint, jsonify, request, url_for
+from sqlalchemy.exc import IntegrityError
+
+from .. import issuance, revocation
+from ..errors import BadRequest, Conflict, IssuerError, NotFound, Unauthorized, ValidationFailed
+from ..issuance import IssuanceContext
+from ..skills import catalogue, matrix
+from ..timeutil import iso_z
+from .context import current_provider, db, service
+from .requests import json_body
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+
+
+def credential_links(credential_id: str) -> dict:
+    base = service().base_url
+    return {
+        "self": f"{base}/credentials/{credential_id}",
+        "json": f"{base}/credentials/{credential_id}.json",
+        "jwt": f"{base}/credentials/{credential_id}.jwt",
+        "png": f"{base}/credentials/{credential_id}.png",
+        "svg": f"{base}/credentials/{credential_id}.svg",
+        "verify": f"{base}/credentials/{credential_id}/verify",
+        "qr": f"{base}/credentials/{credential_id}/qr.png",
+        "coverage": f"{base}/credentials/{credential_id}/coverage",
+    }
+
+
+def _credential_response(row, status: int, replayed: bool = False):
+    from flask import json
+    body = {"id": row.id, "status": row.status, "credential": json.loads(row.document), "jwt": row.jwt,
+            "links": credential_links(row.id)}
+    response = jsonify(body)
+    response.status_code = status
+    response.headers["Location"] = f"/credentials/{row.id}"
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def issuance_context() -> IssuanceContext:
+    svc = service()
+    from ..verify.selfcheck import self_verifier
+    return IssuanceContext(base_url=svc.base_url, vault=svc.vault, now=svc.clock(),
+                           status_length=svc.config["STATUS_LIST_LENGTH"],
+                           status_capacity=svc.config["STATUS_LIST_CAPACITY"], new_id=svc.new_id, rng=svc.rng,
+                           self_verify=self_verifier(svc), clock_skew=svc.clock_skew)
+
+
+def _actor() -> str:
+    from flask import g
+    return f"api-key:{g.api_key.prefix}"
+
+
+@bp.post("/credentials")
+def issue():
+    provider = current_provider()
+    session = db()
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not _IDEMPOTENCY_KEY.match(key):
+        raise BadRequest("Idempotency-Key must be 1-200 visible ASCII characters")
+    body = json_body(service().config["MAX_CONTENT_LENGTH"])
+    fingerprint = issuance.request_fingerprint(body) if isinstance(body, (dict, list)) else None
+    existing = issuance.find_idempotent(session, provider, key, fingerprint)
+    if existing is not None:
+        return _credential_response(existing, 200, replayed=True)
+    ctx = issuance_context()
+    req = issuance.parse_issue_request(body, now=ctx.now, skew=ctx.clock_skew)
+    try:
+        row = issuance.issue_credential(session, provider, req, ctx, actor=_actor(), idempotency_key=key,
+                                        fingerprint=fingerprint)
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        existing = issuance.find_idempotent(session, provider, key, fingerprint) if key else None
+        if existing is not None:
+            return _credential_response(existing, 200, replayed=True)
+        raise
+    except Exception:
+        session.rollback()
+        raise
+    return _credential_response(row, 201)
+
+
+@bp.get("/credentials/<credential_id>")
+def get_credential(credential_id: str):
+    row = revocation.get_owned(db(), current_provider(), credential_id)
+    return _credential_response(row, 200)
+
+
+def _status_body(row) -> dict:
+    return {"id": row.id, "status": row.status, "history": revocation.history(db(), row),
+            "validFrom": iso_z(row.valid_from), "validUntil": iso_z(row.valid_until)}
+
+
+def _change(credential_id: str, action: str, body: dict):
+    provider = current_provider()
+    session = db()
+    reason = body.get("reason") if isinstance(body, dict) else None
+    try:
+        row, changed = revocation.change_status(session, provider, credential_id, action, reason=reason,
+                                                actor=_actor(), now=service().clock())
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    out = _status_body(row)
+    out["changed"] = changed
+    return jsonify(out)
+
+
+def _optional_body() -> dict:
+    if not request.get_data(cache=True):
+        return {}
+    body = json_body(service().config["MAX_CONTENT_LENGTH"])
+    if not isinstance(body, dict):
+        raise ValidationFailed("the body must be a JSON object")
+    return body
+
+
+@bp.post("/credentials/<credential_id>/revoke")
+def revoke(credential_id: str):
+    current_provider()
+    return _change(credential_id, "revoke", _optional_body())
+
+
+@bp.post("/credentials/<credential_id>/suspend")
+def suspend(credential_id: str):
+    current_provider()
+    return _change(credential_id, "suspend", _optional_body())
+
+
+@bp.post("/credentials/<credential_id>/unsuspend")
+def unsuspend(credential_id: str):
+    current_provider()
+    return _change(credential_id, "unsuspend", _optional_body())
+
+
+@bp.get("/credentials/<credential_id>/status")
+def status(credential_id: str):
+    row = revocation.get_owned(db(), current_provider(), credential_id)
+    return jsonify(_status_body(row))
+
+
+@bp.post("/credentials/revoke")
+def bulk_revoke():
+    """Revoke many credentials: ``{"ids": [...], "reason": "..."}``; one result per id."""
+    provider = current_provider()
+    body = json_body(service().config["MAX_CONTENT_LENGTH"])
+    if not isinstance(body, dict) or not isinstance(body.get("ids"), list) or not body["ids"]:
+        raise ValidationFailed("send {\"ids\": [credential ids], \"reason\": \"...\"}")
+    ids = body["ids"]
+    if len(ids) > 1000 or not all(isinstance(i, str) and len(i) <= 64 for i in ids):
+        raise ValidationFailed("ids must be at most 1000 credential id strings")
+    session = db()
+    results = []
+    for credential_id in dict.fromkeys(ids):
+        try:
+            with session.begin_nested():
+                row, changed = revocation.change_status(session, provider, credential_id, "revoke",
+                                                        reason=body.get("reason"), actor=_actor(),
+                                                        now=service().clock())
+            results.append({"id": credential_id, "status": row.status, "changed": changed})
+        except IssuerError as exc:
+            if isinstance(exc, ValidationFailed):
+                session.rollback()
+                raise
+            results.append({"id": credential_id, "error": exc.to_problem()})
+    session.commit()
+    return jsonify({"results": results, "revoked": sum(1 for r in results if r.get("changed"))})
+
+
+@bp.get("/courses")
+def list_courses():
+    return jsonify({"courses": catalogue.list_courses(db(), current_provider())})
+
+
+@bp.post("/courses")
+def import_courses():
+    provider = current_provider()
+    session = db()
+    body = json_body(service().config["MAX_CONTENT_LENGTH"])
+    try:
+        summary = catalogue.import_courses(session, provider, body)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return jsonify(summary), 200
+
+
+def _require_admin() -> None:
+    token = service().config.get("ADMIN_TOKEN")
+    header = request.headers.get("Authorization", "")
+    if not token:
+        raise NotFound("the matrix import API is disabled (set ISSUER_ADMIN_TOKEN)")
+    if not header.startswith("Bearer ") or not hmac.compare_digest(header[7:].strip(), token):
+        raise Unauthorized("the competence matrix is shared: importing it needs the admin token")
+
+
+@bp.post("/matrix")
+def import_matrix():
+    """Import the reference competence matrix (JSON, or CSV with ``Content-Type: text/csv``)."""
+    _require_admin()
+    session = db()
+    if request.mimetype == "text/csv":
+        limit = service().config["MAX_UPLOAD_BYTES"]
+        data = request.get_data(cache=True)
+        if len(data) > limit:
+            from ..errors import PayloadTooLarge
+            raise PayloadTooLarge(f"the CSV is larger than {limit} bytes")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise BadRequest("the CSV is not UTF-8") from None
+        body = matrix.parse_matrix_csv(text)
+    else:
+        body = json_body(service().config["MAX_UPLOAD_BYTES"])
+    try:
+        summary = matrix.import_matrix(session, body)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return jsonify(summary), 200

@@ -1,0 +1,193 @@
+"""Public, unauthenticated resources: credentials, issuers (DID documents, JWKS, profiles),
+achievements, skills, job roles, status lists and the project's JSON-LD context.
+
+Each resource answers JSON by content negotiation (or a ``.json`` suffix) and HTML for people.
+"""
+from __future__ import annotations
+
+import hashlib
+
+from flask import Blueprint, Response, abort, jsonify, request
+from sqlalchemy import select
+
+from .. import tenants
+from ..jsonld.contexts import BUNDLED_CONTEXTS, EU_MICROCREDENTIAL_V1
+from ..store.models import Course, Credential, Framework, IssuerProfile, JobRole, Skill, StatusList
+from .context import db, service
+
+bp = Blueprint("public", __name__)
+
+JSON_TYPES = ["application/json", "application/ld+json", "application/vc+ld+json", "text/html"]
+
+
+def wants_json() -> bool:
+    if request.args.get("format") == "json":
+        return True
+    best = request.accept_mimetypes.best_match(JSON_TYPES, default="application/json")
+    return best != "text/html"
+
+
+def json_response(payload, *, media_type: str = "application/json", max_age: int = 300) -> Response:
+    response = jsonify(payload)
+    response.mimetype = media_type
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.vary.add("Accept")
+    return response
+
+
+def text_response(text: str, media_type: str, *, max_age: int = 300, etag: bool = True) -> Response:
+    response = Response(text, mimetype=media_type)
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    if etag:
+        response.set_etag(hashlib.sha256(text.encode("utf-8")).hexdigest()[:32])
+        response.make_conditional(request)
+    return response
+
+
+def find_credential(credential_id: str) -> Credential:
+    if len(credential_id) > 64:
+        abort(404)
+    row = db().get(Credential, credential_id)
+    if row is None:
+        abort(404)
+    return row
+
+
+def find_issuer(slug: str) -> IssuerProfile:
+    issuer = db().scalar(select(IssuerProfile).where(IssuerProfile.slug == slug))
+    if issuer is None:
+        abort(404)
+    return issuer
+
+
+@bp.get("/credentials/<credential_id>.json")
+def credential_json(credential_id: str):
+    row = find_credential(credential_id)
+    return text_response(row.document, "application/vc+ld+json" if "vc" in request.args else "application/json")
+
+
+@bp.get("/credentials/<credential_id>.jwt")
+def credential_jwt(credential_id: str):
+    return text_response(find_credential(credential_id).jwt, "application/vc+jwt")
+
+
+@bp.get("/issuers/<slug>/did.json")
+def did_document(slug: str):
+    issuer = find_issuer(slug)
+    if issuer.did_method != "web":
+        abort(404)
+    return json_response(tenants.did_document(issuer, service().base_url), media_type="application/did+json")
+
+
+@bp.get("/issuers/<slug>/jwks.json")
+def jwks(slug: str):
+    return json_response(tenants.jwks(find_issuer(slug), service().base_url), media_type="application/jwk-set+json")
+
+
+@bp.get("/issuers/<slug>.json")
+def issuer_profile_json(slug: str):
+    return _profile(find_issuer(slug))
+
+
+def _profile(issuer: IssuerProfile):
+    profile = tenants.profile_json(issuer, service().base_url)
+    profile = {"@context": ["https://www.w3.org/ns/credentials/v2",
+                            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"], **profile}
+    return json_response(profile, media_type="application/ld+json")
+
+
+@bp.get("/achievements/<slug>.json")
+def achievement_json(slug: str):
+    return _achievement(find_course(slug))
+
+
+def find_course(slug: str) -> Course:
+    course = db().scalar(select(Course).where(Course.slug == slug))
+    if course is None:
+        abort(404)
+    return course
+
+
+def _achievement(course: Course):
+    from ..badges.credential import build_achievement
+    from ..issuance import achievement_input
+    achievement = build_achievement(achievement_input(course, service().base_url))
+    from ..badges.credential import CONTEXT
+    return json_response({"@context": CONTEXT, **achievement}, media_type="application/ld+json")
+
+
+def find_framework(code: str) -> Framework:
+    framework = db().scalar(select(Framework).where(Framework.code == code))
+    if framework is None:
+        abort(404)
+    return framework
+
+
+def find_skill(framework_code: str, code: str) -> Skill:
+    skill = db().scalar(select(Skill).join(Framework).where(Framework.code == framework_code, Skill.code == code))
+    if skill is None:
+        abort(404)
+    return skill
+
+
+def find_role(framework_code: str, code: str) -> JobRole:
+    role = db().scalar(select(JobRole).join(Framework).where(Framework.code == framework_code, JobRole.code == code))
+    if role is None:
+        abort(404)
+    return role
+
+
+def skill_json(skill: Skill) -> dict:
+    base = service().base_url
+    out = {"id": f"{base}/skills/{skill.framework.code}/{skill.code}", "type": "Skill", "code": skill.code,
+           "name": skill.name, "description": skill.description,
+           "framework": {"code": skill.framework.code, "name": skill.framework.name,
+                         "version": skill.framework.version, "url": f"{base}/frameworks/{skill.framework.code}"}}
+    if skill.esco_uri:
+        out["escoUri"] = skill.esco_uri
+    return out
+
+
+def role_json(role: JobRole) -> dict:
+    base = service().base_url
+    out = {"id": f"{base}/roles/{role.framework.code}/{role.code}", "type": "JobRole", "code": role.code,
+           "name": role.name, "description": role.description,
+           "framework": {"code": role.framework.code, "name": role.framework.name},
+           "skills": [{"code": rs.skill.code, "name": rs.skill.name, "level": rs.level,
+                       "url": f"{base}/skills/{role.framework.code}/{rs.skill.code}"} for rs in role.skills]}
+    if role.esco_uri:
+        out["escoUri"] = role.esco_uri
+    return out
+
+
+@bp.get("/skills/<framework>/<code>.json")
+def skill_json_view(framework: str, code: str):
+    return json_response(skill_json(find_skill(framework, code)))
+
+
+@bp.get("/roles/<framework>/<code>.json")
+def role_json_view(framework: str, code: str):
+    return json_response(role_json(find_role(framework, code)))
+
+
+@bp.get("/status/<public_id>")
+def status_list(public_id: str):
+    """A signed ``BitstringStatusListCredential``, re-signed only when it changed."""
+    from ..status.publish import signed_status_list
+    if len(public_id) > 64:
+        abort(404)
+    status = db().scalar(select(StatusList).where(StatusList.public_id == public_id))
+    if status is None:
+        abort(404)
+    text = signed_status_list(db(), service(), status)
+    db().commit()
+    return text_response(text, "application/vc+ld+json" if "vc" in request.args else "application/json",
+                         max_age=service().config["STATUS_LIST_MAX_AGE"])
+
+
+@bp.get("/contexts/eu-microcredential-v1.json")
+def eu_context():
+    return json_response(BUNDLED_CONTEXTS[EU_MICROCREDENTIAL_V1], media_type="application/ld+json",
+                         max_age=86400)

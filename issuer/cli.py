@@ -1,0 +1,245 @@
+"""The ``issuer`` command: serve, init, providers, matrix and catalogue imports, keys, verify."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import ConfigError, IssuerError
+
+__all__ = ["main"]
+
+
+def _service():
+    from .config import instance_path, load_config
+    from .service import build_service
+    instance = instance_path(Path.cwd() / "instance")
+    instance.mkdir(parents=True, exist_ok=True)
+    try:
+        return build_service(load_config(instance))
+    except ConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+
+
+def _fail(exc: IssuerError):
+    click.echo(f"error: {exc.detail}", err=True)
+    for item in exc.errors[:50]:
+        click.echo(f"  - {item.get('path', '')}: {item.get('message', item)}", err=True)
+    sys.exit(1)
+
+
+@click.group()
+def main():
+    """Open Badges 3.0 micro-credential issuer (automotive Skills Hub)."""
+
+
+def _initialize_and_report(service) -> None:
+    from .setup import demo_api_keys, initialize
+    done = initialize(service)
+    if done["demo_loaded"]:
+        click.echo("Loaded the demo competence matrix, providers and courses.")
+    base = service.base_url
+    keys = demo_api_keys(service)
+    if keys:
+        slug, key = next(iter(keys.items()))
+        click.echo(f"Demo provider {slug!r} API key: {key}")
+        click.echo(f"  (all demo keys: {Path(service.config['INSTANCE_PATH']) / 'demo-api-key.txt'})")
+        click.echo("Try:")
+        click.echo(f"  curl -s {base}/api/v1/courses -H 'Authorization: Bearer {key}'")
+        click.echo(f"  curl -s -X POST {base}/api/v1/credentials -H 'Authorization: Bearer {key}' "
+                   "-H 'Content-Type: application/json' "
+                   "-d '{\"course\": \"HV-SAFETY-2\", \"learner\": {\"name\": \"Alex Muster\", "
+                   "\"email\": \"alex@example.org\"}}'")
+    click.echo(f"  {base}/verify            verify a credential (page)")
+    click.echo(f"  {base}/                  the catalogue")
+
+
+@main.command()
+def init():
+    """Create or migrate the database and load the demo data on an empty database."""
+    _initialize_and_report(_service())
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes")
+def serve(host: str, port: int, workers: int):
+    """Initialise (first start) and serve with gunicorn."""
+    service = _service()
+    _initialize_and_report(service)
+    service.engine.dispose()
+    click.echo(f"Serving on http://{host}:{port} with {workers} worker(s); public base URL {service.base_url}")
+    from gunicorn.app.base import BaseApplication
+
+    class _App(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("timeout", 60)
+
+        def load(self):
+            from . import create_app
+            return create_app()
+
+    _App().run()
+
+
+@main.group()
+def provider():
+    """Training providers (tenants)."""
+
+
+@provider.command("create")
+@click.argument("name")
+@click.option("--slug", help="URL-safe identifier (default: from the name)")
+@click.option("--url", help="the provider's web site")
+@click.option("--suspension/--no-suspension", default=False, help="allow suspending credentials")
+@click.option("--did-method", type=click.Choice(["web", "key"]), default="web", show_default=True)
+@click.option("--country", help="ISO 3166-1 alpha-2 country code of the issuer")
+def provider_create(name, slug, url, suspension, did_method, country):
+    """Create a provider with one issuer profile and print its API key (shown once)."""
+    import re
+    from .setup import create_provider_with_issuers
+    service = _service()
+    slug = slug or re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:64]
+    with service.session() as session:
+        try:
+            provider, key = create_provider_with_issuers(
+                session, service, slug=slug, name=name, url=url, suspension_enabled=suspension,
+                issuers=[{"slug": slug, "name": name, "url": url, "countryCode": country, "didMethod": did_method}])
+            session.commit()
+        except IssuerError as exc:
+            _fail(exc)
+    click.echo(f"Created provider {slug!r}.")
+    click.echo(f"API key (shown once, store it safely): {key}")
+
+
+@provider.command("key")
+@click.argument("slug")
+def provider_key(slug):
+    """Create an additional API key for a provider."""
+    from sqlalchemy import select
+    from . import tenants
+    from .store.models import Provider
+    service = _service()
+    with service.session() as session:
+        row = session.scalar(select(Provider).where(Provider.slug == slug))
+        if row is None:
+            click.echo(f"error: no provider {slug!r}", err=True)
+            sys.exit(1)
+        key = tenants.create_api_key(session, row, label="cli")
+        session.commit()
+    click.echo(f"API key (shown once): {key}")
+
+
+@main.group()
+def matrix():
+    """The reference competence matrix."""
+
+
+@matrix.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def matrix_import(file: Path):
+    """Import a competence matrix from JSON or CSV (by file extension)."""
+    from .skills import matrix as matrix_mod
+    service = _service()
+    text = file.read_text(encoding="utf-8-sig")
+    with service.session() as session:
+        try:
+            data = matrix_mod.parse_matrix_csv(text) if file.suffix.lower() == ".csv" else _load_json(text)
+            summary = matrix_mod.import_matrix(session, data)
+            session.commit()
+        except IssuerError as exc:
+            _fail(exc)
+    click.echo(json.dumps(summary, indent=2))
+
+
+def _load_json(text: str):
+    from .errors import BadRequest
+    from .jsonutil import JsonError, strict_loads
+    try:
+        return strict_loads(text)
+    except JsonError as exc:
+        raise BadRequest(f"not acceptable JSON: {exc}") from None
+
+
+@main.group()
+def courses():
+    """Providers' course catalogues."""
+
+
+@courses.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--provider", "provider_slug", required=True, help="provider slug")
+def courses_import(file: Path, provider_slug: str):
+    """Import (upsert) a provider's courses from JSON."""
+    from sqlalchemy import select
+    from .skills import catalogue
+    from .store.models import Provider
+    service = _service()
+    with service.session() as session:
+        row = session.scalar(select(Provider).where(Provider.slug == provider_slug))
+        if row is None:
+            click.echo(f"error: no provider {provider_slug!r}", err=True)
+            sys.exit(1)
+        try:
+            summary = catalogue.import_courses(session, row, _load_json(file.read_text(encoding="utf-8")))
+            session.commit()
+        except IssuerError as exc:
+            _fail(exc)
+    click.echo(json.dumps(summary, indent=2))
+
+
+@main.group()
+def keys():
+    """Issuer signing keys."""
+
+
+@keys.command("rotate")
+@click.argument("issuer_slug")
+def keys_rotate(issuer_slug: str):
+    """Add new signing keys; old public keys stay published so earlier credentials verify."""
+    from . import tenants
+    service = _service()
+    with service.session() as session:
+        try:
+            issuer = tenants.get_issuer(session, issuer_slug)
+            new = tenants.rotate_keys(session, issuer, service.vault, service.clock(),
+                                      jwt_algorithm=service.config["JWT_ALGORITHM"])
+            session.commit()
+        except IssuerError as exc:
+            _fail(exc)
+    click.echo("New active keys: " + ", ".join(k.fragment for k in new))
+
+
+@main.command()
+@click.argument("target")
+@click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
+@click.option("--no-status", is_flag=True, help="do not check the credential status")
+def verify(target: str, as_json: bool, no_status: bool):
+    """Verify a credential file (JSON, JWT, baked PNG/SVG) or URL; exit 0 only when verified."""
+    from .verify.service_verifier import verifier_for, load_target
+    service = _service()
+    try:
+        subject = load_target(service, target)
+    except IssuerError as exc:
+        _fail(exc)
+    report = verifier_for(service).verify(subject, now=service.clock(), check_status=not no_status)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(("VERIFIED" if report.verified else "NOT VERIFIED") + f" ({report.format or 'unknown format'})")
+        for check in report.checks:
+            mark = {"passed": "ok  ", "failed": "FAIL", "skipped": "skip"}[check.status]
+            code = f" [{check.code}]" if check.code else ""
+            click.echo(f"  {mark} {check.id}: {check.reason}{code}")
+    sys.exit(0 if report.verified else 1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,121 @@
+"""Configuration: defaults, then the instance folder's ``config.py``, then ``ISSUER_*`` variables.
+
+``validate_config`` returns a list of problems; the application factory refuses to start
+when there is any (style habit 15: fail fast, say what is wrong).
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+__all__ = ["DEFAULTS", "load_config", "validate_config", "instance_path", "ensure_secret_key"]
+
+DEFAULTS: dict = {
+    "BASE_URL": "http://localhost:5000",
+    "DATABASE_URL": None,              # default: sqlite:///<instance>/issuer.db
+    "SECRET_KEY": None,                # master key; default: generated into <instance>/secret_key
+    "JWT_ALGORITHM": "ES256",          # ES256 (P-256) or RS256
+    "STATUS_LIST_LENGTH": 131072,      # entries per Bitstring Status List (herd privacy minimum)
+    "STATUS_LIST_CAPACITY": None,      # allocations per list before rolling over (default: length)
+    "STATUS_LIST_MAX_AGE": 300,        # Cache-Control max-age of published lists, seconds
+    "MAX_CONTENT_LENGTH": 1024 * 1024, # request bodies (JSON); uploads have their own caps
+    "MAX_UPLOAD_BYTES": 8 * 1024 * 1024,
+    "CLOCK_SKEW_SECONDS": 300,
+    "LOAD_DEMO": True,
+    "VERIFY_REMOTE_DID_WEB": True,     # resolve did:web of other hosts over HTTPS (SSRF-guarded)
+    "ALLOW_PRIVATE_FETCH": False,      # tests only: let the fetcher reach loopback addresses
+}
+
+_ENV_PREFIX = "ISSUER_"
+_INT_KEYS = {"STATUS_LIST_LENGTH", "STATUS_LIST_CAPACITY", "STATUS_LIST_MAX_AGE", "MAX_CONTENT_LENGTH",
+             "MAX_UPLOAD_BYTES", "CLOCK_SKEW_SECONDS"}
+_BOOL_KEYS = {"LOAD_DEMO", "VERIFY_REMOTE_DID_WEB", "ALLOW_PRIVATE_FETCH"}
+
+
+def instance_path(default: Path) -> Path:
+    return Path(os.environ.get("ISSUER_INSTANCE_PATH", default)).resolve()
+
+
+def _from_env(environ) -> dict:
+    out = {}
+    for key, value in environ.items():
+        if not key.startswith(_ENV_PREFIX) or key == "ISSUER_INSTANCE_PATH":
+            continue
+        name = key[len(_ENV_PREFIX):]
+        if name in _INT_KEYS:
+            try:
+                out[name] = int(value)
+            except ValueError:
+                out[name] = value  # reported by validate_config
+        elif name in _BOOL_KEYS:
+            out[name] = value.strip().lower() in ("1", "true", "yes", "on")
+        else:
+            out[name] = value
+    return out
+
+
+def _from_instance_file(path: Path) -> dict:
+    cfg_file = path / "config.py"
+    if not cfg_file.exists():
+        return {}
+    namespace: dict = {}
+    exec(compile(cfg_file.read_text(encoding="utf-8"), str(cfg_file), "exec"), namespace)  # noqa: S102
+    return {k: v for k, v in namespace.items() if k.isupper()}
+
+
+def load_config(instance: Path, environ=os.environ, overrides: dict | None = None) -> dict:
+    config = dict(DEFAULTS)
+    config.update(_from_instance_file(instance))
+    config.update(_from_env(environ))
+    config.update(overrides or {})
+    config["INSTANCE_PATH"] = str(instance)
+    if not config.get("DATABASE_URL"):
+        config["DATABASE_URL"] = f"sqlite:///{instance / 'issuer.db'}"
+    if not config.get("STATUS_LIST_CAPACITY"):
+        config["STATUS_LIST_CAPACITY"] = config["STATUS_LIST_LENGTH"]
+    config["BASE_URL"] = str(config.get("BASE_URL", "")).rstrip("/")
+    return config
+
+
+def ensure_secret_key(config: dict) -> None:
+    """Use ``SECRET_KEY`` if set; else read or create ``<instance>/secret_key`` (mode 0600)."""
+    if config.get("SECRET_KEY"):
+        return
+    path = Path(config["INSTANCE_PATH"]) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+    config["SECRET_KEY"] = path.read_text().strip()
+
+
+def validate_config(config: dict) -> list[str]:
+    problems = []
+    base = urlsplit(str(config.get("BASE_URL") or ""))
+    if base.scheme not in ("http", "https") or not base.hostname:
+        problems.append(f"ISSUER_BASE_URL must be an http(s) origin such as https://skills.example.org, "
+                        f"got {config.get('BASE_URL')!r}")
+    elif base.path not in ("", "/") or base.query or base.fragment or base.username:
+        problems.append("ISSUER_BASE_URL must be an origin only (no path, query, fragment or user info), "
+                        "because it becomes the did:web identifier")
+    url = str(config.get("DATABASE_URL") or "")
+    if not (url.startswith("sqlite:") or url.startswith("postgresql")):
+        problems.append(f"ISSUER_DATABASE_URL must be a sqlite:// or postgresql+psycopg:// URL, got {url!r}")
+    secret = config.get("SECRET_KEY")
+    if not secret or len(str(secret)) < 32:
+        problems.append("ISSUER_SECRET_KEY (the master key that encrypts private keys) must be at least 32 characters")
+    if config.get("JWT_ALGORITHM") not in ("ES256", "RS256"):
+        problems.append(f"ISSUER_JWT_ALGORITHM must be ES256 or RS256, got {config.get('JWT_ALGORITHM')!r}")
+    for key in sorted(_INT_KEYS):
+        if not isinstance(config.get(key), int) or config[key] < 0:
+            problems.append(f"ISSUER_{key} must be a non-negative integer, got {config.get(key)!r}")
+    length = config.get("STATUS_LIST_LENGTH")
+    if isinstance(length, int) and (length < 131072 or length % 8):
+        problems.append("ISSUER_STATUS_LIST_LENGTH must be a multiple of 8 and at least 131072 (herd privacy)")
+    cap = config.get("STATUS_LIST_CAPACITY")
+    if isinstance(cap, int) and isinstance(length, int) and not 0 < cap <= length:
+        problems.append("ISSUER_STATUS_LIST_CAPACITY must be between 1 and ISSUER_STATUS_LIST_LENGTH")
+    return problems

@@ -1,0 +1,237 @@
+"""Issuing: a course completion becomes a signed OB 3.0 AchievementCredential.
+
+build -> sign (eddsa-rdfc-2022 and VC-JWT) -> verify our own output -> persist (verbatim).
+Plain Python: the caller passes the session, the provider, the clock, the id factory and the RNG.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from . import tenants
+from .badges.credential import (AchievementInput, AlignmentInput, CredentialExtras, Learner, build_achievement,
+                                build_credential, json_number)
+from .errors import Conflict, NotFound, Unprocessable, ValidationFailed
+from .jsonld.safemode import DataLossError
+from .keystore import KeyVault
+from .proofs import eddsa_rdfc_2022, vc_jose
+from .schemas import validate_or_raise
+from .status import lists as status_lists
+from .store.models import Course, Credential, IssuerProfile, Provider, StatusEvent
+
+__all__ = ["IssueRequest", "IssuanceContext", "parse_issue_request", "issue_credential",
+           "achievement_input", "request_fingerprint"]
+
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+_DID = re.compile(r"^did:[a-z0-9]+:[A-Za-z0-9._%:-]*[A-Za-z0-9._%-]$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class IssueRequest:
+    course: str
+    learner: Learner
+    issuer: str | None = None
+    completed_at: datetime | None = None
+    result: dict | None = None
+    evidence: tuple[dict, ...] = ()
+
+
+@dataclass
+class IssuanceContext:
+    base_url: str
+    vault: KeyVault
+    now: datetime
+    status_length: int
+    status_capacity: int
+    new_id: Callable[[], str] = lambda: str(uuid.uuid4())
+    rng: random.Random = field(default_factory=random.SystemRandom)
+    self_verify: Callable[[dict, str], list[str]] | None = None
+    clock_skew: timedelta = timedelta(minutes=5)
+
+
+def request_fingerprint(body: dict) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def _text_problems(value, path: str) -> list[dict]:
+    if isinstance(value, str):
+        return [{"path": path, "message": "control characters are not allowed"}] if _CONTROL.search(value) else []
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _text_problems(v, f"{path}/{k}")]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _text_problems(v, f"{path}/{i}")]
+    return []
+
+
+def _parse_time(value: str, path: str, now: datetime, skew: timedelta) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationFailed("completedAt is not an RFC 3339 date-time",
+                               errors=[{"path": path, "message": "expected e.g. 2026-05-04T10:00:00Z"}]) from None
+    if moment.tzinfo is None:
+        raise ValidationFailed("completedAt needs a time zone offset",
+                               errors=[{"path": path, "message": "add Z or an offset such as +02:00"}])
+    if moment > now + skew:
+        raise ValidationFailed("completedAt is in the future", errors=[{"path": path, "message": "in the future"}])
+    return moment.astimezone(timezone.utc)
+
+
+def _result(result: dict | None) -> dict | None:
+    if not result:
+        return None
+    if result.get("passed") is False:
+        raise Unprocessable("a credential certifies a completion; a failed attempt cannot be issued")
+    out: dict = {}
+    if "grade" in result:
+        out["value"] = result["grade"]
+    elif "score" in result:
+        score = json_number(float(result["score"]))
+        out["value"] = f"{score}/{json_number(float(result['maxScore']))}" if "maxScore" in result else str(score)
+    out["status"] = "Completed"
+    return out
+
+
+def _evidence(items: list[dict]) -> tuple[dict, ...]:
+    out = []
+    for i, item in enumerate(items):
+        url = item.get("url")
+        if url is not None and not re.match(r"^https?://[^\s]+$", url):
+            raise ValidationFailed("evidence url must be an http(s) URL",
+                                   errors=[{"path": f"/evidence/{i}/url", "message": "not an http(s) URL"}])
+        evidence = {"type": ["Evidence"]}
+        if url:
+            evidence["id"] = url
+        for key in ("name", "narrative"):
+            if item.get(key):
+                evidence[key] = item[key]
+        out.append(evidence)
+    return tuple(out)
+
+
+def parse_issue_request(body, *, now: datetime, skew: timedelta = timedelta(minutes=5)) -> IssueRequest:
+    if not isinstance(body, dict):
+        raise ValidationFailed("the request body must be a JSON object")
+    validate_or_raise("issue-request.schema.json", body)
+    problems = _text_problems(body, "")
+    learner = body["learner"]
+    if "email" in learner and not _EMAIL.match(learner["email"].strip()):
+        problems.append({"path": "/learner/email", "message": "not a valid e-mail address"})
+    if "id" in learner and not _DID.match(learner["id"]):
+        problems.append({"path": "/learner/id", "message": "not a DID (did:<method>:<id>, no fragment)"})
+    if problems:
+        raise ValidationFailed("the request has invalid values", errors=problems)
+    completed = _parse_time(body["completedAt"], "/completedAt", now, skew) if "completedAt" in body else None
+    return IssueRequest(
+        course=body["course"], issuer=body.get("issuer"),
+        learner=Learner(name=learner["name"].strip(), email=learner.get("email"), did=learner.get("id")),
+        completed_at=completed, result=_result(body.get("result")), evidence=_evidence(body.get("evidence", [])),
+    )
+
+
+def achievement_input(course: Course, base_url: str) -> AchievementInput:
+    url = f"{base_url}/achievements/{course.slug}"
+    return AchievementInput(
+        id=url, name=course.title, description=course.description, criteria=course.criteria,
+        criteria_url=None, image_url=f"{url}/image", image_caption=f"Badge: {course.title}", code=course.code,
+        alignments=tuple(
+            AlignmentInput(name=cs.skill.name, url=f"{base_url}/skills/{cs.skill.framework.code}/{cs.skill.code}",
+                           framework=cs.skill.framework.name, code=cs.skill.code, level=cs.level,
+                           description=cs.skill.description)
+            for cs in course.skills),
+        learning_outcomes=tuple(course.learning_outcomes or ()), workload_hours=course.workload_hours,
+        ects=course.ects, eqf_level=course.eqf_level, assessment_type=course.assessment_type,
+        participation_form=course.participation_form, quality_assurance=course.quality_assurance,
+        language=course.language,
+    )
+
+
+def _course(session: Session, provider: Provider, code: str) -> Course:
+    course = session.scalar(select(Course).where(Course.provider_id == provider.id, Course.code == code))
+    if course is None:
+        raise NotFound(f"course {code!r} is not in your catalogue")
+    if not course.skills:
+        raise Unprocessable(f"course {code!r} is not mapped to any competence-matrix skill, so it cannot be "
+                            "issued as a micro-credential; map it first (issuer courses import)")
+    return course
+
+
+def _issuer(session: Session, provider: Provider, slug: str | None) -> IssuerProfile:
+    if slug:
+        return tenants.get_issuer(session, slug, provider)
+    issuer = session.scalar(select(IssuerProfile).where(IssuerProfile.provider_id == provider.id)
+                            .order_by(IssuerProfile.id).limit(1))
+    if issuer is None:
+        raise Unprocessable("this provider has no issuer profile yet")
+    return issuer
+
+
+def find_idempotent(session: Session, provider: Provider, key: str | None, fingerprint: str) -> Credential | None:
+    if not key:
+        return None
+    existing = session.scalar(select(Credential).where(Credential.provider_id == provider.id,
+                                                        Credential.idempotency_key == key))
+    if existing is not None and existing.request_hash != fingerprint:
+        raise Conflict("this Idempotency-Key was already used with a different request body",
+                       code_hint="idempotency_key_reused")
+    return existing
+
+
+def issue_credential(session: Session, provider: Provider, request: IssueRequest, ctx: IssuanceContext, *,
+                     actor: str, idempotency_key: str | None = None, fingerprint: str | None = None) -> Credential:
+    """Build, sign, self-verify and store a credential. The caller commits."""
+    course = _course(session, provider, request.course)
+    issuer = _issuer(session, provider, request.issuer)
+    material = tenants.signing_material(issuer, ctx.base_url, ctx.vault)
+    credential_id = ctx.new_id()
+    row = Credential(id=credential_id, provider_id=provider.id, issuer_id=issuer.id, course_id=course.id,
+                     learner_name=request.learner.name, subject_id=request.learner.did, document="", jwt="",
+                     valid_from=ctx.now, idempotency_key=idempotency_key, request_hash=fingerprint,
+                     status="active")
+    session.add(row)
+    session.flush()
+    purpose = status_lists.PURPOSE_MESSAGE if provider.suspension_enabled else status_lists.PURPOSE_REVOCATION
+    allocation = status_lists.allocate(session, issuer_id=issuer.id, credential_id=credential_id, purpose=purpose,
+                                       length=ctx.status_length, capacity=ctx.status_capacity, rng=ctx.rng)
+    valid_for = timedelta(days=course.validity_days) if course.validity_days else None
+    profile = tenants.profile_json(issuer, ctx.base_url)
+    unsigned = build_credential(
+        credential_id=f"urn:uuid:{credential_id}", issuer=profile,
+        achievement=build_achievement(achievement_input(course, ctx.base_url)), learner=request.learner,
+        now=ctx.now, extras=CredentialExtras(completed_at=request.completed_at, result=request.result,
+                                             evidence=request.evidence, valid_for=valid_for,
+                                             credential_status=status_lists.entry_json(ctx.base_url, allocation)))
+    try:
+        signed = eddsa_rdfc_2022.add_proof(unsigned, material.di_key,
+                                           verification_method=material.di_verification_method, created=ctx.now)
+    except DataLossError as exc:
+        raise Unprocessable("the credential would lose data under JSON-LD processing; refusing to sign it",
+                            errors=[{"message": p} for p in exc.problems]) from exc
+    document = json.dumps(signed, ensure_ascii=False, indent=2)
+    token = vc_jose.sign_vc_jwt(signed, material.jwt_key, alg=material.jwt_alg, kid=material.jwt_kid)
+    if ctx.self_verify is not None:
+        problems = ctx.self_verify(json.loads(document), token)
+        if problems:
+            raise RuntimeError(f"refusing to store a credential that does not verify: {problems}")
+    row.document, row.jwt = document, token
+    row.valid_until = ctx.now + valid_for if valid_for else None
+    session.add(StatusEvent(credential_id=credential_id, provider_id=provider.id, action="issue",
+                            reason=None, actor=actor, at=ctx.now))
+    session.flush()
+    return row
+
+
+def is_idempotency_race(exc: IntegrityError) -> bool:
+    return "idempotency" in str(exc.orig).lower() or "uq_" in str(exc.orig).lower() or "unique" in str(exc.orig).lower()

@@ -1,0 +1,84 @@
+"""Strict JSON parsing shared by the API and the verifier (I-JSON, RFC 7493)."""
+from __future__ import annotations
+
+import json
+
+__all__ = ["JsonError", "strict_loads", "MAX_DEPTH"]
+
+MAX_DEPTH = 64
+
+
+class JsonError(ValueError):
+    """Not acceptable JSON: syntax, duplicate members, NaN/Infinity, nesting."""
+
+
+def _no_duplicates(pairs):
+    out = {}
+    for key, value in pairs:
+        if key in out:
+            raise JsonError(f"duplicate JSON member {key!r}")
+        out[key] = value
+    return out
+
+
+def _parse_constant(name):
+    raise JsonError(f"{name} is not valid JSON")
+
+
+def _parse_float(text: str):
+    # JSON-LD in JavaScript cannot tell 3.0 from 3: integral numbers become ints, as there,
+    # so that canonicalization gives the same RDF as jsonld.js.
+    value = float(text)
+    return int(value) if value.is_integer() and abs(value) < 1e21 else value
+
+
+def _check_depth(value, limit: int) -> None:
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            raise JsonError(f"JSON nesting deeper than {limit} levels")
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+
+
+def strict_loads(data: bytes | str, *, max_depth: int = MAX_DEPTH):
+    if isinstance(data, (bytes, bytearray)):
+        try:
+            data = bytes(data).decode("utf-8")
+        except UnicodeDecodeError:
+            raise JsonError("not UTF-8") from None
+    if data.startswith("\ufeff"):
+        data = data[1:]
+    # Bound nesting before the recursive parser sees it.
+    depth = 0
+    worst = 0
+    in_string = escaped = False
+    for ch in data:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            worst = max(worst, depth)
+            if worst > max_depth:
+                raise JsonError(f"JSON nesting deeper than {max_depth} levels")
+        elif ch in "]}":
+            depth -= 1
+    try:
+        value = json.loads(data, object_pairs_hook=_no_duplicates, parse_constant=_parse_constant,
+                           parse_float=_parse_float)
+    except JsonError:
+        raise
+    except (ValueError, RecursionError) as exc:
+        raise JsonError(f"not valid JSON: {exc}") from None
+    _check_depth(value, max_depth)
+    return value

@@ -1,0 +1,317 @@
+"""A provider's course catalogue: the courses that define Open Badges 3.0 achievements.
+
+JSON format: ``schemas/course-catalogue.schema.json``::
+
+    {"courses": [{"code", "title", "description", "criteria", "learningOutcomes": [str],
+                  "workload": {"hours"?, "ects"?}, "eqfLevel": 1..8, "assessmentType",
+                  "participationForm": "online" | "onsite" | "blended", "qualityAssurance",
+                  "language"?, "validityPeriod"?: "P2Y" | {"days": n},
+                  "skills": [{"framework"?, "skill", "level": 1..5}]}]}
+
+Import semantics (:func:`import_courses`):
+
+* courses are upserted by (provider, ``code``) and replaced: optional members that are omitted are
+  cleared, and the course's skill mapping becomes exactly the imported one. Courses that the
+  document does not mention are kept. The badge image (``image_id``) is never touched;
+* the public slug is ``f"{provider.slug}-{code}".lower()`` (codes and provider slugs only use
+  URL-safe characters). Two course codes of a document that differ only in case, or a slug already
+  used by another course (``a`` + ``b-c`` and ``a-b`` + ``c`` both give ``a-b-c``), are refused;
+* a skill reference names its framework, else ``default_framework``, else the only framework
+  stored (when there is exactly one);
+* ``validityPeriod`` becomes ``validity_days``: an ISO 8601 duration of years, months, weeks and days
+  counts a year as 365 days, a month as 30 days and a week as 7 days ("P2Y" = 730, "P18M" = 540,
+  "P1Y6M" = 545); ``{"days": n}`` is taken as is. The result must be 1 to 36,500 days;
+* everything is validated before any write. Problems are raised as
+  :class:`~issuer.errors.ValidationFailed` listing each JSON Pointer path (``/courses/0/skills/1/skill``);
+  when the only problems are slugs taken by other courses, :class:`~issuer.errors.Conflict`.
+  The session is flushed, never committed.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from issuer.errors import Conflict, ValidationFailed
+from issuer.store.models import Course, CourseSkill, Framework, Provider, Skill
+
+from . import CATALOGUE_SCHEMA, raise_problems, sort_problems, validate_document
+
+__all__ = ["import_courses", "list_courses", "export_courses", "course_slug", "validity_days",
+           "MAX_VALIDITY_DAYS"]
+
+MAX_VALIDITY_DAYS = 36_500
+DAYS_PER_YEAR, DAYS_PER_MONTH, DAYS_PER_WEEK = 365, 30, 7
+_DURATION = re.compile(r"^P(?:([0-9]{1,5})Y)?(?:([0-9]{1,5})M)?(?:([0-9]{1,5})W)?(?:([0-9]{1,5})D)?$")
+_CHUNK = 500  # bound on IN (...) lists
+
+
+def validity_days(value: str | dict) -> int:
+    """Days of a validity period: an ISO 8601 duration (``"P2Y"``, ``"P18M"``, ``"P1Y6M"``,
+    ``"P2W"``, ``"P365D"``; a year counts 365 days, a month 30, a week 7) or ``{"days": n}``.
+
+    Raises ``ValueError`` for other forms (time components, fractions, negative or zero periods)
+    and for periods over :data:`MAX_VALIDITY_DAYS`.
+    """
+    if isinstance(value, dict):
+        days = value.get("days")
+        if set(value) != {"days"} or not isinstance(days, int) or isinstance(days, bool):
+            raise ValueError('a validity period object must be {"days": <integer>}')
+    elif isinstance(value, str):
+        match = _DURATION.match(value)
+        if match is None or value == "P":
+            raise ValueError(f"{value!r} is not an ISO 8601 duration of whole years, months, weeks and days "
+                             f"(e.g. P2Y, P18M, P365D)")
+        years, months, weeks, d = (int(g) if g else 0 for g in match.groups())
+        days = years * DAYS_PER_YEAR + months * DAYS_PER_MONTH + weeks * DAYS_PER_WEEK + d
+    else:
+        raise ValueError("a validity period is an ISO 8601 duration string or {\"days\": n}")
+    if not 1 <= days <= MAX_VALIDITY_DAYS:
+        raise ValueError(f"a validity period must be 1 to {MAX_VALIDITY_DAYS} days, not {days}")
+    return days
+
+
+def course_slug(provider_slug: str, code: str) -> str:
+    """The public slug of a course: ``"<provider slug>-<code>"`` in lower case."""
+    return f"{provider_slug}-{code}".lower()
+
+
+def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start:start + _CHUNK]
+
+
+def _assign(obj: Any, values: dict) -> bool:
+    changed = False
+    for attr, value in values.items():
+        if getattr(obj, attr) != value:
+            setattr(obj, attr, value)
+            changed = True
+    return changed
+
+
+def import_courses(session: Session, provider: Provider, data: dict, *,
+                   default_framework: str | None = None) -> dict:
+    """Validate and upsert ``provider``'s courses from a course-catalogue document.
+
+    Returns ``{"provider": slug, "created": [codes], "updated": [codes], "unchanged": [codes],
+    "changed": bool}`` (codes in document order). See the module docstring for the rules.
+    """
+    validate_document(CATALOGUE_SCHEMA, data, what="course catalogue")
+    courses: list[dict] = data["courses"]
+    problems: list[dict] = []
+    slug_conflicts = 0
+
+    # Codes (case-insensitively, as they end up in the slug) and validity periods.
+    first: dict[str, int] = {}
+    days: dict[int, int | None] = {}
+    for i, course in enumerate(courses):
+        key = course["code"].lower()
+        if key in first:
+            problems.append({"path": f"/courses/{i}/code",
+                             "message": f"duplicate course code {course['code']!r} (same slug as /courses/{first[key]})"})
+        else:
+            first[key] = i
+        days[i] = None
+        if "validityPeriod" in course:
+            try:
+                days[i] = validity_days(course["validityPeriod"])
+            except ValueError as exc:
+                problems.append({"path": f"/courses/{i}/validityPeriod", "message": str(exc)})
+
+    # Frameworks of the skill references.
+    implicit: str | None = default_framework
+    implicit_problem: str | None = None
+    if implicit is None and any("framework" not in m for c in courses for m in c["skills"]):
+        stored = session.scalars(select(Framework.code).limit(2)).all()
+        if len(stored) == 1:
+            implicit = stored[0]
+        else:
+            implicit_problem = ("no competence framework is stored; import a competence matrix first" if not stored
+                                else "name the skill's framework: several frameworks are stored and no default "
+                                     "framework was given")
+    fw_codes = sorted({m.get("framework", implicit) for c in courses for m in c["skills"]} - {None})
+    frameworks = {f.code: f for f in session.scalars(select(Framework).where(Framework.code.in_(fw_codes)))} \
+        if fw_codes else {}
+
+    # Skills, per framework.
+    wanted: dict[str, set[str]] = {}
+    for course in courses:
+        for mapping in course["skills"]:
+            fw = mapping.get("framework", implicit)
+            if fw in frameworks:
+                wanted.setdefault(fw, set()).add(mapping["skill"])
+    found: dict[tuple[str, str], Skill] = {}
+    for fw, codes in wanted.items():
+        for chunk in _chunks(sorted(codes)):
+            query = select(Skill).where(Skill.framework_id == frameworks[fw].id, Skill.code.in_(chunk))
+            for skill in session.scalars(query):
+                found[(fw, skill.code)] = skill
+
+    unknown: list[str] = []
+    resolved: dict[int, list[tuple[Skill, int]]] = {}
+    for i, course in enumerate(courses):
+        resolved[i] = []
+        seen: dict[int, int] = {}
+        for j, mapping in enumerate(course["skills"]):
+            base = f"/courses/{i}/skills/{j}"
+            explicit = "framework" in mapping
+            fw = mapping.get("framework", implicit)
+            if fw is None:
+                problems.append({"path": base, "message": implicit_problem or "no framework"})
+                continue
+            if fw not in frameworks:
+                where = f"{base}/framework" if explicit else base
+                how = "" if explicit else " (the default framework)"
+                problems.append({"path": where, "message": f"unknown framework {fw!r}{how}"})
+                continue
+            skill = found.get((fw, mapping["skill"]))
+            if skill is None:
+                problems.append({"path": f"{base}/skill",
+                                 "message": f"unknown skill {mapping['skill']!r} in framework {fw!r}"})
+                unknown.append(f"{fw}/{mapping['skill']}")
+                continue
+            if skill.id in seen:
+                problems.append({"path": f"{base}/skill",
+                                 "message": f"skill {fw}/{skill.code} is mapped twice (also at "
+                                            f"/courses/{i}/skills/{seen[skill.id]})"})
+                continue
+            seen[skill.id] = j
+            resolved[i].append((skill, mapping["level"]))
+
+    # Existing courses and slugs.
+    codes = [c["code"] for c in courses]
+    existing: dict[str, Course] = {}
+    if provider.id is not None:
+        for chunk in _chunks(codes):
+            query = (select(Course).where(Course.provider_id == provider.id, Course.code.in_(chunk))
+                     .options(selectinload(Course.skills)))
+            existing.update({c.code: c for c in session.scalars(query)})
+    slugs = {course_slug(provider.slug, c["code"]): i for i, c in enumerate(courses)}
+    for chunk in _chunks(sorted(slugs)):
+        for other in session.scalars(select(Course).where(Course.slug.in_(chunk))):
+            i = slugs[other.slug]
+            if other.provider_id == provider.id and other.code == courses[i]["code"]:
+                continue
+            whose = "this provider's" if other.provider_id == provider.id else "another provider's"
+            problems.append({"path": f"/courses/{i}/code",
+                             "message": f"the slug {other.slug!r} is already used by {whose} course {other.code!r}"})
+            slug_conflicts += 1
+
+    if problems:
+        sort_problems(problems)
+        note = ("unknown skills: " + ", ".join(dict.fromkeys(unknown))) if unknown else None
+        exc = Conflict if slug_conflicts == len(problems) else ValidationFailed
+        raise_problems(problems, "course catalogue", exc=exc, note=note)
+
+    summary: dict[str, Any] = {"provider": provider.slug, "created": [], "updated": [], "unchanged": []}
+    with session.no_autoflush:
+        for i, item in enumerate(courses):
+            values = {
+                "slug": course_slug(provider.slug, item["code"]),
+                "title": item["title"],
+                "description": item["description"],
+                "criteria": item["criteria"],
+                "learning_outcomes": list(item["learningOutcomes"]),
+                "workload_hours": item["workload"].get("hours"),
+                "ects": item["workload"].get("ects"),
+                "eqf_level": item["eqfLevel"],
+                "assessment_type": item["assessmentType"],
+                "participation_form": item["participationForm"],
+                "quality_assurance": item["qualityAssurance"],
+                "language": item.get("language"),
+                "validity_days": days[i],
+            }
+            course = existing.get(item["code"])
+            if course is None:
+                course = Course(provider=provider, code=item["code"], **values)
+                session.add(course)
+                for skill, level in resolved[i]:
+                    course.skills.append(CourseSkill(skill=skill, level=level))
+                summary["created"].append(item["code"])
+                continue
+            changed = _assign(course, values)
+            desired = {skill.id: (skill, level) for skill, level in resolved[i]}
+            for link in list(course.skills):
+                if link.skill_id not in desired:
+                    course.skills.remove(link)  # delete-orphan
+                    changed = True
+            current = {link.skill_id: link for link in course.skills}
+            for skill_id, (skill, level) in desired.items():
+                link = current.get(skill_id)
+                if link is None:
+                    course.skills.append(CourseSkill(skill=skill, level=level))
+                    changed = True
+                elif link.level != level:
+                    link.level = level
+                    changed = True
+            summary["updated" if changed else "unchanged"].append(item["code"])
+    session.flush()
+    summary["changed"] = bool(summary["created"] or summary["updated"])
+    return summary
+
+
+
+def _courses(session: Session, provider: Provider) -> Sequence[Course]:
+    query = (select(Course).where(Course.provider_id == provider.id).order_by(Course.code)
+             .options(selectinload(Course.skills).selectinload(CourseSkill.skill).selectinload(Skill.framework)))
+    return session.scalars(query).all()
+
+
+def _skill_links(course: Course) -> list[CourseSkill]:
+    return sorted(course.skills, key=lambda link: (link.skill.framework.code, link.skill.code))
+
+
+def list_courses(session: Session, provider: Provider) -> list[dict]:
+    """``provider``'s courses ordered by code, each as::
+
+        {"id", "code", "slug", "title", "description", "criteria", "learningOutcomes",
+         "workload": {"hours", "ects"}, "eqfLevel", "assessmentType", "participationForm",
+         "qualityAssurance", "language", "validityDays", "imageId",
+         "skills": [{"framework", "code", "name", "level"}]}
+
+    Unset optional values are ``None``; skills are ordered by framework and skill code.
+    """
+    return [{
+        "id": c.id,
+        "code": c.code,
+        "slug": c.slug,
+        "title": c.title,
+        "description": c.description,
+        "criteria": c.criteria,
+        "learningOutcomes": list(c.learning_outcomes or []),
+        "workload": {"hours": c.workload_hours, "ects": c.ects},
+        "eqfLevel": c.eqf_level,
+        "assessmentType": c.assessment_type,
+        "participationForm": c.participation_form,
+        "qualityAssurance": c.quality_assurance,
+        "language": c.language,
+        "validityDays": c.validity_days,
+        "imageId": c.image_id,
+        "skills": [{"framework": link.skill.framework.code, "code": link.skill.code, "name": link.skill.name,
+                    "level": link.level} for link in _skill_links(c)],
+    } for c in _courses(session, provider)]
+
+
+def export_courses(session: Session, provider: Provider) -> dict:
+    """``provider``'s catalogue as a course-catalogue document that :func:`import_courses` accepts
+    (validity as ``{"days": n}``; every skill names its framework)."""
+    out = []
+    for c in _courses(session, provider):
+        course: dict[str, Any] = {
+            "code": c.code, "title": c.title, "description": c.description, "criteria": c.criteria,
+            "learningOutcomes": list(c.learning_outcomes or []),
+            "workload": {k: v for k, v in (("hours", c.workload_hours), ("ects", c.ects)) if v is not None},
+            "eqfLevel": c.eqf_level, "assessmentType": c.assessment_type,
+            "participationForm": c.participation_form, "qualityAssurance": c.quality_assurance,
+        }
+        if c.language:
+            course["language"] = c.language
+        if c.validity_days:
+            course["validityPeriod"] = {"days": c.validity_days}
+        course["skills"] = [{"framework": link.skill.framework.code, "skill": link.skill.code, "level": link.level}
+                            for link in _skill_links(c)]
+        out.append(course)
+    return {"courses": out}

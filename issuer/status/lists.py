@@ -1,0 +1,203 @@
+"""Bitstring Status Lists: allocating positions, changing status, publishing signed lists.
+
+W3C Bitstring Status List v1.0 — https://www.w3.org/TR/vc-bitstring-status-list/
+
+* Positions are drawn at random among a list's unused positions (herd privacy, section 6.1).
+  Uniqueness rests on the database: a unique (list, position) index and a retry in a savepoint,
+  so several worker processes can allocate at once without any shared counter row.
+* The bits are not stored as a blob: each credential's entry row holds its own status, and a list
+  is derived from its rows. Two revocations never rewrite the same value, so none can be lost.
+* ``version`` is bumped in the transaction that changes a status; the signed list is cached with
+  the version it reflects and re-signed only when the version moved.
+* OB 3.0's schema allows one ``credentialStatus`` object. Credentials of providers without
+  suspension carry a 1-bit ``revocation`` entry; providers that enable suspension get a 2-bit
+  ``message`` entry whose ``statusMessage`` maps 0x0 valid, 0x1 revoked, 0x2 suspended.
+"""
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .bitstring import Bitstring, encode
+
+__all__ = ["PURPOSE_REVOCATION", "PURPOSE_MESSAGE", "STATUS_MESSAGES", "Allocation", "allocate",
+           "entry_json", "list_url", "set_status", "build_list_credential", "current_signed_list",
+           "VALID", "REVOKED", "SUSPENDED"]
+
+PURPOSE_REVOCATION = "revocation"
+PURPOSE_MESSAGE = "message"
+VALID, REVOKED, SUSPENDED = 0, 1, 2
+STATUS_MESSAGES = [
+    {"status": "0x0", "message": "valid"},
+    {"status": "0x1", "message": "revoked"},
+    {"status": "0x2", "message": "suspended"},
+]
+_RANDOM_TRIES = 24
+_FULLNESS_CHECK_EVERY = 64
+
+
+@dataclass(frozen=True)
+class Allocation:
+    list_id: int
+    list_public_id: str
+    position: int
+    purpose: str
+    status_size: int
+
+
+def _models():
+    from ..store.models import StatusEntry, StatusList
+    return StatusList, StatusEntry
+
+
+def _open_list(session: Session, issuer_id: int, purpose: str, length: int, capacity: int, status_size: int):
+    StatusList, _ = _models()
+    current = session.scalar(
+        select(StatusList).where(StatusList.issuer_id == issuer_id, StatusList.purpose == purpose,
+                                 StatusList.full.is_(False)).order_by(StatusList.seq).limit(1))
+    if current is not None:
+        return current
+    last = session.scalar(select(func.max(StatusList.seq)).where(
+        StatusList.issuer_id == issuer_id, StatusList.purpose == purpose)) or 0
+    new = StatusList(public_id=str(uuid.uuid4()), issuer_id=issuer_id, purpose=purpose, seq=last + 1,
+                     length=length, status_size=status_size, capacity=capacity, allocated=0, full=False,
+                     version=0, signed_version=-1)
+    try:
+        with session.begin_nested():
+            session.add(new)
+    except IntegrityError:  # another worker created it first: use theirs
+        return None
+    return new
+
+
+def _try_insert(session: Session, list_id: int, position: int, credential_id: str) -> bool:
+    _, StatusEntry = _models()
+    try:
+        with session.begin_nested():
+            session.add(StatusEntry(list_id=list_id, position=position, credential_id=credential_id, value=0))
+        return True
+    except IntegrityError:
+        return False
+
+
+def _free_positions(session: Session, status_list) -> list[int]:
+    _, StatusEntry = _models()
+    used = set(session.scalars(select(StatusEntry.position).where(StatusEntry.list_id == status_list.id)))
+    return [p for p in range(status_list.length) if p not in used]
+
+
+def _mark_full(session: Session, list_id: int) -> None:
+    StatusList, _ = _models()
+    session.execute(update(StatusList).where(StatusList.id == list_id).values(full=True))
+
+
+def _count(session: Session, list_id: int) -> int:
+    _, StatusEntry = _models()
+    return session.scalar(select(func.count()).select_from(StatusEntry).where(StatusEntry.list_id == list_id))
+
+
+def allocate(session: Session, *, issuer_id: int, credential_id: str, purpose: str, length: int,
+             capacity: int, rng: random.Random) -> Allocation:
+    """Reserve a random unused position for ``credential_id`` on the issuer's open list."""
+    status_size = 2 if purpose == PURPOSE_MESSAGE else 1
+    for _ in range(1000):
+        status_list = _open_list(session, issuer_id, purpose, length, capacity, status_size)
+        if status_list is None:
+            continue
+        position = None
+        for _try in range(_RANDOM_TRIES):
+            candidate = rng.randrange(status_list.length)
+            if _try_insert(session, status_list.id, candidate, credential_id):
+                position = candidate
+                break
+        if position is None:
+            for candidate in rng.sample(_free_positions(session, status_list), k=min(8, status_list.length)):
+                if _try_insert(session, status_list.id, candidate, credential_id):
+                    position = candidate
+                    break
+        used = None
+        if position is None or rng.randrange(_FULLNESS_CHECK_EVERY) == 0 or status_list.capacity < 4096:
+            used = _count(session, status_list.id)
+        if used is not None and used >= status_list.capacity:
+            _mark_full(session, status_list.id)
+        if position is not None:
+            if used is not None and used > status_list.capacity:
+                continue  # over the soft capacity (concurrent allocations): take the next list
+            return Allocation(status_list.id, status_list.public_id, position, purpose, status_size)
+    raise RuntimeError("could not allocate a status list position")
+
+
+def list_url(base_url: str, public_id: str) -> str:
+    return f"{base_url}/status/{public_id}"
+
+
+def entry_json(base_url: str, allocation: Allocation) -> dict:
+    url = list_url(base_url, allocation.list_public_id)
+    entry = {"id": f"{url}#{allocation.position}", "type": "BitstringStatusListEntry",
+             "statusPurpose": allocation.purpose, "statusListIndex": str(allocation.position),
+             "statusListCredential": url}
+    if allocation.status_size != 1:
+        entry["statusSize"] = allocation.status_size
+        entry["statusMessage"] = STATUS_MESSAGES
+    return entry
+
+
+def set_status(session: Session, credential_id: str, value: int) -> list[int]:
+    """Set the status value of a credential's entries; bump the versions of the touched lists."""
+    StatusList, StatusEntry = _models()
+    entries = session.scalars(select(StatusEntry).where(StatusEntry.credential_id == credential_id)).all()
+    touched = []
+    for entry in entries:
+        status_list = session.get(StatusList, entry.list_id)
+        new_value = value if status_list.purpose == PURPOSE_MESSAGE else int(value == REVOKED)
+        if entry.value == new_value:
+            continue
+        session.execute(update(StatusEntry).where(StatusEntry.id == entry.id).values(value=new_value))
+        session.execute(update(StatusList).where(StatusList.id == entry.list_id)
+                        .values(version=StatusList.version + 1))
+        touched.append(entry.list_id)
+    return touched
+
+
+def build_list_credential(*, base_url: str, status_list, issuer: dict | str, set_values: dict[int, int],
+                          now_iso: str) -> dict:
+    """The unsigned ``BitstringStatusListCredential`` for ``status_list`` with the given values."""
+    bits = Bitstring(status_list.length * status_list.status_size)
+    for position, value in set_values.items():
+        bits.set_status(position, value, status_list.status_size)
+    url = list_url(base_url, status_list.public_id)
+    return {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer,
+        "validFrom": now_iso,
+        "credentialSubject": {"id": f"{url}#list", "type": "BitstringStatusList",
+                              "statusPurpose": status_list.purpose, "encodedList": encode(bits)},
+    }
+
+
+def current_signed_list(session: Session, status_list, *, sign, build) -> str:
+    """The signed list as stored text; re-signed only if its version moved since the last signing.
+
+    ``build(set_values) -> dict`` makes the unsigned list credential, ``sign(doc) -> dict`` signs it.
+    """
+    StatusList, StatusEntry = _models()
+    session.refresh(status_list)
+    version = status_list.version
+    if status_list.signed_version == version and status_list.signed_document:
+        return status_list.signed_document
+    rows = session.execute(select(StatusEntry.position, StatusEntry.value).where(
+        StatusEntry.list_id == status_list.id, StatusEntry.value != 0)).all()
+    text = json.dumps(sign(build({p: v for p, v in rows})), ensure_ascii=False, separators=(",", ":"))
+    session.execute(update(StatusList).where(StatusList.id == status_list.id,
+                                             StatusList.signed_version < version)
+                    .values(signed_document=text, signed_version=version))
+    return text

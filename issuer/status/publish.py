@@ -1,0 +1,30 @@
+"""Publishing a status list: build, sign with eddsa-rdfc-2022 by the list's issuer, cache."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from .. import tenants
+from ..proofs import eddsa_rdfc_2022
+from ..timeutil import iso_z
+from . import lists
+
+__all__ = ["signed_status_list"]
+
+
+def signed_status_list(session: Session, service, status_list) -> str:
+    """The current signed list credential text (the caller commits the cache update)."""
+    issuer = status_list.issuer
+    base_url = service.base_url
+
+    def build(values: dict[int, int]) -> dict:
+        return lists.build_list_credential(base_url=base_url, status_list=status_list,
+                                           issuer=tenants.issuer_did(issuer, base_url), set_values=values,
+                                           now_iso=iso_z(service.clock()))
+
+    def sign(document: dict) -> dict:
+        material = tenants.signing_material(issuer, base_url, service.vault)
+        return eddsa_rdfc_2022.add_proof(document, material.di_key,
+                                         verification_method=material.di_verification_method,
+                                         created=service.clock())
+
+    return lists.current_signed_list(session, status_list, sign=sign, build=build)

@@ -1,0 +1,265 @@
+"""Database models.
+
+The signed artefacts (JSON-LD credential, compact JWT, signed status lists) are stored
+verbatim as text and served byte for byte; they are never re-serialized from ORM fields.
+Private keys are stored only encrypted (AES-256-GCM under the master key, see
+:mod:`issuer.keystore`).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Optional
+
+from sqlalchemy import (
+    JSON, Boolean, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, func,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import Base
+
+__all__ = [
+    "Base", "Provider", "ApiKey", "IssuerProfile", "SigningKey", "Framework", "JobRole", "Skill",
+    "RoleSkill", "Course", "CourseSkill", "BadgeImage", "Credential", "StatusList", "StatusEntry",
+    "StatusEvent",
+]
+
+intpk = Annotated[int, mapped_column(primary_key=True)]
+created_at = Annotated[datetime, mapped_column(DateTime(timezone=True), server_default=func.now())]
+str200 = Annotated[str, mapped_column(String(200))]
+
+
+class Provider(Base):
+    """A training provider: the tenant."""
+
+    __tablename__ = "provider"
+    id: Mapped[intpk]
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str200]
+    url: Mapped[Optional[str]] = mapped_column(String(500))
+    suspension_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created: Mapped[created_at]
+
+
+class ApiKey(Base):
+    """API keys are stored as SHA-256 of the full secret; ``prefix`` finds the row."""
+
+    __tablename__ = "api_key"
+    id: Mapped[intpk]
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    label: Mapped[Optional[str]] = mapped_column(String(200))
+    created: Mapped[created_at]
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    provider: Mapped[Provider] = relationship()
+
+
+class IssuerProfile(Base):
+    """An OB 3.0 issuer ``Profile`` belonging to a provider, identified by did:web or did:key."""
+
+    __tablename__ = "issuer_profile"
+    id: Mapped[intpk]
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str200]
+    url: Mapped[Optional[str]] = mapped_column(String(500))
+    email: Mapped[Optional[str]] = mapped_column(String(200))
+    description: Mapped[Optional[str]] = mapped_column(Text)
+    country_code: Mapped[Optional[str]] = mapped_column(String(2))
+    did_method: Mapped[str] = mapped_column(String(8), default="web")
+    did_key: Mapped[Optional[str]] = mapped_column(String(200))
+    created: Mapped[created_at]
+    provider: Mapped[Provider] = relationship()
+    keys: Mapped[list["SigningKey"]] = relationship(back_populates="issuer", order_by="SigningKey.id")
+
+
+class SigningKey(Base):
+    __tablename__ = "signing_key"
+    __table_args__ = (UniqueConstraint("issuer_id", "fragment"),)
+    id: Mapped[intpk]
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("issuer_profile.id"), index=True)
+    fragment: Mapped[str] = mapped_column(String(100))
+    algorithm: Mapped[str] = mapped_column(String(16))  # "Ed25519", "ES256", "RS256"
+    public_multibase: Mapped[Optional[str]] = mapped_column(String(200))
+    public_jwk: Mapped[dict] = mapped_column(JSON)
+    private_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created: Mapped[created_at]
+    retired_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    issuer: Mapped[IssuerProfile] = relationship(back_populates="keys")
+
+
+class Framework(Base):
+    """A reference competence matrix (e.g. the DRIVES automotive matrix)."""
+
+    __tablename__ = "framework"
+    id: Mapped[intpk]
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str200]
+    version: Mapped[Optional[str]] = mapped_column(String(32))
+    description: Mapped[Optional[str]] = mapped_column(Text)
+    url: Mapped[Optional[str]] = mapped_column(String(500))
+
+
+class JobRole(Base):
+    __tablename__ = "job_role"
+    __table_args__ = (UniqueConstraint("framework_id", "code"),)
+    id: Mapped[intpk]
+    framework_id: Mapped[int] = mapped_column(ForeignKey("framework.id"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str200]
+    description: Mapped[Optional[str]] = mapped_column(Text)
+    esco_uri: Mapped[Optional[str]] = mapped_column(String(500))
+    framework: Mapped[Framework] = relationship()
+    skills: Mapped[list["RoleSkill"]] = relationship(back_populates="role", order_by="RoleSkill.id")
+
+
+class Skill(Base):
+    __tablename__ = "skill"
+    __table_args__ = (UniqueConstraint("framework_id", "code"),)
+    id: Mapped[intpk]
+    framework_id: Mapped[int] = mapped_column(ForeignKey("framework.id"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str200]
+    description: Mapped[Optional[str]] = mapped_column(Text)
+    esco_uri: Mapped[Optional[str]] = mapped_column(String(500))
+    framework: Mapped[Framework] = relationship()
+
+
+class RoleSkill(Base):
+    """A skill required by a job role, at a proficiency level (1 = basic ... 5 = expert)."""
+
+    __tablename__ = "role_skill"
+    __table_args__ = (UniqueConstraint("role_id", "skill_id"),)
+    id: Mapped[intpk]
+    role_id: Mapped[int] = mapped_column(ForeignKey("job_role.id"), index=True)
+    skill_id: Mapped[int] = mapped_column(ForeignKey("skill.id"), index=True)
+    level: Mapped[int] = mapped_column(Integer)
+    role: Mapped[JobRole] = relationship(back_populates="skills")
+    skill: Mapped[Skill] = relationship()
+
+
+class BadgeImage(Base):
+    __tablename__ = "badge_image"
+    id: Mapped[intpk]
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
+    media_type: Mapped[str] = mapped_column(String(32))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created: Mapped[created_at]
+
+
+class Course(Base):
+    """A course in a provider's catalogue; it defines the OB ``Achievement``."""
+
+    __tablename__ = "course"
+    __table_args__ = (UniqueConstraint("provider_id", "code"),)
+    id: Mapped[intpk]
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    slug: Mapped[str] = mapped_column(String(140), unique=True)  # "<provider>-<code>": public URL
+    title: Mapped[str200]
+    description: Mapped[str] = mapped_column(Text)
+    criteria: Mapped[str] = mapped_column(Text)
+    learning_outcomes: Mapped[list] = mapped_column(JSON, default=list)
+    workload_hours: Mapped[Optional[float]] = mapped_column(Float)
+    ects: Mapped[Optional[float]] = mapped_column(Float)
+    eqf_level: Mapped[Optional[int]] = mapped_column(Integer)
+    assessment_type: Mapped[Optional[str]] = mapped_column(String(200))
+    participation_form: Mapped[Optional[str]] = mapped_column(String(200))
+    quality_assurance: Mapped[Optional[str]] = mapped_column(Text)
+    language: Mapped[Optional[str]] = mapped_column(String(16))
+    validity_days: Mapped[Optional[int]] = mapped_column(Integer)
+    image_id: Mapped[Optional[int]] = mapped_column(ForeignKey("badge_image.id"))
+    created: Mapped[created_at]
+    provider: Mapped[Provider] = relationship()
+    skills: Mapped[list["CourseSkill"]] = relationship(back_populates="course", order_by="CourseSkill.id",
+                                                       cascade="all, delete-orphan")
+    image: Mapped[Optional[BadgeImage]] = relationship()
+
+
+class CourseSkill(Base):
+    __tablename__ = "course_skill"
+    __table_args__ = (UniqueConstraint("course_id", "skill_id"),)
+    id: Mapped[intpk]
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
+    skill_id: Mapped[int] = mapped_column(ForeignKey("skill.id"), index=True)
+    level: Mapped[int] = mapped_column(Integer)
+    course: Mapped[Course] = relationship(back_populates="skills")
+    skill: Mapped[Skill] = relationship()
+
+
+class Credential(Base):
+    """An issued credential. ``document`` and ``jwt`` are the signed artefacts, verbatim."""
+
+    __tablename__ = "credential"
+    __table_args__ = (UniqueConstraint("provider_id", "idempotency_key"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # random UUID (urn:uuid:<id>)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("issuer_profile.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
+    learner_name: Mapped[str200]
+    subject_id: Mapped[Optional[str]] = mapped_column(String(500))
+    document: Mapped[str] = mapped_column(Text)
+    jwt: Mapped[str] = mapped_column(Text)
+    valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    valid_until: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    idempotency_key: Mapped[Optional[str]] = mapped_column(String(200))
+    request_hash: Mapped[Optional[str]] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active | suspended | revoked
+    created: Mapped[created_at]
+    provider: Mapped[Provider] = relationship()
+    issuer: Mapped[IssuerProfile] = relationship()
+    course: Mapped[Course] = relationship()
+
+
+class StatusList(Base):
+    """A Bitstring Status List of one issuer and purpose. Bits are derived from ``StatusEntry`` rows.
+
+    ``version`` is bumped in the same transaction as any status change; ``signed_document`` is the
+    last signed list credential and ``signed_version`` the version it reflects, so a list is
+    re-signed only when it changed.
+    """
+
+    __tablename__ = "status_list"
+    __table_args__ = (UniqueConstraint("issuer_id", "purpose", "seq"),)
+    id: Mapped[intpk]
+    public_id: Mapped[str] = mapped_column(String(36), unique=True)
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("issuer_profile.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))  # revocation | suspension | message
+    seq: Mapped[int] = mapped_column(Integer)
+    length: Mapped[int] = mapped_column(Integer)       # number of entries
+    status_size: Mapped[int] = mapped_column(Integer, default=1)
+    capacity: Mapped[int] = mapped_column(Integer)
+    allocated: Mapped[int] = mapped_column(Integer, default=0)
+    full: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    signed_version: Mapped[int] = mapped_column(Integer, default=-1)
+    signed_document: Mapped[Optional[str]] = mapped_column(Text)
+    created: Mapped[created_at]
+    issuer: Mapped[IssuerProfile] = relationship()
+
+
+class StatusEntry(Base):
+    """One allocated position; ``value`` is the entry's status (0 = valid)."""
+
+    __tablename__ = "status_entry"
+    __table_args__ = (UniqueConstraint("list_id", "position"),)
+    id: Mapped[intpk]
+    list_id: Mapped[int] = mapped_column(ForeignKey("status_list.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    credential_id: Mapped[str] = mapped_column(ForeignKey("credential.id"), index=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StatusEvent(Base):
+    """Audit log of status changes: who, when, why."""
+
+    __tablename__ = "status_event"
+    id: Mapped[intpk]
+    credential_id: Mapped[str] = mapped_column(ForeignKey("credential.id"), index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
+    action: Mapped[str] = mapped_column(String(16))  # issue | revoke | suspend | unsuspend
+    reason: Mapped[Optional[str]] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,85 @@
+"""The verification report: one :class:`CheckResult` per named check, in a declared order.
+
+A report never draws conclusions beyond its checks: ``verified`` is true only when no check
+failed and the ``proof`` check passed. Failure codes use the W3C names where one exists
+(VC Data Model 2.0 §7.1, VC Data Integrity 1.0 "Processing Errors", Bitstring Status List 1.0
+"Processing Errors"); every id, status and code is explained in ``docs/verification-report.md``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = [
+    "CheckResult", "VerificationReport", "CHECK_ORDER", "PASSED", "FAILED", "SKIPPED",
+    "PARSING", "CONTEXTS", "DATA_MODEL", "OFFICIAL_SCHEMA", "SAFE_MODE", "PROOF", "KEY_BINDING",
+    "VALIDITY_PERIOD", "STATUS", "PROBLEM_TYPE_BASE",
+]
+
+PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
+
+PARSING = "parsing"
+CONTEXTS = "contexts"
+DATA_MODEL = "data_model"
+OFFICIAL_SCHEMA = "official_schema"
+SAFE_MODE = "safe_mode"
+PROOF = "proof"
+KEY_BINDING = "key_binding"
+VALIDITY_PERIOD = "validity_period"
+STATUS = "status"
+
+CHECK_ORDER = (PARSING, CONTEXTS, DATA_MODEL, OFFICIAL_SCHEMA, SAFE_MODE, PROOF, KEY_BINDING,
+               VALIDITY_PERIOD, STATUS)
+
+PROBLEM_TYPE_BASE = "https://w3id.org/security#"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one check: ``status`` is ``passed``, ``failed`` or ``skipped``."""
+
+    id: str
+    status: str
+    reason: str
+    code: str | None = None
+    detail: dict | None = None
+
+    def __bool__(self) -> bool:
+        return self.status == PASSED
+
+    def to_dict(self) -> dict:
+        out = {"id": self.id, "status": self.status, "reason": self.reason}
+        if self.code:
+            out["code"] = self.code
+        if self.detail:
+            out["detail"] = self.detail
+        return out
+
+
+@dataclass
+class VerificationReport:
+    """All checks of one verification, the input format, the parsed credential and a summary."""
+
+    verified: bool
+    checks: list[CheckResult] = field(default_factory=list)
+    format: str | None = None
+    credential: dict | None = None
+    summary: dict | None = None
+
+    def check(self, check_id: str) -> CheckResult | None:
+        """The result of check ``check_id`` (None if it is not in the report)."""
+        return next((c for c in self.checks if c.id == check_id), None)
+
+    def problems(self) -> list[dict]:
+        """RFC 9457-style problem details for the failed checks that carry a W3C code."""
+        return [{"type": PROBLEM_TYPE_BASE + c.code, "code": c.code, "title": c.id, "detail": c.reason}
+                for c in self.checks if c.status == FAILED and c.code]
+
+    def to_dict(self) -> dict:
+        return {
+            "verified": self.verified,
+            "format": self.format,
+            "checks": [c.to_dict() for c in self.checks],
+            "problems": self.problems(),
+            "summary": self.summary,
+            "credential": self.credential,
+        }

@@ -51,7 +51,7 @@ def _initialize_and_report(service) -> None:
         click.echo(f"  curl -s {base}/api/v1/courses -H 'Authorization: Bearer {key}'")
         click.echo(f"  curl -s -X POST {base}/api/v1/credentials -H 'Authorization: Bearer {key}' "
                    "-H 'Content-Type: application/json' "
-                   "-d '{\"course\": \"HV-SAFETY-2\", \"learner\": {\"name\": \"Alex Muster\", "
+                   "-d '{\"course\": \"HV-2S\", \"learner\": {\"name\": \"Alex Muster\", "
                    "\"email\": \"alex@example.org\"}}'")
     click.echo(f"  {base}/verify            verify a credential (page)")
     click.echo(f"  {base}/                  the catalogue")

@@ -111,7 +111,8 @@ def import_courses(session: Session, provider: Provider, data: dict, *,
         key = course["code"].lower()
         if key in first:
             problems.append({"path": f"/courses/{i}/code",
-                             "message": f"duplicate course code {course['code']!r} (same slug as /courses/{first[key]})"})
+                             "message": f"duplicate course code {course['code']!r} "
+                                        f"(same slug as /courses/{first[key]})"})
         else:
             first[key] = i
         days[i] = None

@@ -143,5 +143,5 @@ def held_from_courses(session: Session, course_ids: Iterable[int]) -> dict[int, 
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start:start + _CHUNK]
         pairs.extend(session.execute(select(CourseSkill.skill_id, CourseSkill.level)
-                                     .where(CourseSkill.course_id.in_(chunk))).tuples())
+                                     .where(CourseSkill.course_id.in_(chunk))))
     return best_levels(pairs)

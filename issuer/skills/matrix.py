@@ -79,7 +79,7 @@ from . import MATRIX_SCHEMA, raise_problems, schema_problems, sort_problems, val
 
 __all__ = [
     "import_matrix", "export_matrix", "parse_matrix_csv", "matrix_to_csv", "CSV_COLUMNS",
-    "CSV_REQUIRED_COLUMNS", "MAX_CSV_BYTES", "MAX_CSV_ROWS",
+    "CSV_EXTRA_COLUMNS", "CSV_REQUIRED_COLUMNS", "MAX_CSV_BYTES", "MAX_CSV_ROWS",
 ]
 
 CSV_COLUMNS = (
@@ -243,7 +243,6 @@ def import_matrix(session: Session, data: dict) -> dict:
     return summary
 
 
-
 def export_matrix(session: Session, framework_code: str) -> dict:
     """The stored framework as a competence-matrix document (the :func:`import_matrix` format).
 
@@ -403,23 +402,37 @@ class _CsvState:
         parts = [p.replace("~1", "/").replace("~0", "~") for p in problem["path"].split("/")[1:]]
         message = problem["message"]
         kind = parts[0] if parts else ""
+        field = parts[2] if len(parts) > 2 else "code"
+        missing = message == f"{field!r} is required"
         if kind == "framework" and self.framework is not None:
             field = parts[1] if len(parts) > 1 else "code"
-            self.error(self.framework.row_of(field), _FIELD_COLUMNS["framework"].get(field), message)
+            column = _FIELD_COLUMNS["framework"].get(field)
+            if message == f"{field!r} is required":
+                message = f"{column} is empty on every row"
+            self.error(self.framework.row_of(field), column, message)
         elif kind == "skills" and len(parts) > 1:
             entity = skill_entities[int(parts[1])]
-            field = parts[2] if len(parts) > 2 else "code"
-            self.error(entity.row_of(field), _FIELD_COLUMNS["skills"].get(field), message)
+            column = _FIELD_COLUMNS["skills"].get(field)
+            if missing:
+                message = f"{column} is empty on every row of skill {entity.values['code']!r}"
+            self.error(entity.row_of(field), column, message)
         elif kind == "jobRoles" and len(parts) > 1:
             index = int(parts[1])
             code = role_codes[index]
             if len(parts) > 3 and parts[2] == "skills":
                 ref = document["jobRoles"][index]["skills"][int(parts[3])]
                 row = self.links[code][ref["skill"]][1]
-                self.error(row, "skill_code" if parts[4:5] == ["skill"] else "level", message)
+                if parts[4:5] == ["skill"]:
+                    self.error(row, "skill_code", message)
+                else:
+                    level = ref.get("level")
+                    self.error(row, "level", "level is empty" if level is None
+                               else f"level must be a whole number from 1 to 5, not {level!r}")
             else:
-                field = parts[2] if len(parts) > 2 else "code"
-                self.error(self.roles[code].row_of(field), _FIELD_COLUMNS["jobRoles"].get(field), message)
+                column = _FIELD_COLUMNS["jobRoles"].get(field)
+                if missing:
+                    message = f"{column} is empty on every row of job role {code!r}"
+                self.error(self.roles[code].row_of(field), column, message)
         else:
             self.error(1, None, message)
 
@@ -492,8 +505,10 @@ def parse_matrix_csv(text: str) -> dict:
     for problem in schema_problems(MATRIX_SCHEMA, document):
         state.locate(problem, document, skill_entities, role_codes)
     if state.problems:
-        state.problems.sort(key=lambda p: (p["row"], p.get("column", "")))
-        raise_problems(state.problems, "competence matrix CSV")
+        # A bad skill code is reported for the skill and for the role's reference: list it once.
+        unique = {(p["row"], p.get("column", ""), p["message"]): p for p in state.problems}
+        problems = [unique[key] for key in sorted(unique, key=lambda k: (k[0], k[1]))]
+        raise_problems(problems, "competence matrix CSV")
     return document
 
 

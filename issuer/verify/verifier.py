@@ -1,0 +1,138 @@
+"""The verifier: runs the named checks in order and returns a :class:`VerificationReport`.
+
+Open Badges 3.0 §9 "Verification" (https://www.imsglobal.org/spec/ob/v3p0/#verification), with the
+W3C VC Data Model 2.0, VC Data Integrity 1.0 and Bitstring Status List 1.0 rules it points to. The
+order and the dependencies between checks are declared in :data:`PLAN`; a check whose prerequisite
+did not pass is ``skipped`` with a reason. :meth:`Verifier.verify` never raises for bad input.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..jsonld.contexts import document_loader
+from .checks_binding import check_key_binding
+from .checks_document import check_contexts, check_data_model, check_official_schema, check_safe_mode
+from .checks_proof import check_proof
+from .checks_status import check_status
+from .checks_validity import check_validity_period
+from .inputs import InputError, parse_input
+from .policy import Policy
+from .report import (
+    CHECK_ORDER, CONTEXTS, DATA_MODEL, FAILED, KEY_BINDING, OFFICIAL_SCHEMA, PARSING, PASSED, PROOF,
+    SAFE_MODE, STATUS, VALIDITY_PERIOD, CheckResult, VerificationReport,
+)
+from .state import VerifyState, failed, passed, skipped
+from .summary import build_summary
+
+__all__ = ["Verifier", "Policy", "PLAN"]
+
+log = logging.getLogger(__name__)
+
+# check id -> the checks that must have passed before it can run
+PLAN: dict[str, tuple[str, ...]] = {
+    CONTEXTS: (PARSING,),
+    DATA_MODEL: (PARSING,),
+    OFFICIAL_SCHEMA: (PARSING,),
+    SAFE_MODE: (CONTEXTS,),
+    PROOF: (PARSING,),
+    KEY_BINDING: (PROOF,),
+    VALIDITY_PERIOD: (PARSING,),
+    STATUS: (PARSING,),
+}
+
+
+class Verifier:
+    """Verify Open Badges 3.0 credentials (JSON-LD with Data Integrity proofs, VC-JWT, baked images).
+
+    * ``resolve_did(did) -> dict`` returns a DID document or raises (``DidError``, ``FetchError``...);
+      ``did:key`` is always resolved locally.
+    * ``fetch_status_list(url) -> dict`` returns a status list credential (a dict, JSON text or a
+      JWT) or raises; ``None`` means status lists cannot be retrieved.
+    * ``loader`` is the JSON-LD document loader; its ``known`` URLs are the accepted contexts.
+    * ``official_schema_dir`` optionally holds the official 1EdTech JSON Schemas.
+    """
+
+    def __init__(self, *, resolve_did: Callable[[str], dict],
+                 fetch_status_list: Callable[[str], dict] | None = None, loader=document_loader,
+                 policy: Policy = Policy(), official_schema_dir: Path | None = None) -> None:
+        self._resolve_did = resolve_did
+        self._fetch_status_list = fetch_status_list
+        self._loader = loader
+        self._policy = policy
+        self._official_schema_dir = Path(official_schema_dir) if official_schema_dir else None
+
+    @property
+    def policy(self) -> Policy:
+        return self._policy
+
+    def verify(self, subject: bytes | str | dict, *, now: datetime, check_status: bool = True) -> VerificationReport:
+        """Verify ``subject`` at time ``now`` (timezone-aware); every problem is a failed check."""
+        if now.tzinfo is None:
+            raise ValueError("now must be timezone-aware")
+        return self._run(subject, now.astimezone(timezone.utc), kind="ob", want_status=check_status)
+
+    # -- internals --------------------------------------------------------------------------------
+
+    def _run(self, subject, now: datetime, *, kind: str, want_status: bool) -> VerificationReport:
+        try:
+            parsed = parse_input(subject, max_bytes=self._policy.max_bytes, max_depth=self._policy.max_depth,
+                                 max_image_bytes=self._policy.max_image_bytes)
+        except InputError as exc:
+            return self._unparsed(str(exc), exc.format)
+        state = VerifyState(parsed=parsed, policy=self._policy, now=now, loader=self._loader,
+                            resolve_did=self._resolve_did, kind=kind)
+        state.results[PARSING] = passed(PARSING, f"read as {_describe_format(parsed)}", {"format": parsed.format})
+        for check_id, needs in PLAN.items():
+            state.results[check_id] = self._run_check(state, check_id, needs, want_status)
+        checks = [state.results[c] for c in CHECK_ORDER]
+        verified = state.ok(PROOF) and not any(c.status == FAILED for c in checks)
+        return VerificationReport(verified, checks, parsed.format, parsed.credential,
+                                  build_summary(parsed.credential, state.summary_status))
+
+    def _run_check(self, state: VerifyState, check_id: str, needs: tuple[str, ...], want_status: bool) -> CheckResult:
+        blocking = [n for n in needs if state.status_of(n) != PASSED]
+        if blocking:
+            return skipped(check_id, f"not checked because {blocking[0]} did not pass")
+        try:
+            return self._dispatch(state, check_id, want_status)
+        except Exception as exc:  # noqa: BLE001 - a verifier bug must not turn bad input into a crash
+            log.exception("verification check %s crashed", check_id)
+            return failed(check_id, f"internal error while checking: {type(exc).__name__}", None)
+
+    def _dispatch(self, state: VerifyState, check_id: str, want_status: bool) -> CheckResult:
+        if check_id == CONTEXTS:
+            return check_contexts(state)
+        if check_id == DATA_MODEL:
+            return check_data_model(state)
+        if check_id == OFFICIAL_SCHEMA:
+            if state.kind != "ob":
+                return skipped(OFFICIAL_SCHEMA, "not an Open Badges credential")
+            return check_official_schema(state, self._official_schema_dir)
+        if check_id == SAFE_MODE:
+            return check_safe_mode(state)
+        if check_id == PROOF:
+            return check_proof(state)
+        if check_id == KEY_BINDING:
+            return check_key_binding(state)
+        if check_id == VALIDITY_PERIOD:
+            return check_validity_period(state)
+        return check_status(state, enabled=want_status and state.kind == "ob", fetch=self._fetch_status_list,
+                            verify_list=lambda document: self._run(document, state.now, kind="status_list",
+                                                                   want_status=False))
+
+    def _unparsed(self, reason: str, fmt: str | None) -> VerificationReport:
+        checks = [failed(PARSING, reason, "PARSING_ERROR")]
+        checks += [skipped(c, "not checked because the input could not be parsed") for c in CHECK_ORDER[1:]]
+        return VerificationReport(False, checks, fmt, None, None)
+
+
+def _describe_format(parsed) -> str:
+    inner = "a VC-JWT" if parsed.jws is not None else "a JSON-LD credential"
+    if parsed.format in ("png", "svg"):
+        return f"{inner} baked into a {parsed.format.upper()} image"
+    if parsed.jws is not None and parsed.vc_claim:
+        return "a VC 1.1 VC-JWT (vc claim)"
+    return inner

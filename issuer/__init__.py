@@ -42,8 +42,9 @@ def create_app(test_config: dict | None = None, *, service=None):
     @app.teardown_appcontext
     def _close_session(_exc):
         from flask import g
-        session = g.pop("db_session", None)
-        if session is not None:
-            session.close()
+        for name in ("db_session", "db_write_session"):
+            session = g.pop(name, None)
+            if session is not None:
+                session.close()
 
     return app

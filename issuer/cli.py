@@ -107,7 +107,7 @@ def provider_create(name, slug, url, suspension, did_method, country):
     from .setup import create_provider_with_issuers
     service = _service()
     slug = slug or re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:64]
-    with service.session() as session:
+    with service.session(write=True) as session:
         try:
             provider, key = create_provider_with_issuers(
                 session, service, slug=slug, name=name, url=url, suspension_enabled=suspension,
@@ -127,7 +127,7 @@ def provider_key(slug):
     from . import tenants
     from .store.models import Provider
     service = _service()
-    with service.session() as session:
+    with service.session(write=True) as session:
         row = session.scalar(select(Provider).where(Provider.slug == slug))
         if row is None:
             click.echo(f"error: no provider {slug!r}", err=True)
@@ -149,7 +149,7 @@ def matrix_import(file: Path):
     from .skills import matrix as matrix_mod
     service = _service()
     text = file.read_text(encoding="utf-8-sig")
-    with service.session() as session:
+    with service.session(write=True) as session:
         try:
             data = matrix_mod.parse_matrix_csv(text) if file.suffix.lower() == ".csv" else _load_json(text)
             summary = matrix_mod.import_matrix(session, data)
@@ -182,7 +182,7 @@ def courses_import(file: Path, provider_slug: str):
     from .skills import catalogue
     from .store.models import Provider
     service = _service()
-    with service.session() as session:
+    with service.session(write=True) as session:
         row = session.scalar(select(Provider).where(Provider.slug == provider_slug))
         if row is None:
             click.echo(f"error: no provider {provider_slug!r}", err=True)
@@ -206,7 +206,7 @@ def keys_rotate(issuer_slug: str):
     """Add new signing keys; old public keys stay published so earlier credentials verify."""
     from . import tenants
     service = _service()
-    with service.session() as session:
+    with service.session(write=True) as session:
         try:
             issuer = tenants.get_issuer(session, issuer_slug)
             new = tenants.rotate_keys(session, issuer, service.vault, service.clock(),

@@ -31,6 +31,7 @@ class Service:
     config: dict
     engine: Engine
     sessions: sessionmaker
+    write_sessions: sessionmaker
     vault: KeyVault
     clock: Callable[[], datetime] = utcnow
     new_id: Callable[[], str] = lambda: str(uuid.uuid4())
@@ -45,8 +46,9 @@ class Service:
     def clock_skew(self) -> timedelta:
         return timedelta(seconds=self.config["CLOCK_SKEW_SECONDS"])
 
-    def session(self) -> Session:
-        return self.sessions()
+    def session(self, *, write: bool = False) -> Session:
+        """A new session; pass ``write=True`` for a transaction that will write (SQLite: BEGIN IMMEDIATE)."""
+        return self.write_sessions() if write else self.sessions()
 
 
 def build_service(config: dict) -> Service:
@@ -56,4 +58,4 @@ def build_service(config: dict) -> Service:
         raise ConfigError(problems)
     engine = make_engine(config["DATABASE_URL"])
     return Service(config=config, engine=engine, sessions=make_sessionmaker(engine),
-                   vault=KeyVault(config["SECRET_KEY"]))
+                   write_sessions=make_sessionmaker(engine, write=True), vault=KeyVault(config["SECRET_KEY"]))

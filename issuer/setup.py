@@ -43,7 +43,7 @@ def initialize(service: Service, *, load_demo: bool | None = None) -> dict:
     upgrade(service.config["DATABASE_URL"])
     done = {"migrated": True, "demo_loaded": False, "demo_api_keys": {}}
     load_demo = service.config.get("LOAD_DEMO", True) if load_demo is None else load_demo
-    with service.session() as session:
+    with service.session(write=True) as session:
         empty = session.scalar(select(func.count()).select_from(Provider)) == 0
         if load_demo and empty:
             from .demo import load_demo as load

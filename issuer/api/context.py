@@ -6,7 +6,7 @@ from flask import current_app, g, request
 from ..service import Service
 from .. import tenants
 
-__all__ = ["service", "db", "current_provider"]
+__all__ = ["service", "db", "db_write", "current_provider"]
 
 
 def service() -> Service:
@@ -14,13 +14,22 @@ def service() -> Service:
 
 
 def db():
+    """The request's reading session."""
     if "db_session" not in g:
         g.db_session = service().session()
     return g.db_session
+
+
+def db_write():
+    """The request's writing session (SQLite: holds the write lock from its first statement)."""
+    if "db_write_session" not in g:
+        g.db_write_session = service().session(write=True)
+    return g.db_write_session
 
 
 def current_provider():
     """Authenticate the API key; cache the provider on ``g``."""
     if "provider" not in g:
         g.provider, g.api_key = tenants.authenticate(db(), request.headers.get("Authorization"))
+        db().commit()  # end the read transaction (keeps the loaded objects)
     return g.provider

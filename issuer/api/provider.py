@@ -15,7 +15,7 @@ from ..errors import BadRequest, Conflict, IssuerError, NotFound, Unauthorized, 
 from ..issuance import IssuanceContext
 from ..skills import catalogue, matrix
 from ..timeutil import iso_z
-from .context import current_provider, db, service
+from .context import current_provider, db, db_write, service
 from .requests import json_body
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -66,7 +66,7 @@ def _actor() -> str:
 @bp.post("/credentials")
 def issue():
     provider = current_provider()
-    session = db()
+    session = db_write()
     key = request.headers.get("Idempotency-Key")
     if key is not None and not _IDEMPOTENCY_KEY.match(key):
         raise BadRequest("Idempotency-Key must be 1-200 visible ASCII characters")
@@ -99,14 +99,14 @@ def get_credential(credential_id: str):
     return _credential_response(row, 200)
 
 
-def _status_body(row) -> dict:
-    return {"id": row.id, "status": row.status, "history": revocation.history(db(), row),
+def _status_body(row, session=None) -> dict:
+    return {"id": row.id, "status": row.status, "history": revocation.history(session or db(), row),
             "validFrom": iso_z(row.valid_from), "validUntil": iso_z(row.valid_until)}
 
 
 def _change(credential_id: str, action: str, body: dict):
     provider = current_provider()
-    session = db()
+    session = db_write()
     reason = body.get("reason") if isinstance(body, dict) else None
     try:
         row, changed = revocation.change_status(session, provider, credential_id, action, reason=reason,
@@ -115,7 +115,7 @@ def _change(credential_id: str, action: str, body: dict):
     except Exception:
         session.rollback()
         raise
-    out = _status_body(row)
+    out = _status_body(row, session)
     out["changed"] = changed
     return jsonify(out)
 
@@ -163,7 +163,7 @@ def bulk_revoke():
     ids = body["ids"]
     if len(ids) > 1000 or not all(isinstance(i, str) and len(i) <= 64 for i in ids):
         raise ValidationFailed("ids must be at most 1000 credential id strings")
-    session = db()
+    session = db_write()
     results = []
     for credential_id in dict.fromkeys(ids):
         try:
@@ -189,7 +189,7 @@ def list_courses():
 @bp.post("/courses")
 def import_courses():
     provider = current_provider()
-    session = db()
+    session = db_write()
     body = json_body(service().config["MAX_CONTENT_LENGTH"])
     try:
         summary = catalogue.import_courses(session, provider, body)
@@ -213,7 +213,7 @@ def _require_admin() -> None:
 def import_matrix():
     """Import the reference competence matrix (JSON, or CSV with ``Content-Type: text/csv``)."""
     _require_admin()
-    session = db()
+    session = db_write()
     if request.mimetype == "text/csv":
         limit = service().config["MAX_UPLOAD_BYTES"]
         data = request.get_data(cache=True)

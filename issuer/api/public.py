@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from .. import tenants
 from ..jsonld.contexts import BUNDLED_CONTEXTS, EU_MICROCREDENTIAL_V1
-from ..store.models import Course, Credential, Framework, IssuerProfile, JobRole, Skill, StatusList
+from ..store.models import Course, Credential, Framework, IssuerProfile, JobRole, Skill
 from .context import db, service
 
 bp = Blueprint("public", __name__)
@@ -175,14 +175,10 @@ def role_json_view(framework: str, code: str):
 @bp.get("/status/<public_id>")
 def status_list(public_id: str):
     """A signed ``BitstringStatusListCredential``, re-signed only when it changed."""
-    from ..status.publish import signed_status_list
-    if len(public_id) > 64:
+    from ..status.publish import published_list
+    text = published_list(service(), public_id) if len(public_id) <= 64 else None
+    if text is None:
         abort(404)
-    status = db().scalar(select(StatusList).where(StatusList.public_id == public_id))
-    if status is None:
-        abort(404)
-    text = signed_status_list(db(), service(), status)
-    db().commit()
     return text_response(text, "application/vc+ld+json" if "vc" in request.args else "application/json",
                          max_age=service().config["STATUS_LIST_MAX_AGE"])
 
@@ -191,3 +187,15 @@ def status_list(public_id: str):
 def eu_context():
     return json_response(BUNDLED_CONTEXTS[EU_MICROCREDENTIAL_V1], media_type="application/ld+json",
                          max_age=86400)
+
+
+@bp.get("/credentials/<credential_id>")
+def credential(credential_id: str):
+    """The credential: JSON-LD for machines (``Accept``), the learner's page for people."""
+    row = find_credential(credential_id)
+    if wants_json():
+        response = text_response(row.document, "application/json")
+        response.vary.add("Accept")
+        return response
+    from ..web.pages import credential_page
+    return credential_page(row)

@@ -8,7 +8,7 @@ from ..proofs import eddsa_rdfc_2022
 from ..timeutil import iso_z
 from . import lists
 
-__all__ = ["signed_status_list"]
+__all__ = ["signed_status_list", "published_list"]
 
 
 def signed_status_list(session: Session, service, status_list) -> str:
@@ -28,3 +28,21 @@ def signed_status_list(session: Session, service, status_list) -> str:
                                          created=service.clock())
 
     return lists.current_signed_list(session, status_list, sign=sign, build=build)
+
+
+def published_list(service, public_id: str) -> str | None:
+    """The signed list with this public id: from the cache when current, else re-signed once."""
+    from sqlalchemy import select
+
+    from ..store.models import StatusList
+    with service.session() as session:
+        status = session.scalar(select(StatusList).where(StatusList.public_id == public_id))
+        if status is None:
+            return None
+        if status.signed_version == status.version and status.signed_document:
+            return status.signed_document
+    with service.session(write=True) as session:
+        status = session.scalar(select(StatusList).where(StatusList.public_id == public_id))
+        text = signed_status_list(session, service, status)
+        session.commit()
+        return text

@@ -31,12 +31,16 @@ def make_engine(url: str, **kwargs) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # pragma: no cover - trivial
-            # Take the write lock at the start so read-then-write transactions never deadlock.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Writers take the write lock at BEGIN, so a read-then-write transaction never fails
+            # on lock upgrade; readers stay deferred and never block anyone (WAL).
+            writer = conn.get_execution_options().get("issuer_write", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+def make_sessionmaker(engine: Engine, *, write: bool = False) -> sessionmaker:
+    """Sessions for reading, or (``write=True``) for transactions that will write."""
+    bind = engine.execution_options(issuer_write=True) if write else engine
+    return sessionmaker(bind=bind, expire_on_commit=False)

@@ -12,7 +12,7 @@ from ..dids.did_web import parse_did_web
 from ..errors import BadRequest, NotFound, PayloadTooLarge
 from ..jsonutil import JsonError, strict_loads
 from ..net.fetch import FetchError, SafeFetcher
-from ..store.models import Credential, IssuerProfile, StatusList
+from ..store.models import Credential, IssuerProfile
 from .verifier import Policy, Verifier
 
 __all__ = ["verifier_for", "load_target"]
@@ -57,14 +57,10 @@ def _status_fetcher(service, remote: bool):
 
     def fetch(url: str) -> dict:
         if url.startswith(prefix):
-            from ..status.publish import signed_status_list
-            public_id = url[len(prefix):]
-            with service.session() as session:
-                status = session.scalar(select(StatusList).where(StatusList.public_id == public_id))
-                if status is None:
-                    raise LookupError(f"no status list at {url}")
-                text = signed_status_list(session, service, status)
-                session.commit()
+            from ..status.publish import published_list
+            text = published_list(service, url[len(prefix):])
+            if text is None:
+                raise LookupError(f"no status list at {url}")
             return strict_loads(text)
         if not remote:
             raise LookupError("fetching status lists of other services is disabled")

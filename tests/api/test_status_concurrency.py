@@ -27,7 +27,7 @@ def _issue_worker(config: dict, provider_slug: str, course: str, n: int) -> int:
     from issuer.store.models import Provider
     service = build_service(dict(config))
     done = 0
-    with service.session() as session:
+    with service.session(write=True) as session:
         provider = session.scalar(select(Provider).where(Provider.slug == provider_slug))
         for _ in range(n):
             ctx = IssuanceContext(base_url=service.base_url, vault=service.vault, now=service.clock(),

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from .errors import init_errors
+from .files import bp as files_bp
 from .provider import bp as provider_bp
 from .public import bp as public_bp
+from .verification import bp as verification_bp
 
 __all__ = ["init_app"]
 
@@ -12,3 +14,5 @@ def init_app(app) -> None:
     init_errors(app)
     app.register_blueprint(provider_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(files_bp)
+    app.register_blueprint(verification_bp)

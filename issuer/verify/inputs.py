@@ -7,6 +7,9 @@ Accepted inputs (Open Badges 3.0 §5 "Document Formats", §5.3 "Baked Badge"; VC
 * a compact JWS as text/bytes ("jwt"), or a JSON ``EnvelopedVerifiableCredential`` whose ``id`` is
   ``data:application/vc+jwt,<compact JWS>``;
 * a baked PNG or SVG image ("png"/"svg"), sniffed from its bytes, holding either of the above.
+  Images are read strictly: the whole PNG is checked up to IEND, and a second credential chunk or
+  element, or a compressed ``iTXt`` (OB 3.0 §5.3.1 "Compression MUST NOT be used"), is refused, so
+  no two readers can disagree on which credential an image holds.
 
 Everything is capped before it is decoded (catalog DI-22, JWT-10, JWT-15, IMG-01..06) and every
 failure is an :class:`InputError`, never another exception.
@@ -88,7 +91,7 @@ def _from_bytes(data: bytes, limits: Limits) -> ParsedInput:
     if len(data) > limits.max_image_bytes:
         raise InputError(f"image is larger than {limits.max_image_bytes} bytes", fmt=fmt)
     try:
-        text = unbake(data, max_bytes=limits.max_image_bytes)
+        text = unbake(data, max_bytes=limits.max_image_bytes, strict=True)
     except BakingError as exc:
         raise InputError(f"cannot read the baked {fmt.upper()} image: {exc}", fmt=fmt) from None
     if text is None:

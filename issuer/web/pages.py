@@ -11,3 +11,7 @@ def credential_page(row):
     document = json.loads(row.document)
     return f"<!doctype html><title>{escape(document.get('name', 'Credential'))}</title>" \
            f"<h1>{escape(document.get('name', 'Credential'))}</h1>"
+
+
+def coverage_page(row):
+    return "<!doctype html><title>Coverage</title><h1>Coverage</h1>"

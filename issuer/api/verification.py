@@ -1,0 +1,157 @@
+"""Verification and coverage for employers: ``POST /api/v1/verify``, ``POST /api/v1/coverage``,
+``GET /credentials/<id>/coverage`` (JSON). Public: no API key.
+
+``/api/v1/verify`` answers 200 with a report whenever a verdict was reached (``verified: false``
+included) and 4xx only for unusable requests (too large, unsupported media type, no input).
+"""
+from __future__ import annotations
+
+from flask import Blueprint, json, jsonify, request
+
+from ..coverage_report import coverage_for
+from ..errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from ..jsonutil import JsonError, strict_loads
+from ..verify.service_verifier import load_target, verifier_for
+from .context import db, service
+from .public import find_credential, json_response, wants_json
+
+bp = Blueprint("verification", __name__)
+
+MAX_VERIFY_BYTES = 2 * 1024 * 1024
+JWT_TYPES = ("application/jwt", "application/vc+jwt", "text/plain")
+IMAGE_TYPES = ("image/png", "image/svg+xml")
+
+
+def _limit(data: bytes) -> bytes:
+    if len(data) > MAX_VERIFY_BYTES:
+        raise PayloadTooLarge(f"credentials to verify are limited to {MAX_VERIFY_BYTES} bytes")
+    return data
+
+
+def subject_from_request():
+    """The thing to verify, from any of the accepted request shapes."""
+    if request.content_length and request.content_length > MAX_VERIFY_BYTES + 64 * 1024:
+        raise PayloadTooLarge(f"credentials to verify are limited to {MAX_VERIFY_BYTES} bytes")
+    mimetype = request.mimetype
+    if mimetype == "multipart/form-data":
+        upload = request.files.get("file") or request.files.get("image")
+        if upload is not None and upload.filename:
+            return _limit(upload.stream.read(MAX_VERIFY_BYTES + 1))
+        for field in ("credential", "jwt", "text"):
+            if request.form.get(field, "").strip():
+                return _limit(request.form[field].strip().encode("utf-8"))
+        if request.form.get("url", "").strip():
+            return load_target(service(), request.form["url"].strip(), max_bytes=MAX_VERIFY_BYTES)
+        raise BadRequest("send a file, a pasted credential or JWT, or a URL")
+    data = _limit(request.get_data(cache=True))
+    if not data.strip():
+        raise BadRequest("the request body is empty: send a credential, a JWT, an image or {\"url\": ...}")
+    if mimetype in JWT_TYPES or mimetype in IMAGE_TYPES:
+        return data
+    if mimetype in ("application/json", "application/ld+json", "application/vc+ld+json", "application/vc"):
+        try:
+            parsed = strict_loads(data)
+        except JsonError:
+            return data  # not JSON: the report's parsing check says so
+        if isinstance(parsed, dict) and set(parsed) == {"url"}:
+            if not isinstance(parsed["url"], str) or not parsed["url"].startswith(("https://", "http://")):
+                raise ValidationFailed("url must be an http(s) URL")
+            return load_target(service(), parsed["url"], max_bytes=MAX_VERIFY_BYTES)
+        if isinstance(parsed, dict) and set(parsed) == {"credential"}:
+            inner = parsed["credential"]
+            return inner if isinstance(inner, (dict, str)) else data
+        return data
+    raise UnsupportedMediaType("send application/json (a credential or {\"url\": ...}), application/jwt or "
+                               "text/plain (a JWT), image/png or image/svg+xml (a baked badge), or a "
+                               "multipart/form-data upload")
+
+
+def verify_subject(subject, *, check_status: bool = True):
+    svc = service()
+    return verifier_for(svc).verify(subject, now=svc.clock(), check_status=check_status)
+
+
+@bp.post("/api/v1/verify")
+def verify():
+    report = verify_subject(subject_from_request(), check_status=request.args.get("status") != "false")
+    response = jsonify(report.to_dict())
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def credential_coverage(row) -> dict:
+    coverage = coverage_for(db(), service().base_url, [json.loads(row.document)], include_all=False)
+    coverage["credential"] = f"{service().base_url}/credentials/{row.id}"
+    return coverage
+
+
+@bp.get("/credentials/<credential_id>/coverage.json")
+def coverage_json(credential_id: str):
+    return json_response(credential_coverage(find_credential(credential_id)))
+
+
+@bp.get("/credentials/<credential_id>/coverage")
+def coverage(credential_id: str):
+    row = find_credential(credential_id)
+    if wants_json():
+        return json_response(credential_coverage(row))
+    from ..web.pages import coverage_page
+    return coverage_page(row)
+
+
+def _holder_matches(credential: dict, holder: dict | None) -> tuple[bool, str | None]:
+    if not holder:
+        return True, None
+    import hashlib
+    subject = credential.get("credentialSubject") or {}
+    if "id" in holder:
+        return subject.get("id") == holder["id"], "credentialSubject.id differs from the holder's id"
+    email = str(holder.get("email", "")).strip().lower()
+    for identity in subject.get("identifier") or []:
+        if not isinstance(identity, dict) or identity.get("identityType") != "emailAddress":
+            continue
+        value = identity.get("identityHash", "")
+        if identity.get("hashed"):
+            alg, _, digest = value.partition("$")
+            if alg == "sha256" and hashlib.sha256((email + identity.get("salt", "")).encode()).hexdigest() == digest.lower():
+                return True, None
+        elif value.strip().lower() == email:
+            return True, None
+    return False, "the credential's recipient identifier does not match the holder"
+
+
+@bp.post("/api/v1/coverage")
+def combined_coverage():
+    """``{"credentials": [credential | JWT, ...], "holder": {"email"|"id"}?}``: verified credentials
+    only; the answer is the combined job-role coverage and a per-credential verdict."""
+    if request.mimetype != "application/json":
+        raise UnsupportedMediaType("send application/json")
+    try:
+        body = strict_loads(_limit(request.get_data(cache=True)))
+    except JsonError as exc:
+        raise BadRequest(f"the body is not acceptable JSON: {exc}") from None
+    items = body.get("credentials") if isinstance(body, dict) else None
+    if not isinstance(items, list) or not items or len(items) > 50:
+        raise ValidationFailed("send {\"credentials\": [1 to 50 credentials or JWTs], \"holder\": {...}}")
+    holder = body.get("holder")
+    if holder is not None and not (isinstance(holder, dict) and len(holder) == 1 and
+                                   isinstance(holder.get("email", holder.get("id")), str)):
+        raise ValidationFailed("holder must be {\"email\": ...} or {\"id\": <DID>}")
+    counted, results = [], []
+    for item in items:
+        report = verify_subject(item)
+        entry = {"verified": report.verified, "counted": False}
+        if report.summary:
+            entry["achievement"] = (report.summary.get("achievement") or {}).get("name")
+        if report.verified and report.credential:
+            ok, why = _holder_matches(report.credential, holder)
+            entry["counted"] = ok
+            if ok:
+                counted.append(report.credential)
+            else:
+                entry["reason"] = why
+        else:
+            entry["reason"] = "; ".join(f"{c.id}: {c.reason}" for c in report.checks if c.status == "failed")
+        results.append(entry)
+    coverage = coverage_for(db(), service().base_url, counted, include_all=bool(body.get("includeAllRoles")))
+    return jsonify({"credentials": results, "counted": len(counted), **coverage})

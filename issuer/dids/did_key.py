@@ -11,11 +11,8 @@
 """
 from __future__ import annotations
 
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
-from issuer.proofs.keys import (
-    KeyError_, PublicKeyInfo, ed25519_public_multibase, p256_public_multibase, public_key_from_multikey,
-)
+from issuer.proofs.keys import (KeyError_, PublicKeyInfo, public_key_from_multikey, public_multikey)
 from issuer.proofs.multibase import ED25519_PUB, P256_PUB, MultibaseError, decode_base58btc, encode_base58btc
 
 from .document import DidError
@@ -33,13 +30,10 @@ _MAX_LENGTH = 128
 
 def did_key_from_public_key(key) -> str:
     """``did:key`` of an Ed25519 or P-256 key (public or private object)."""
-    if isinstance(key, (ed25519.Ed25519PrivateKey, ed25519.Ed25519PublicKey)):
-        return _PREFIX + ed25519_public_multibase(key)
-    if isinstance(key, (ec.EllipticCurvePrivateKey, ec.EllipticCurvePublicKey)):
-        if not isinstance(key.curve, ec.SECP256R1):
-            raise DidError("only P-256 EC keys are supported", code="unsupportedPublicKeyType")
-        return _PREFIX + p256_public_multibase(key)
-    raise DidError(f"unsupported key type {type(key).__name__}", code="unsupportedPublicKeyType")
+    try:
+        return _PREFIX + public_multikey(key)
+    except KeyError_ as exc:
+        raise DidError(str(exc), code="unsupportedPublicKeyType") from None
 
 
 def _multibase_of(did: str) -> str:

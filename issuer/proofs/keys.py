@@ -21,7 +21,7 @@ __all__ = [
     "ed25519_public_multibase", "ed25519_from_multibase", "ed25519_private_from_multibase",
     "public_key_from_multikey", "public_jwk", "public_key_from_jwk",
     "private_pem", "load_private_pem", "ed25519_verify", "ed25519_sign", "PublicKeyInfo",
-    "p256_public_multibase",
+    "p256_public_multibase", "public_multikey",
 ]
 
 
@@ -98,6 +98,17 @@ def _p256_compressed(pub: ec.EllipticCurvePublicKey) -> bytes:
 def p256_public_multibase(key) -> str:
     pub = key.public_key() if isinstance(key, ec.EllipticCurvePrivateKey) else key
     return encode_base58btc(P256_PUB + _p256_compressed(pub))
+
+
+def public_multikey(key) -> str:
+    """``publicKeyMultibase`` of an Ed25519 or P-256 key (private or public)."""
+    if isinstance(key, (ed25519.Ed25519PrivateKey, ed25519.Ed25519PublicKey)):
+        return ed25519_public_multibase(key)
+    if isinstance(key, (ec.EllipticCurvePrivateKey, ec.EllipticCurvePublicKey)):
+        if not isinstance(key.curve, ec.SECP256R1):
+            raise KeyError_("only P-256 EC keys are supported")
+        return p256_public_multibase(key)
+    raise KeyError_(f"unsupported key type {type(key).__name__}")
 
 
 def public_key_from_multikey(value: str) -> PublicKeyInfo:

@@ -10,7 +10,8 @@
 
 Both segments are decoded here with :func:`issuer.jsonutil.strict_loads` (duplicate members, NaN and deep
 nesting refused) before PyJWT sees the token, so PyJWT's last-member-wins parsing cannot disagree with
-ours. PyJWT then checks the signature with exactly one algorithm: the one bound to the key.
+ours. The signature is then checked by PyJWT's implementation of exactly one algorithm: the header's
+``alg``, which must be in the allowlist and must be the algorithm bound to the key's type.
 """
 from __future__ import annotations
 
@@ -54,14 +55,22 @@ class UnverifiedJws:
     payload: dict
     signature: bytes
 
+    @property
+    def signing_input(self) -> bytes:
+        """``BASE64URL(header) '.' BASE64URL(payload)``: the bytes the signature covers (RFC 7515 §5.2)."""
+        return self.token.rsplit(".", 1)[0].encode("ascii")
+
 
 def _b64url_decode(segment: str, what: str) -> bytes:
     if not _SEGMENT.fullmatch(segment) or len(segment) % 4 == 1:
         raise JwsError(f"JWS {what} is not unpadded base64url", code="PARSING_ERROR")
     try:
-        return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+        decoded = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
     except (binascii.Error, ValueError) as exc:
         raise JwsError(f"JWS {what} is not base64url: {exc}", code="PARSING_ERROR") from None
+    if base64.urlsafe_b64encode(decoded).rstrip(b"=") != segment.encode("ascii"):
+        raise JwsError(f"JWS {what} is not canonical base64url", code="PARSING_ERROR")
+    return decoded
 
 
 def _json_object(segment: str, what: str, max_depth: int) -> dict:
@@ -144,11 +153,12 @@ def verify_signature(jws: UnverifiedJws, key: PublicKeyInfo, algorithms: tuple[s
     if key.alg != alg:
         raise JwsError(f"header alg {alg} does not match the key type (which needs {key.alg})")
     try:
-        jwt.PyJWS().decode_complete(jws.token, key=key.key, algorithms=[alg])
-    except jwt.InvalidSignatureError:
-        raise JwsError("the JWS signature does not verify") from None
-    except jwt.PyJWTError as exc:
+        algorithm = jwt.get_algorithm_by_name(alg)
+        valid = algorithm.verify(jws.signing_input, algorithm.prepare_key(key.key), jws.signature)
+    except (jwt.PyJWTError, NotImplementedError, TypeError, ValueError) as exc:
         raise JwsError(f"the JWS does not verify: {exc}") from None
+    if not valid:
+        raise JwsError("the JWS signature does not verify")
 
 
 def numeric_date(value: object) -> int | None:

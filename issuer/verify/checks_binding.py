@@ -7,6 +7,9 @@
   JWS ``kid`` the same rule applies; a header ``jwk`` is accepted only if it equals a key under the
   issuer's ``assertionMethod`` (catalog JWT-05).
 
+Failure codes are those of Controlled Identifiers 1.0 §3.3 (INVALID_VERIFICATION_METHOD,
+INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD, INVALID_CONTROLLED_IDENTIFIER_DOCUMENT).
+
 Keys are bound through DIDs only: an issuer identified by an https URL has no defined key binding
 (1EdTech/openbadges-specification#605), so such a credential fails this check even when its signature
 is intact.
@@ -23,8 +26,15 @@ __all__ = ["check_key_binding"]
 _RELATIONSHIP = "assertionMethod"
 
 
+INVALID_VM = "INVALID_VERIFICATION_METHOD"
+INVALID_RELATIONSHIP = "INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD"
+INVALID_DOCUMENT = "INVALID_CONTROLLED_IDENTIFIER_DOCUMENT"
+
+
 class _Unbound(Exception):
-    pass
+    def __init__(self, reason: str, code: str = INVALID_VM) -> None:
+        super().__init__(reason)
+        self.code = code
 
 
 def check_key_binding(state: VerifyState) -> CheckResult:
@@ -41,12 +51,14 @@ def _evaluate(state: VerifyState) -> CheckResult:
     issuer = issuer_id(state.credential)
     if not isinstance(issuer, str) or not issuer.startswith("did:"):
         return failed(KEY_BINDING, "issuer is not a DID: the signing key cannot be bound to the issuer",
-                      "PROOF_VERIFICATION_ERROR", {"issuer": str(issuer)[:300]})
+                      INVALID_VM, {"issuer": str(issuer)[:300]})
     try:
         document = state.resolve(issuer)
         methods = [_bind(state, document, issuer, use) for use in state.key_uses]
-    except (ResolutionFailed, _Unbound) as exc:
-        return failed(KEY_BINDING, str(exc), "PROOF_VERIFICATION_ERROR", {"issuer": issuer})
+    except ResolutionFailed as exc:
+        return failed(KEY_BINDING, str(exc), INVALID_DOCUMENT, {"issuer": issuer})
+    except _Unbound as exc:
+        return failed(KEY_BINDING, str(exc), exc.code, {"issuer": issuer})
     return passed(KEY_BINDING, f"the signing key is an assertion key of the issuer {issuer[:200]}",
                   {"issuer": issuer, "verificationMethods": sorted(set(methods))})
 
@@ -65,8 +77,10 @@ def _bind(state: VerifyState, document: dict, issuer: str, use: KeyUse) -> str:
     try:
         vm = find_verification_method(document, vm_id, _RELATIONSHIP)
         listed = key_from_vm(vm)
-    except (DidError, KeyLookupError) as exc:
-        raise _Unbound(f"{vm_id[:200]} is not an assertion key of the issuer: {exc}") from None
+    except DidError as exc:
+        raise _Unbound(f"{vm_id[:200]} is not an assertion key of the issuer: {exc}", INVALID_RELATIONSHIP) from None
+    except KeyLookupError as exc:
+        raise _Unbound(f"{vm_id[:200]} has no usable key: {exc}") from None
     if not same_key(listed, use.key):
         raise _Unbound(f"the key used for the proof is not the key the issuer lists as {vm_id[:200]}")
     return vm_id
@@ -84,4 +98,4 @@ def _bind_header_jwk(document: dict, issuer: str, use: KeyUse) -> str:
                 return vm_id if vm_id.startswith("did:") else issuer + vm_id
         except (DidError, KeyLookupError):
             continue
-    raise _Unbound(f"the JWS header jwk is not an assertion key of the issuer {issuer[:200]}")
+    raise _Unbound(f"the JWS header jwk is not an assertion key of the issuer {issuer[:200]}", INVALID_RELATIONSHIP)

@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -210,8 +211,6 @@ def _validator(path: str | None):
 
 
 def _read_json(path: str) -> dict:
-    import json
-
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 

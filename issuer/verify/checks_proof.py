@@ -168,7 +168,8 @@ def _jwt_key(state: VerifyState, header: dict) -> tuple[PublicKeyInfo, str]:
         return key, "did"
     if jwk_key is not None:
         return jwk_key, "jwk-header"
-    raise KeyLookupError(f"kid {str(kid)[:100]!r} is not a DID URL and there is no jwk: keys are never fetched from URLs")
+    raise KeyLookupError(f"kid {str(kid)[:100]!r} is not a DID URL and there is no jwk: "
+                         "keys are never fetched from URLs")
 
 
 def _check_jwt(state: VerifyState) -> CheckResult:

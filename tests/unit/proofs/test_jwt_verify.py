@@ -61,6 +61,15 @@ def test_parse_refuses_malformed(token, message):
     assert info.value.code == "PARSING_ERROR"
 
 
+def test_parse_refuses_non_canonical_base64(ed_key):
+    token = raw_jws({"alg": "EdDSA", "kid": "did:example:a#k"}, PAYLOAD, ed_key, "EdDSA")
+    last = token[-1]
+    index = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".index(last)
+    twin = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[index ^ 1]  # same decoded bytes
+    with pytest.raises(JwsError, match="canonical"):
+        parse_unverified(token[:-1] + twin)
+
+
 def test_parse_caps_size_before_decoding():
     huge = b64u(b'{"alg":"EdDSA"}') + "." + "A" * 2_000_000 + "."
     with pytest.raises(JwsError, match="larger than"):
@@ -181,7 +190,9 @@ def test_claims_vc11_dates():
                         vc_claim=True) == []
 
 
-@pytest.mark.parametrize("value, expected", [("2024-01-01T00:00:00Z", 1704067200), ("2024-01-01T01:00:00+01:00", 1704067200),
-                                             ("2024-01-01T00:00:00", None), ("yesterday", None), (5, None)])
+@pytest.mark.parametrize("value, expected", [
+    ("2024-01-01T00:00:00Z", 1704067200), ("2024-01-01T01:00:00+01:00", 1704067200),
+    ("2024-01-01T00:00:00", None), ("yesterday", None), (5, None),
+])
 def test_numeric_date(value, expected):
     assert numeric_date(value) == expected

@@ -22,7 +22,7 @@ from issuer.proofs.eddsa_rdfc_2022 import add_proof, create_proof
 from issuer.proofs.keys import ed25519_public_multibase, generate_ed25519, public_jwk
 from issuer.proofs.vc_jose import registered_claims
 from issuer.status.bitstring import Bitstring, encode
-from issuer.verify import Policy, Verifier
+from issuer.verify import Verifier
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=timezone.utc)
 ISSUED = NOW - timedelta(days=30)
@@ -266,4 +266,3 @@ def failed_ids(report) -> set[str]:
     return {c.id for c in report.checks if c.status == "failed"}
 
 
-__all__ = [name for name in dir() if not name.startswith("_")] + ["Policy"]

@@ -58,7 +58,8 @@ def test_di01_undefined_term_signed_by_the_issuer(issuer):
 def test_di02_undefined_type(issuer, doc):
     doc["type"].append("UndefinedType")
     report = _verify(issuer, doc)
-    assert report.check("safe_mode").code == "DATA_LOSS_DETECTION_ERROR" and "UndefinedType" in report.check("safe_mode").reason
+    result = report.check("safe_mode")
+    assert result.code == "DATA_LOSS_DETECTION_ERROR" and "UndefinedType" in result.reason
     assert checks(report)["proof"] == "skipped"
 
 
@@ -207,8 +208,8 @@ def test_di16_created_without_offset_is_read_as_utc(issuer):
     from issuer.proofs.eddsa_rdfc_2022 import configure_proof, hash_data, serialize_proof, transform
 
     options = {k: v for k, v in proof.items() if k != "proofValue"}
-    proof["proofValue"] = serialize_proof(hash_data(transform(document), configure_proof(options, document["@context"])),
-                                          issuer.key)
+    digest = hash_data(transform(document), configure_proof(options, document["@context"]))
+    proof["proofValue"] = serialize_proof(digest, issuer.key)
     report = verifier(Resolver().add(issuer)).verify({**document, "proof": [proof]}, now=NOW)
     assert report.verified, report.check("proof").reason
 

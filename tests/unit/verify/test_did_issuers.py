@@ -90,6 +90,7 @@ def test_di12_key_only_under_authentication():
     assert checks(report)["proof"] == "passed"
     assert checks(report)["key_binding"] == "failed"
     assert "not an assertion key" in report.check("key_binding").reason
+    assert report.check("key_binding").code == "INVALID_RELATIONSHIP_FOR_VERIFICATION_METHOD"
     assert not report.verified
 
 
@@ -100,6 +101,7 @@ def test_di13_verification_method_of_another_did(web):
     assert checks(report)["proof"] == "passed"
     result = report.check("key_binding")
     assert result.status == "failed" and attacker.did in result.reason and "not to the issuer" in result.reason
+    assert result.code == "INVALID_VERIFICATION_METHOD"
 
 
 def test_di13_attacker_fragment_on_the_issuers_did(web):
@@ -188,6 +190,7 @@ def test_resolver_failing_only_for_key_binding():
     report = verifier(Resolver()).verify(sign_di(credential("did:web:gone.example"), signer), now=NOW)
     assert checks(report)["proof"] == "passed"
     assert checks(report)["key_binding"] == "failed"
+    assert report.check("key_binding").code == "INVALID_CONTROLLED_IDENTIFIER_DOCUMENT"
     assert failed_ids(report) == {"key_binding"}
 
 

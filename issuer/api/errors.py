@@ -32,8 +32,9 @@ def init_errors(app) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        if _wants_html() and exc.code == 404 and "issuer.web_not_found" in app.view_functions:
-            return app.view_functions["issuer.web_not_found"]()
+        html_404 = app.extensions.get("issuer_html_404")
+        if exc.code == 404 and html_404 is not None and _wants_html():
+            return html_404()
         code = (exc.name or "error").lower().replace(" ", "_")
         problem = {"type": PROBLEM_BASE + code, "title": exc.name, "status": exc.code,
                    "detail": exc.description, "code": code}

@@ -82,6 +82,9 @@ class Verifier:
                                  max_image_bytes=self._policy.max_image_bytes)
         except InputError as exc:
             return self._unparsed(str(exc), exc.format)
+        except Exception as exc:  # noqa: BLE001 - a reader bug must not turn bad input into a crash
+            log.exception("reading the verification input crashed")
+            return self._unparsed(f"internal error while reading the input: {type(exc).__name__}", None)
         state = VerifyState(parsed=parsed, policy=self._policy, now=now, loader=self._loader,
                             resolve_did=self._resolve_did, kind=kind)
         state.results[PARSING] = passed(PARSING, f"read as {_describe_format(parsed)}", {"format": parsed.format})
@@ -92,7 +95,8 @@ class Verifier:
         return VerificationReport(verified, checks, parsed.format, parsed.credential,
                                   build_summary(parsed.credential, state.summary_status))
 
-    def _run_check(self, state: VerifyState, check_id: str, needs: tuple[str, ...], want_status: bool) -> CheckResult:
+    def _run_check(self, state: VerifyState, check_id: str, needs: tuple[str, ...],
+                   want_status: bool) -> CheckResult:
         blocking = [n for n in needs if state.status_of(n) != PASSED]
         if blocking:
             return skipped(check_id, f"not checked because {blocking[0]} did not pass")

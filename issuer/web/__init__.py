@@ -1,9 +1,19 @@
-"""Pages for people (learners and employers). Registered by ``init_app``."""
+"""Pages for people (learners and employers), in English and German. Registered by ``init_app``.
+
+* ``pages``: the learner's credential page, ``/credentials/<id>/verify`` and the coverage view;
+* ``verify_form``: ``/verify``, to check any credential, JWT, baked image or URL;
+* ``catalogue``: home, issuers, achievements, frameworks, job roles and skills;
+* ``render`` (security headers, the friendly 404) and ``i18n`` (languages) serve them all.
+"""
 from __future__ import annotations
 
 __all__ = ["init_app"]
 
 
 def init_app(app) -> None:
-    from .pages import bp
-    app.register_blueprint(bp)
+    from . import catalogue, i18n, pages, render, verify_form
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(verify_form.bp)
+    app.register_blueprint(catalogue.bp)
+    i18n.init_app(app)
+    render.init_app(app)

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from flask import g, request
 
 __all__ = ["LANGUAGES", "DEFAULT", "COOKIE", "current_language", "translate", "format_date",
-           "switch_links", "translations", "init_app"]
+           "format_number", "switch_links", "translations", "init_app"]
 
 LANGUAGES = ("en", "de")
 DEFAULT = "en"
@@ -71,6 +71,14 @@ def format_date(value) -> str:
     return translate("date_format", day=day.day, month=month, year=day.year)
 
 
+def format_number(value) -> str:
+    """``16.7`` as "16.7" or "16,7"; whole numbers without decimals."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    shown = f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
+    return shown.replace(",", "\u202f").replace(".", translate("decimal_separator"))
+
+
 def switch_links() -> list[dict]:
     """The language switch: this page in each language (the query string is kept)."""
     args = {k: v for k, v in request.args.items() if k != "lang"}
@@ -89,4 +97,4 @@ def _remember(response):
 def init_app(app) -> None:
     app.after_request(_remember)
     app.jinja_env.globals.update(t=translate, lang=current_language, language_links=switch_links)
-    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters.update(date=format_date, num=format_number)

@@ -104,7 +104,10 @@ def test_jwt04_alg_does_not_match_key_type(resolver, issuer):
 ])
 def test_jwt06_jwt09_forbidden_header_members(resolver, issuer, member, value):
     header = {"alg": "ES256", "kid": issuer.vm, member: value}
-    token = raw_jws(header, jwt_payload(credential(issuer)), issuer.key, "ES256")
+    entry = {"id": "https://attacker.example/list#1", "type": "BitstringStatusListEntry",
+             "statusPurpose": "revocation", "statusListIndex": "1",
+             "statusListCredential": "https://attacker.example/list"}
+    token = raw_jws(header, jwt_payload(credential(issuer, credentialStatus=entry)), issuer.key, "ES256")
     report = _verify(resolver, token)
     failed = [c for c in report.checks if c.status == "failed"]
     assert failed and member in failed[0].reason

@@ -121,6 +121,15 @@ def test_crashing_check_is_contained(issuer, monkeypatch):
     assert not report.verified
 
 
+def test_crashing_reader_is_contained(issuer, monkeypatch):
+    def boom(*args, **kwargs):
+        raise RecursionError("bug")
+
+    monkeypatch.setattr(verifier_module, "parse_input", boom)
+    report = verifier().verify(signed(issuer), now=NOW)
+    assert report.check("parsing").status == "failed" and not report.verified
+
+
 def _mutations(document: dict, rng: random.Random, count: int):
     values = [None, "", 0, -1, 1.5, True, [], {}, "x" * 300, "did:web:127.0.0.1", "urn:uuid:1", [None], {"@context": 1},
               "2024-02-30T00:00:00Z", {"id": "did:key:z6Mk"}, ["VerifiableCredential"]]

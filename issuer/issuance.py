@@ -16,7 +16,7 @@ from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from . import tenants
 from .badges.credential import (AchievementInput, AlignmentInput, CredentialExtras, Learner, build_achievement,
@@ -27,7 +27,7 @@ from .keystore import KeyVault
 from .proofs import eddsa_rdfc_2022, vc_jose
 from .schemas import validate_or_raise
 from .status import lists as status_lists
-from .store.models import Course, Credential, IssuerProfile, Provider, StatusEvent
+from .store.models import Course, CourseSkill, Credential, IssuerProfile, Provider, Skill, StatusEvent
 
 __all__ = ["IssueRequest", "IssuanceContext", "parse_issue_request", "issue_credential",
            "achievement_input", "request_fingerprint"]
@@ -57,7 +57,7 @@ class IssuanceContext:
     status_capacity: int
     new_id: Callable[[], str] = lambda: str(uuid.uuid4())
     rng: random.Random = field(default_factory=random.SystemRandom)
-    self_verify: Callable[[dict, str], list[str]] | None = None
+    self_verify: Callable[[dict, str, dict], list[str]] | None = None
     clock_skew: timedelta = timedelta(minutes=5)
 
 
@@ -159,7 +159,9 @@ def achievement_input(course: Course, base_url: str) -> AchievementInput:
 
 
 def _course(session: Session, provider: Provider, code: str) -> Course:
-    course = session.scalar(select(Course).where(Course.provider_id == provider.id, Course.code == code))
+    course = session.scalar(
+        select(Course).where(Course.provider_id == provider.id, Course.code == code)
+        .options(selectinload(Course.skills).selectinload(CourseSkill.skill).selectinload(Skill.framework)))
     if course is None:
         raise NotFound(f"course {code!r} is not in your catalogue")
     if not course.skills:
@@ -172,7 +174,7 @@ def _issuer(session: Session, provider: Provider, slug: str | None) -> IssuerPro
     if slug:
         return tenants.get_issuer(session, slug, provider)
     issuer = session.scalar(select(IssuerProfile).where(IssuerProfile.provider_id == provider.id)
-                            .order_by(IssuerProfile.id).limit(1))
+                            .options(selectinload(IssuerProfile.keys)).order_by(IssuerProfile.id).limit(1))
     if issuer is None:
         raise Unprocessable("this provider has no issuer profile yet")
     return issuer
@@ -222,7 +224,7 @@ def issue_credential(session: Session, provider: Provider, request: IssueRequest
     document = json.dumps(signed, ensure_ascii=False, indent=2)
     token = vc_jose.sign_vc_jwt(signed, material.jwt_key, alg=material.jwt_alg, kid=material.jwt_kid)
     if ctx.self_verify is not None:
-        problems = ctx.self_verify(json.loads(document), token)
+        problems = ctx.self_verify(json.loads(document), token, tenants.did_document(issuer, ctx.base_url))
         if problems:
             raise RuntimeError(f"refusing to store a credential that does not verify: {problems}")
     row.document, row.jwt = document, token

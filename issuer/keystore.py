@@ -7,6 +7,7 @@ another row does not decrypt.
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -30,6 +31,11 @@ class KeyVault:
         return _VERSION + nonce + self._aead.encrypt(nonce, private_pem(private_key), binding.encode())
 
     def open(self, sealed: bytes, binding: str):
+        """The private key (decrypted keys are kept in memory, per process, for signing)."""
+        return self._open_cached(bytes(sealed), binding)
+
+    @lru_cache(maxsize=256)  # noqa: B019 - one vault per service; bounded
+    def _open_cached(self, sealed: bytes, binding: str):
         if sealed[:1] != _VERSION:
             raise ValueError("unknown key envelope version")
         nonce, ciphertext = sealed[1:13], sealed[13:]

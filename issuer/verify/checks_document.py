@@ -14,6 +14,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+import jsonschema_rs
 from jsonschema import FormatChecker
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
@@ -214,7 +215,17 @@ def _read_json(path: str) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
-def _schema_problems(validator, instance) -> list[str]:
+@lru_cache(maxsize=8)
+def _fast_validator(path: str | None):
+    """jsonschema-rs (Rust) for the common case: about 100x faster than ``jsonschema``; the Python
+    validator runs only when this one finds a problem, to describe it."""
+    schema = load_schema(PROJECT_SCHEMA) if path is None else _read_json(path)
+    return jsonschema_rs.validator_for(schema, validate_formats=True)
+
+
+def _schema_problems(validator, instance, fast=None) -> list[str]:
+    if fast is not None and fast.is_valid(instance):
+        return []
     problems = []
     for error in sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))[:MAX_PROBLEMS]:
         best = best_match(error.context) if error.context else error
@@ -231,7 +242,8 @@ def check_data_model(state: VerifyState) -> CheckResult:
     else:
         problems = _ob_rules(state)
         if not state.vc_v1:
-            problems += [f"schema {p}" for p in _schema_problems(_validator(None), state.credential)]
+            problems += [f"schema {p}" for p in _schema_problems(_validator(None), state.credential,
+                                                                   _fast_validator(None))]
     if problems:
         return failed(DATA_MODEL, problems[0], "MALFORMED_VALUE_ERROR", {"problems": problems[:MAX_PROBLEMS]})
     version = "VC 1.1" if state.vc_v1 else "VC 2.0"
@@ -249,7 +261,7 @@ def check_official_schema(state: VerifyState, schema_dir: Path | None) -> CheckR
     path = Path(schema_dir) / name
     if not path.is_file():
         return skipped(OFFICIAL_SCHEMA, f"{name} is not in the configured schema folder")
-    problems = _schema_problems(_validator(str(path)), state.credential)
+    problems = _schema_problems(_validator(str(path)), state.credential, _fast_validator(str(path)))
     if problems:
         return failed(OFFICIAL_SCHEMA, problems[0], "MALFORMED_VALUE_ERROR",
                       {"schema": name, "problems": problems})

@@ -68,6 +68,11 @@ class Verifier:
     def policy(self) -> Policy:
         return self._policy
 
+    def with_resolver(self, resolve_did: Callable[[str], dict]) -> "Verifier":
+        """The same verifier with another DID resolver (e.g. one that knows a document already)."""
+        return Verifier(resolve_did=resolve_did, fetch_status_list=self._fetch_status_list, loader=self._loader,
+                        policy=self._policy, official_schema_dir=self._official_schema_dir)
+
     def verify(self, subject: bytes | str | dict, *, now: datetime, check_status: bool = True) -> VerificationReport:
         """Verify ``subject`` at time ``now`` (timezone-aware); every problem is a failed check."""
         if now.tzinfo is None:

@@ -27,9 +27,13 @@ def db_write():
     return g.db_write_session
 
 
-def current_provider():
-    """Authenticate the API key; cache the provider on ``g``."""
+def current_provider(session=None):
+    """Authenticate the API key; cache the provider on ``g``. With ``session``, the provider as an
+    object of that session (for write transactions)."""
     if "provider" not in g:
         g.provider, g.api_key = tenants.authenticate(db(), request.headers.get("Authorization"))
         db().commit()  # end the read transaction (keeps the loaded objects)
+    if session is not None:
+        from ..store.models import Provider
+        return session.get(Provider, g.provider.id)
     return g.provider

@@ -65,8 +65,8 @@ def _actor() -> str:
 
 @bp.post("/credentials")
 def issue():
-    provider = current_provider()
     session = db_write()
+    provider = current_provider(session)
     key = request.headers.get("Idempotency-Key")
     if key is not None and not _IDEMPOTENCY_KEY.match(key):
         raise BadRequest("Idempotency-Key must be 1-200 visible ASCII characters")
@@ -105,8 +105,8 @@ def _status_body(row, session=None) -> dict:
 
 
 def _change(credential_id: str, action: str, body: dict):
-    provider = current_provider()
     session = db_write()
+    provider = current_provider(session)
     reason = body.get("reason") if isinstance(body, dict) else None
     try:
         row, changed = revocation.change_status(session, provider, credential_id, action, reason=reason,
@@ -156,7 +156,7 @@ def status(credential_id: str):
 @bp.post("/credentials/revoke")
 def bulk_revoke():
     """Revoke many credentials: ``{"ids": [...], "reason": "..."}``; one result per id."""
-    provider = current_provider()
+    current_provider()
     body = json_body(service().config["MAX_CONTENT_LENGTH"])
     if not isinstance(body, dict) or not isinstance(body.get("ids"), list) or not body["ids"]:
         raise ValidationFailed("send {\"ids\": [credential ids], \"reason\": \"...\"}")
@@ -164,6 +164,7 @@ def bulk_revoke():
     if len(ids) > 1000 or not all(isinstance(i, str) and len(i) <= 64 for i in ids):
         raise ValidationFailed("ids must be at most 1000 credential id strings")
     session = db_write()
+    provider = current_provider(session)
     results = []
     for credential_id in dict.fromkeys(ids):
         try:
@@ -188,8 +189,8 @@ def list_courses():
 
 @bp.post("/courses")
 def import_courses():
-    provider = current_provider()
     session = db_write()
+    provider = current_provider(session)
     body = json_body(service().config["MAX_CONTENT_LENGTH"])
     try:
         summary = catalogue.import_courses(session, provider, body)
@@ -234,3 +235,25 @@ def import_matrix():
         session.rollback()
         raise
     return jsonify(summary), 200
+
+
+@bp.put("/courses/<code>/image")
+def upload_course_image(code: str):
+    """Upload a course's badge image (``image/png`` or ``image/svg+xml``; SVGs are sanitized)."""
+    from sqlalchemy import select
+
+    from ..artifacts import store_course_image
+    from ..store.models import Course
+    session = db_write()
+    provider = current_provider(session)
+    course = session.scalar(select(Course).where(Course.provider_id == provider.id, Course.code == code))
+    if course is None:
+        raise NotFound(f"course {code!r} is not in your catalogue")
+    try:
+        image = store_course_image(session, course, request.get_data(cache=True), request.mimetype)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return jsonify({"course": code, "mediaType": image.media_type, "bytes": len(image.data),
+                    "url": f"{service().base_url}/achievements/{course.slug}/image"}), 200

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from flask import g, request
 
-__all__ = ["LANGUAGES", "DEFAULT", "COOKIE", "current_language", "translate", "format_date",
+__all__ = ["LANGUAGES", "DEFAULT", "COOKIE", "current_language", "translate", "translate_or", "format_date",
            "format_number", "switch_links", "translations", "init_app"]
 
 LANGUAGES = ("en", "de")
@@ -47,6 +47,11 @@ def translate(key: str, **values) -> str:
     if not isinstance(text, str):
         text = translations(DEFAULT).get(key, key)
     return text.format(**values) if values else text
+
+
+def translate_or(key: str, default: str) -> str:
+    """The UI string ``key`` if there is one (for controlled vocabularies), else ``default``."""
+    return translate(key) if key in translations(DEFAULT) else default
 
 
 def _as_date(value) -> date | None:
@@ -96,5 +101,5 @@ def _remember(response):
 
 def init_app(app) -> None:
     app.after_request(_remember)
-    app.jinja_env.globals.update(t=translate, lang=current_language, language_links=switch_links)
+    app.jinja_env.globals.update(t=translate, lang=current_language, language_links=switch_links, t_or=translate_or)
     app.jinja_env.filters.update(date=format_date, num=format_number)

@@ -13,7 +13,6 @@ __all__ = ["text", "achievement_of", "facts", "skills", "evidence", "results", "
            "linkedin_add_url", "linkedin_share_url", "LEVELS"]
 
 LEVELS = (1, 2, 3, 4, 5)
-PARTICIPATION_FORMS = ("onsite", "online", "blended")
 
 
 def text(value, limit: int = 4000) -> str | None:
@@ -52,7 +51,6 @@ def _number(value) -> float | int | None:
 def facts(achievement: dict) -> dict:
     """The EU micro-credential elements (Council Recommendation 2022/C 243/02, Annex I)."""
     criteria = achievement.get("criteria")
-    form = text(achievement.get("participationForm"), 200)
     return {
         "criteria": text(_dict(criteria).get("narrative")) if isinstance(criteria, dict) else text(criteria),
         "outcomes": [t for t in (text(o, 1000) for o in _list(achievement.get("learningOutcome"))[:50]) if t],
@@ -60,8 +58,7 @@ def facts(achievement: dict) -> dict:
         "ects": _number(achievement.get("ectsCredits")),
         "eqf": _number(achievement.get("eqfLevel")),
         "assessment": text(achievement.get("assessmentType"), 500),
-        "participation": form,
-        "participation_key": f"participation.{form}" if form in PARTICIPATION_FORMS else None,
+        "participation": text(achievement.get("participationForm"), 200),
         "quality": text(achievement.get("qualityAssurance")),
         "language": text(achievement.get("inLanguage"), 20),
         "code": text(achievement.get("humanCode"), 100),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -12,16 +13,22 @@ from .errors import ConfigError, IssuerError
 __all__ = ["main"]
 
 
+@contextmanager
 def _service():
+    """The service for one command; its database connections are closed afterwards."""
     from .config import instance_path, load_config
     from .service import build_service
     instance = instance_path(Path.cwd() / "instance")
     instance.mkdir(parents=True, exist_ok=True)
     try:
-        return build_service(load_config(instance))
+        service = build_service(load_config(instance))
     except ConfigError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
+    try:
+        yield service
+    finally:
+        service.engine.dispose()
 
 
 def _fail(exc: IssuerError):
@@ -60,7 +67,8 @@ def _initialize_and_report(service) -> None:
 @main.command()
 def init():
     """Create or migrate the database and load the demo data on an empty database."""
-    _initialize_and_report(_service())
+    with _service() as service:
+        _initialize_and_report(service)
 
 
 @main.command()
@@ -69,10 +77,9 @@ def init():
 @click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes")
 def serve(host: str, port: int, workers: int):
     """Initialise (first start) and serve with gunicorn."""
-    service = _service()
-    _initialize_and_report(service)
-    service.engine.dispose()
-    click.echo(f"Serving on http://{host}:{port} with {workers} worker(s); public base URL {service.base_url}")
+    with _service() as service:
+        _initialize_and_report(service)
+        click.echo(f"Serving on http://{host}:{port} with {workers} worker(s); public base URL {service.base_url}")
     from gunicorn.app.base import BaseApplication
 
     class _App(BaseApplication):
@@ -105,9 +112,8 @@ def provider_create(name, slug, url, suspension, did_method, country):
     """Create a provider with one issuer profile and print its API key (shown once)."""
     import re
     from .setup import create_provider_with_issuers
-    service = _service()
     slug = slug or re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:64]
-    with service.session(write=True) as session:
+    with _service() as service, service.session(write=True) as session:
         try:
             provider, key = create_provider_with_issuers(
                 session, service, slug=slug, name=name, url=url, suspension_enabled=suspension,
@@ -126,15 +132,15 @@ def provider_key(slug):
     from sqlalchemy import select
     from . import tenants
     from .store.models import Provider
-    service = _service()
-    with service.session(write=True) as session:
-        row = session.scalar(select(Provider).where(Provider.slug == slug))
-        if row is None:
-            click.echo(f"error: no provider {slug!r}", err=True)
-            sys.exit(1)
-        key = tenants.create_api_key(session, row, label="cli")
-        session.commit()
-    click.echo(f"API key (shown once): {key}")
+    with _service() as service:
+        with service.session(write=True) as session:
+            row = session.scalar(select(Provider).where(Provider.slug == slug))
+            if row is None:
+                click.echo(f"error: no provider {slug!r}", err=True)
+                sys.exit(1)
+            key = tenants.create_api_key(session, row, label="cli")
+            session.commit()
+        click.echo(f"API key (shown once): {key}")
 
 
 @main.group()
@@ -147,16 +153,16 @@ def matrix():
 def matrix_import(file: Path):
     """Import a competence matrix from JSON or CSV (by file extension)."""
     from .skills import matrix as matrix_mod
-    service = _service()
-    text = file.read_text(encoding="utf-8-sig")
-    with service.session(write=True) as session:
-        try:
-            data = matrix_mod.parse_matrix_csv(text) if file.suffix.lower() == ".csv" else _load_json(text)
-            summary = matrix_mod.import_matrix(session, data)
-            session.commit()
-        except IssuerError as exc:
-            _fail(exc)
-    click.echo(json.dumps(summary, indent=2))
+    with _service() as service:
+        text = file.read_text(encoding="utf-8-sig")
+        with service.session(write=True) as session:
+            try:
+                data = matrix_mod.parse_matrix_csv(text) if file.suffix.lower() == ".csv" else _load_json(text)
+                summary = matrix_mod.import_matrix(session, data)
+                session.commit()
+            except IssuerError as exc:
+                _fail(exc)
+        click.echo(json.dumps(summary, indent=2))
 
 
 def _load_json(text: str):
@@ -181,18 +187,18 @@ def courses_import(file: Path, provider_slug: str):
     from sqlalchemy import select
     from .skills import catalogue
     from .store.models import Provider
-    service = _service()
-    with service.session(write=True) as session:
-        row = session.scalar(select(Provider).where(Provider.slug == provider_slug))
-        if row is None:
-            click.echo(f"error: no provider {provider_slug!r}", err=True)
-            sys.exit(1)
-        try:
-            summary = catalogue.import_courses(session, row, _load_json(file.read_text(encoding="utf-8")))
-            session.commit()
-        except IssuerError as exc:
-            _fail(exc)
-    click.echo(json.dumps(summary, indent=2))
+    with _service() as service:
+        with service.session(write=True) as session:
+            row = session.scalar(select(Provider).where(Provider.slug == provider_slug))
+            if row is None:
+                click.echo(f"error: no provider {provider_slug!r}", err=True)
+                sys.exit(1)
+            try:
+                summary = catalogue.import_courses(session, row, _load_json(file.read_text(encoding="utf-8")))
+                session.commit()
+            except IssuerError as exc:
+                _fail(exc)
+        click.echo(json.dumps(summary, indent=2))
 
 
 @main.group()
@@ -205,16 +211,16 @@ def keys():
 def keys_rotate(issuer_slug: str):
     """Add new signing keys; old public keys stay published so earlier credentials verify."""
     from . import tenants
-    service = _service()
-    with service.session(write=True) as session:
-        try:
-            issuer = tenants.get_issuer(session, issuer_slug)
-            new = tenants.rotate_keys(session, issuer, service.vault, service.clock(),
-                                      jwt_algorithm=service.config["JWT_ALGORITHM"])
-            session.commit()
-        except IssuerError as exc:
-            _fail(exc)
-    click.echo("New active keys: " + ", ".join(k.fragment for k in new))
+    with _service() as service:
+        with service.session(write=True) as session:
+            try:
+                issuer = tenants.get_issuer(session, issuer_slug)
+                new = tenants.rotate_keys(session, issuer, service.vault, service.clock(),
+                                          jwt_algorithm=service.config["JWT_ALGORITHM"])
+                session.commit()
+            except IssuerError as exc:
+                _fail(exc)
+        click.echo("New active keys: " + ", ".join(k.fragment for k in new))
 
 
 @main.command()
@@ -224,21 +230,21 @@ def keys_rotate(issuer_slug: str):
 def verify(target: str, as_json: bool, no_status: bool):
     """Verify a credential file (JSON, JWT, baked PNG/SVG) or URL; exit 0 only when verified."""
     from .verify.service_verifier import verifier_for, load_target
-    service = _service()
-    try:
-        subject = load_target(service, target)
-    except IssuerError as exc:
-        _fail(exc)
-    report = verifier_for(service).verify(subject, now=service.clock(), check_status=not no_status)
-    if as_json:
-        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        click.echo(("VERIFIED" if report.verified else "NOT VERIFIED") + f" ({report.format or 'unknown format'})")
-        for check in report.checks:
-            mark = {"passed": "ok  ", "failed": "FAIL", "skipped": "skip"}[check.status]
-            code = f" [{check.code}]" if check.code else ""
-            click.echo(f"  {mark} {check.id}: {check.reason}{code}")
-    sys.exit(0 if report.verified else 1)
+    with _service() as service:
+        try:
+            subject = load_target(service, target)
+        except IssuerError as exc:
+            _fail(exc)
+        report = verifier_for(service).verify(subject, now=service.clock(), check_status=not no_status)
+        if as_json:
+            click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        else:
+            click.echo(("VERIFIED" if report.verified else "NOT VERIFIED") + f" ({report.format or 'unknown format'})")
+            for check in report.checks:
+                mark = {"passed": "ok  ", "failed": "FAIL", "skipped": "skip"}[check.status]
+                code = f" [{check.code}]" if check.code else ""
+                click.echo(f"  {mark} {check.id}: {check.reason}{code}")
+        sys.exit(0 if report.verified else 1)
 
 
 if __name__ == "__main__":  # pragma: no cover

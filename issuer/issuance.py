@@ -25,7 +25,7 @@ from .errors import Conflict, NotFound, Unprocessable, ValidationFailed
 from .jsonld.safemode import DataLossError
 from .keystore import KeyVault
 from .proofs import eddsa_rdfc_2022, vc_jose
-from .schemas import validate_or_raise
+from .jsonschemas import validate_or_raise
 from .status import lists as status_lists
 from .store.models import Course, CourseSkill, Credential, IssuerProfile, Provider, Skill, StatusEvent
 

@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import functools
 import json
-import pathlib
 import re
-from importlib import resources
 from typing import Any, Iterable, NoReturn
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
+from issuer import jsonschemas
 from issuer.errors import IssuerError, ValidationFailed
 
 __all__ = [
@@ -41,7 +40,6 @@ CATALOGUE_SCHEMA = "course-catalogue"
 MAX_REPORTED_ERRORS = 200
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_REPO_SCHEMAS = pathlib.Path(__file__).resolve().parents[2] / "schemas"
 
 
 def _file_name(name: str) -> str:
@@ -54,25 +52,14 @@ def _file_name(name: str) -> str:
     return base + ".schema.json"
 
 
-@functools.lru_cache(maxsize=None)
-def _load_text(file_name: str) -> str:
-    candidate = _REPO_SCHEMAS / file_name
-    if candidate.is_file():
-        return candidate.read_text(encoding="utf-8")
-    packaged = resources.files("issuer") / "schemas" / file_name
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    raise FileNotFoundError(f"schema {file_name} not found in {_REPO_SCHEMAS} nor in the issuer package")
-
-
 def load_schema(name: str) -> dict:
     """Return the JSON Schema ``name`` (a fresh dict the caller may modify).
 
     ``name`` is ``"competence-matrix"``, ``"course-catalogue"`` or the file name
     (``"competence-matrix.schema.json"``). The project's ``schemas/`` folder is read first; an
-    installed package falls back to ``issuer/schemas/`` package data.
+    installed package reads the same files as ``issuer/schemas`` package data.
     """
-    return json.loads(_load_text(_file_name(name)))
+    return jsonschemas.load_schema(_file_name(name))
 
 
 @functools.lru_cache(maxsize=None)

@@ -47,8 +47,9 @@ def verify_submit():
         subject = subject_from_request()
     except IssuerError as exc:
         key = next((k for cls, k in _ERRORS if isinstance(exc, cls)), "verify.error.generic")
-        return _form(status=exc.http_status, error=key, detail=exc.detail,
-                     pasted=request.form.get("credential", ""), url=request.form.get("url", ""))
+        kept = {} if isinstance(exc, PayloadTooLarge) else {  # a too-large body is never parsed
+            "pasted": request.form.get("credential", ""), "url": request.form.get("url", "")}
+        return _form(status=exc.http_status, error=key, detail=exc.detail, **kept)
     report = verify_subject(subject)
     coverage = None
     if report.verified and isinstance(report.credential, dict):

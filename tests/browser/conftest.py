@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 
 import pytest
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from issuer import create_app
 from issuer.service import build_service
@@ -40,6 +40,11 @@ def _unavailable(reason: str):
     pytest.skip(reason)
 
 
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs):  # keep the test output readable; errors are still logged
+        pass
+
+
 @dataclass
 class LiveServer:
     base_url: str
@@ -62,7 +67,7 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("live")
-    server = make_server("127.0.0.1", 0, app=None, threaded=True)
+    server = make_server("127.0.0.1", 0, app=None, threaded=True, request_handler=_QuietHandler)
     base_url = f"http://localhost:{server.server_port}"
     service = build_service(make_config(tmp, f"sqlite:///{tmp / 'issuer.db'}", BASE_URL=base_url))
     initialize(service, load_demo=True)

@@ -88,7 +88,7 @@ def test_paste_a_tampered_credential_is_not_verified(page, live_server, credenti
     assert page.locator("[data-check=proof]").get_attribute("data-status") == "failed"
 
 
-def test_switch_the_language(page, live_server, credential_id):
+def test_switch_the_language(page, live_server, credential_id, screenshots):
     page.goto(live_server.url(f"/credentials/{credential_id}"))
     assert page.locator("html").get_attribute("lang") == "en"
     page.get_by_role("navigation", name="Language").get_by_role("link", name="Deutsch").click()
@@ -96,6 +96,8 @@ def test_switch_the_language(page, live_server, credential_id):
     assert page.locator("html").get_attribute("lang") == "de"
     assert "Verliehen an" in page.locator(".hero").inner_text()
     assert page.get_by_role("link", name="Diesen Nachweis prüfen").count() == 1
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(screenshots / "learner-page-de-mobile.png"), full_page=True)
     page.get_by_role("link", name="Diesen Nachweis prüfen").click()  # the choice is remembered
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "de"

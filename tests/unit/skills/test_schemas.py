@@ -58,26 +58,14 @@ def test_load_schema_names_and_copies():
             load_schema(bad)
 
 
-def test_load_schema_falls_back_to_package_data(monkeypatch, tmp_path):
-    packaged = tmp_path / "schemas"
-    packaged.mkdir()
-    (packaged / "course-catalogue.schema.json").write_text('{"title": "packaged"}')
-
-    class FakeResources:
-        @staticmethod
-        def files(package):
-            assert package == "issuer"
-            return tmp_path
-
-    monkeypatch.setattr(skills_pkg, "_REPO_SCHEMAS", tmp_path / "nowhere")
-    monkeypatch.setattr(skills_pkg, "resources", FakeResources)
-    skills_pkg._load_text.cache_clear()
-    try:
-        assert load_schema("course-catalogue") == {"title": "packaged"}
-        with pytest.raises(FileNotFoundError):
-            load_schema("competence-matrix")
-    finally:
-        skills_pkg._load_text.cache_clear()
+def test_packaged_schemas_are_the_project_schemas():
+    """``issuer/schemas`` (package data) is the project's ``schemas/`` folder, not a copy."""
+    import pathlib
+    from importlib import resources
+    root = pathlib.Path(__file__).resolve().parents[3]
+    for name in ("competence-matrix.schema.json", "course-catalogue.schema.json"):
+        packaged = (resources.files("issuer") / "schemas" / name).read_text(encoding="utf-8")
+        assert packaged == (root / "schemas" / name).read_text(encoding="utf-8")
 
 
 def test_json_pointer_escapes():

@@ -1,10 +1,10 @@
-"""The project's JSON Schemas (``schemas/`` at the project root, bundled as package data)."""
+"""The project's JSON Schemas: ``schemas/`` at the project root, packaged as ``issuer/schemas``
+(a symbolic link in the source tree, real files in an installed wheel)."""
 from __future__ import annotations
 
 import json
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 
 from jsonschema import Draft202012Validator
 from jsonschema.validators import validator_for
@@ -13,13 +13,17 @@ from .errors import ValidationFailed
 
 __all__ = ["load_schema", "validator", "validate_or_raise", "SCHEMA_DIR"]
 
-_REPO_SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
-SCHEMA_DIR = _REPO_SCHEMAS if _REPO_SCHEMAS.is_dir() else Path(str(resources.files("issuer") / "schemas"))
+SCHEMA_DIR = resources.files("issuer") / "schemas"
 
 
 @lru_cache(maxsize=None)
+def _text(name: str) -> str:
+    return (SCHEMA_DIR / name).read_text(encoding="utf-8")
+
+
 def load_schema(name: str) -> dict:
-    return json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
+    """The schema ``name`` (file name in ``schemas/``), as a fresh dict."""
+    return json.loads(_text(name))
 
 
 @lru_cache(maxsize=None)

@@ -47,7 +47,8 @@ def credential_view(row) -> dict:
     issued, expires = _aware(row.valid_from), _aware(row.valid_until)
     url = absolute(f"/credentials/{row.id}")
     name = present.text(achievement.get("name"), 300) or present.text(document.get("name"), 300) or row.course.title
-    issuer_name = present.text((document.get("issuer") or {}).get("name"), 300) or row.issuer.name
+    issuer = document.get("issuer")
+    issuer_name = (present.text(issuer.get("name"), 300) if isinstance(issuer, dict) else None) or row.issuer.name
     return {
         "id": row.id, "url": url, "name": name, "holder": row.learner_name,
         "description": present.text(achievement.get("description")),

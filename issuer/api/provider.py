@@ -7,11 +7,11 @@ from __future__ import annotations
 import hmac
 import re
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
 from .. import issuance, revocation
-from ..errors import BadRequest, Conflict, IssuerError, NotFound, Unauthorized, ValidationFailed
+from ..errors import BadRequest, IssuerError, NotFound, Unauthorized, ValidationFailed
 from ..issuance import IssuanceContext
 from ..skills import catalogue, matrix
 from ..timeutil import iso_z
@@ -129,22 +129,11 @@ def _optional_body() -> dict:
     return body
 
 
-@bp.post("/credentials/<credential_id>/revoke")
-def revoke(credential_id: str):
+@bp.post("/credentials/<credential_id>/<any(revoke, suspend, unsuspend):action>")
+def change_status(credential_id: str, action: str):
+    """``revoke`` (final; needs a reason), ``suspend`` and ``unsuspend``: ``{"reason": "..."}``."""
     current_provider()
-    return _change(credential_id, "revoke", _optional_body())
-
-
-@bp.post("/credentials/<credential_id>/suspend")
-def suspend(credential_id: str):
-    current_provider()
-    return _change(credential_id, "suspend", _optional_body())
-
-
-@bp.post("/credentials/<credential_id>/unsuspend")
-def unsuspend(credential_id: str):
-    current_provider()
-    return _change(credential_id, "unsuspend", _optional_body())
+    return _change(credential_id, action, _optional_body())
 
 
 @bp.get("/credentials/<credential_id>/status")

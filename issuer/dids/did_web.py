@@ -16,13 +16,13 @@
 from __future__ import annotations
 
 import codecs
-import json
 import re
 from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
 from issuer.net.fetch import FetchError, parse_ip_host
 
+from ..jsonutil import JsonError, strict_loads
 from .document import DidError, validate_did_document
 
 __all__ = ["DidError", "did_web_to_url", "url_to_did_web", "resolve_did_web", "parse_did_web"]
@@ -130,23 +130,10 @@ def url_to_did_web(origin_url: str, path_segments: Sequence[str] = ()) -> str:
     return ":".join([_PREFIX + authority, *segments])
 
 
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"JSON constant {name} is not allowed")
-
-
-def _unique_keys(pairs: list) -> dict:
-    result = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"duplicate JSON key {key!r}")
-        result[key] = value
-    return result
-
-
 def _parse_document(body: bytes) -> object:
     try:
-        return json.loads(body.decode("utf-8"), object_pairs_hook=_unique_keys, parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        return strict_loads(body)
+    except JsonError as exc:
         raise DidError(f"did:web document is not valid JSON: {exc}", code="invalidDidDocument") from exc
 
 

@@ -18,7 +18,6 @@ and write only when the whole document is acceptable, so nothing is ever half-im
 from __future__ import annotations
 
 import functools
-import json
 import re
 from typing import Any, Iterable, NoReturn
 

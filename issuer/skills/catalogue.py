@@ -38,6 +38,7 @@ from issuer.errors import Conflict, ValidationFailed
 from issuer.store.models import Course, CourseSkill, Framework, Provider, Skill
 
 from . import CATALOGUE_SCHEMA, raise_problems, sort_problems, validate_document
+from .matrix import _assign
 
 __all__ = ["import_courses", "list_courses", "export_courses", "course_slug", "validity_days",
            "MAX_VALIDITY_DAYS"]
@@ -81,15 +82,6 @@ def course_slug(provider_slug: str, code: str) -> str:
 def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), _CHUNK):
         yield items[start:start + _CHUNK]
-
-
-def _assign(obj: Any, values: dict) -> bool:
-    changed = False
-    for attr, value in values.items():
-        if getattr(obj, attr) != value:
-            setattr(obj, attr, value)
-            changed = True
-    return changed
 
 
 def import_courses(session: Session, provider: Provider, data: dict, *,

@@ -19,7 +19,6 @@ import json
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..dids.document import DidError, DidResolver
 from ..dids.did_web import parse_did_web
 from ..errors import BadRequest, NotFound, PayloadTooLarge
-from ..jsonutil import JsonError, strict_loads
+from ..jsonutil import strict_loads
 from ..net.fetch import FetchError, SafeFetcher
 from ..store.models import Credential, IssuerProfile
 from .verifier import Policy, Verifier

@@ -147,7 +147,7 @@ def test_language_switch_is_remembered(client, credential_id):
     assert "lang=de" in response.headers["Set-Cookie"]
     assert get_page(client, f"/credentials/{credential_id}/verify").first("html")["lang"] == "de"
     assert "Verifiziert" in get_page(client, f"/credentials/{credential_id}/verify").text
-    client.get(f"/verify?lang=en", headers=GERMAN)
+    client.get("/verify?lang=en", headers=GERMAN)
     assert get_page(client, "/verify", headers=GERMAN).first("html")["lang"] == "en"
 
 

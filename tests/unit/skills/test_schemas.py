@@ -6,7 +6,6 @@ import pathlib
 import pytest
 from jsonschema import Draft202012Validator
 
-import issuer.skills as skills_pkg
 from issuer.errors import ValidationFailed
 from issuer.skills import (
     CATALOGUE_SCHEMA, MATRIX_SCHEMA, MAX_REPORTED_ERRORS, json_pointer, load_schema, validate_document,

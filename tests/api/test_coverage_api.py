@@ -1,0 +1,52 @@
+"""Job-role coverage for employers (issue #5 §4): per credential and combined for one holder."""
+from __future__ import annotations
+
+import copy
+
+
+def _issue(client, key, course, learner):
+    response = client.post("/api/v1/credentials", json={"course": course, "learner": learner},
+                           headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 201
+    return response.get_json()
+
+
+def _role(coverage, code):
+    return next(r for r in coverage["roles"] if r["code"] == code)
+
+
+def test_credential_coverage_json(client, demo):
+    body = _issue(client, demo["bbz-alpenvorland"], "ADAS-CAL", {"name": "Tom", "email": "tom@example.org"})
+    coverage = client.get(f"/credentials/{body['id']}/coverage", headers={"Accept": "application/json"}).get_json()
+    role = _role(coverage, "ADAS-CAL-TECH")
+    assert role["counts"]["required"] == len(role["covered"]) + len(role["partial"]) + len(role["missing"])
+    assert role["percentage"] == round(100 * len(role["covered"]) / role["counts"]["required"], 1)
+    assert all(s["held"] >= s["required"] for s in role["covered"])
+    assert all(s["url"].startswith("http://localhost:5000/skills/DRIVES-ACM/") for s in role["missing"])
+    assert client.get("/credentials/nope/coverage", headers={"Accept": "application/json"}).status_code == 404
+
+
+def test_combined_coverage_counts_only_verified_credentials_of_the_holder(client, demo):
+    holder = {"name": "Ina Berg", "email": "ina.berg@example.org"}
+    a = _issue(client, demo["bbz-alpenvorland"], "ADAS-CAL", holder)
+    b = _issue(client, demo["bbz-alpenvorland"], "ADAS-LIDAR", holder)
+    other = _issue(client, demo["emob-academy"], "HV-3S", {"name": "Someone", "email": "else@example.org"})
+    tampered = copy.deepcopy(_issue(client, demo["emob-academy"], "HV-2S", holder)["credential"])
+    tampered["credentialSubject"]["achievement"]["name"] = "Forged"
+    single = client.post("/api/v1/coverage", json={"credentials": [a["credential"]],
+                                                    "holder": {"email": holder["email"]}}).get_json()
+    combined = client.post("/api/v1/coverage", json={
+        "credentials": [a["credential"], b["jwt"], other["credential"], tampered],
+        "holder": {"email": "Ina.Berg@example.org"}}).get_json()
+    assert [c["counted"] for c in combined["credentials"]] == [True, True, False, False]
+    assert combined["credentials"][2]["reason"].startswith("the credential's recipient")
+    assert combined["credentials"][3]["verified"] is False
+    assert combined["counted"] == 2
+    assert _role(combined, "ADAS-CAL-TECH")["percentage"] > _role(single, "ADAS-CAL-TECH")["percentage"]
+
+
+def test_combined_coverage_bad_requests(client):
+    assert client.post("/api/v1/coverage", json={"credentials": []}).status_code == 422
+    assert client.post("/api/v1/coverage", json={"credentials": [{}], "holder": {"x": 1}}).status_code == 422
+    assert client.post("/api/v1/coverage", data=b"x", content_type="text/plain").status_code == 415
+    assert client.post("/api/v1/coverage", data=b"{bad", content_type="application/json").status_code == 400

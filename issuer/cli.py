@@ -143,6 +143,22 @@ def provider_key(slug):
         click.echo(f"API key (shown once): {key}")
 
 
+@provider.command("revoke-key")
+@click.argument("prefix")
+def provider_revoke_key(prefix):
+    """Revoke an API key by its prefix (the part after ``obk_``); it answers 401 from then on."""
+    from sqlalchemy import select
+    from .store.models import ApiKey
+    with _service() as service, service.session(write=True) as session:
+        row = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+        if row is None:
+            click.echo(f"error: no API key with prefix {prefix!r}", err=True)
+            sys.exit(1)
+        row.revoked_at = service.clock()
+        session.commit()
+    click.echo(f"Revoked API key {prefix}.")
+
+
 @main.group()
 def matrix():
     """The reference competence matrix."""

@@ -196,3 +196,47 @@ def test_unknown_credential_and_route_are_problem_json(client):
     for path in ("/credentials/does-not-exist.json", "/credentials/does-not-exist.jwt", "/no/such/route"):
         response = client.get(path, headers={"Accept": "application/json"})
         assert response.status_code == 404 and response.mimetype == "application/problem+json"
+
+
+def test_parallel_retries_with_one_idempotency_key_make_one_credential(app, auth, service):
+    from concurrent.futures import ThreadPoolExecutor
+    headers = {**auth, "Idempotency-Key": "parallel-1"}
+    payload = {"course": "HV-2S", "learner": LEARNER}
+
+    def post(_):
+        with app.test_client() as c:
+            r = c.post("/api/v1/credentials", json=payload, headers=headers)
+            return r.status_code, r.get_json()["id"]
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        results = list(pool.map(post, range(20)))
+    assert {status for status, _ in results} <= {200, 201}
+    assert sorted(status for status, _ in results).count(201) == 1
+    assert len({cid for _, cid in results}) == 1 and count(service) == 1
+
+
+def test_issuer_of_another_provider_is_not_found(client, demo, auth, service):
+    response = client.post("/api/v1/credentials", json={"course": "HV-2S", "learner": LEARNER,
+                                                         "issuer": "bbz-alpenvorland"}, headers=auth)
+    assert response.status_code == 404 and count(service) == 0
+
+
+def test_no_two_issuers_share_a_key(demo, service):
+    from issuer.store.models import SigningKey
+    with service.session() as s:
+        keys = s.scalars(select(SigningKey)).all()
+    assert len({json.dumps(k.public_jwk, sort_keys=True) for k in keys}) == len(keys)
+
+
+def test_revoked_api_key_is_refused(client, demo, monkeypatch, tmp_path, service):
+    from click.testing import CliRunner
+    from issuer.cli import main
+    key = demo["nordhaven-tu"]
+    headers = {"Authorization": f"Bearer {key}"}
+    assert client.get("/api/v1/courses", headers=headers).status_code == 200
+    monkeypatch.setenv("ISSUER_INSTANCE_PATH", service.config["INSTANCE_PATH"])
+    monkeypatch.setenv("ISSUER_DATABASE_URL", service.config["DATABASE_URL"])
+    monkeypatch.setenv("ISSUER_SECRET_KEY", service.config["SECRET_KEY"])
+    result = CliRunner().invoke(main, ["provider", "revoke-key", key.split("_")[1]])
+    assert result.exit_code == 0, result.output
+    assert client.get("/api/v1/courses", headers=headers).status_code == 401

@@ -80,8 +80,10 @@ def role_page(framework: str, code: str):
     if wants_json():
         return json_response(role_json(role))
     skill_ids = [rs.skill_id for rs in role.skills]
-    courses = db().scalars(select(Course).join(CourseSkill).where(CourseSkill.skill_id.in_(skill_ids))
-                           .distinct().order_by(Course.title)).all() if skill_ids else []
+    # (no DISTINCT over Course: PostgreSQL has no equality for its JSON column)
+    course_ids = select(CourseSkill.course_id).where(CourseSkill.skill_id.in_(skill_ids))
+    courses = db().scalars(select(Course).where(Course.id.in_(course_ids))
+                           .order_by(Course.title)).all() if skill_ids else []
     return page("role.html", role=role, courses=courses)
 
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from issuer.errors import NotFound, PayloadTooLarge, ValidationFailed
-from issuer.skills import matrix as matrix_mod
+from issuer.skills import matrix_csv
 from issuer.skills.matrix import export_matrix, import_matrix, matrix_to_csv, parse_matrix_csv
 from issuer.store.models import Framework, JobRole, Skill
 
@@ -255,11 +255,11 @@ def test_csv_malformed_quoting():
 
 
 def test_csv_size_guards(monkeypatch):
-    monkeypatch.setattr(matrix_mod, "MAX_CSV_ROWS", 3)
+    monkeypatch.setattr(matrix_csv, "MAX_CSV_ROWS", 3)
     rows = "".join(f"F,Framework,,R,Role,,S{i},Skill {i},,,1\n" for i in range(4))
     parse_matrix_csv(HEADER + "".join(rows.splitlines(True)[:3]))
     with pytest.raises(PayloadTooLarge):
         parse_matrix_csv(HEADER + rows)
-    monkeypatch.setattr(matrix_mod, "MAX_CSV_BYTES", 200)
+    monkeypatch.setattr(matrix_csv, "MAX_CSV_BYTES", 200)
     with pytest.raises(PayloadTooLarge):
         parse_matrix_csv(HEADER + "F,Framework,,R,Role,,S,Skill,\"" + "é" * 60 + "\",,1\n")

@@ -12,6 +12,12 @@ W3C Bitstring Status List v1.0 — https://www.w3.org/TR/vc-bitstring-status-lis
 * OB 3.0's schema allows one ``credentialStatus`` object. Credentials of providers without
   suspension carry a 1-bit ``revocation`` entry; providers that enable suspension get a 2-bit
   ``message`` entry whose ``statusMessage`` maps 0x0 valid, 0x1 revoked, 0x2 suspended.
+* Some verifiers ignore ``statusSize`` and read the single bit at ``statusListIndex``
+  (``@digitalbazaar/vc-bitstring-status-list`` 2.0 does). For them, 2-bit entries are drawn from the
+  upper half of the index range, ``[L/2, L)``: the entry's two bits then sit at ``[L, 2L)`` while the
+  bit a one-bit reader looks at, ``i``, lies in ``[L/2, L)``, where no entry's bits are. That bit is
+  set whenever the status is not valid, so such verifiers see a revoked or suspended credential as
+  "set" instead of reading another credential's bits.
 """
 from __future__ import annotations
 
@@ -66,7 +72,8 @@ def _open_list(session: Session, issuer_id: int, purpose: str, length: int, capa
     last = session.scalar(select(func.max(StatusList.seq)).where(
         StatusList.issuer_id == issuer_id, StatusList.purpose == purpose)) or 0
     new = StatusList(public_id=str(uuid.uuid4()), issuer_id=issuer_id, purpose=purpose, seq=last + 1,
-                     length=length, status_size=status_size, capacity=capacity, allocated=0, full=False,
+                     length=length, status_size=status_size,
+                     capacity=min(capacity, length - (length // 2 if status_size > 1 else 0)), allocated=0, full=False,
                      version=0, signed_version=-1)
     try:
         with session.begin_nested():
@@ -86,10 +93,15 @@ def _try_insert(session: Session, list_id: int, position: int, credential_id: st
         return False
 
 
+def _position_range(status_list) -> range:
+    """Where entries may go: the whole list, or its upper half for 2-bit entries (see above)."""
+    return range(status_list.length // 2 if status_list.status_size > 1 else 0, status_list.length)
+
+
 def _free_positions(session: Session, status_list) -> list[int]:
     _, StatusEntry = _models()
     used = set(session.scalars(select(StatusEntry.position).where(StatusEntry.list_id == status_list.id)))
-    return [p for p in range(status_list.length) if p not in used]
+    return [p for p in _position_range(status_list) if p not in used]
 
 
 def _mark_full(session: Session, list_id: int) -> None:
@@ -112,19 +124,20 @@ def allocate(session: Session, *, issuer_id: int, credential_id: str, purpose: s
             continue
         position = None
         for _try in range(_RANDOM_TRIES):
-            candidate = rng.randrange(status_list.length)
+            candidate = rng.choice(_position_range(status_list))
             if _try_insert(session, status_list.id, candidate, credential_id):
                 position = candidate
                 break
         if position is None:
-            for candidate in rng.sample(_free_positions(session, status_list), k=min(8, status_list.length)):
+            free = _free_positions(session, status_list)
+            for candidate in rng.sample(free, k=min(8, len(free))):
                 if _try_insert(session, status_list.id, candidate, credential_id):
                     position = candidate
                     break
         used = None
         if position is None or rng.randrange(_FULLNESS_CHECK_EVERY) == 0 or status_list.capacity < 4096:
             used = _count(session, status_list.id)
-        if used is not None and used >= status_list.capacity:
+        if position is None or (used is not None and used >= status_list.capacity):
             _mark_full(session, status_list.id)
         if position is not None:
             if used is not None and used > status_list.capacity:
@@ -171,6 +184,8 @@ def build_list_credential(*, base_url: str, status_list, issuer: dict | str, set
     bits = Bitstring(status_list.length * status_list.status_size)
     for position, value in set_values.items():
         bits.set_status(position, value, status_list.status_size)
+        if status_list.status_size > 1 and value:
+            bits.set(position, 1)  # the bit a reader ignoring statusSize looks at (module docstring)
     url = list_url(base_url, status_list.public_id)
     return {
         "@context": ["https://www.w3.org/ns/credentials/v2"],

@@ -82,6 +82,7 @@ def test_suspend_and_unsuspend(client, demo):
     entry = vc["credentialStatus"]
     assert entry["statusPurpose"] == "message" and entry["statusSize"] == 2
     assert {m["message"] for m in entry["statusMessage"]} == {"valid", "revoked", "suspended"}
+    assert 131072 // 2 <= int(entry["statusListIndex"]) < 131072  # upper half: see issuer/status/lists.py
     assert client.post(f"/api/v1/credentials/{cid}/suspend", json={"reason": "investigation"},
                        headers=headers).status_code == 200
     assert _bit(client, vc) == 2

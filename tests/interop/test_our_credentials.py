@@ -118,3 +118,26 @@ def test_npm_signed_credentials_verify_in_our_verifier(node_harness, suite, now)
     tampered = json.loads(text.replace("Knows HV safety.", "Knows HV safetY."))
     bad = verifier.verify(tampered, now=now)
     assert not bad.verified and bad.check("proof").status == "failed"
+
+
+def test_suspension_entries_read_safely_by_a_verifier_ignoring_status_size(node_harness, client, demo):
+    """@digitalbazaar/vc-bitstring-status-list 2.0 reads one bit at statusListIndex even for 2-bit
+    entries: it must see our suspended and revoked credentials as set, and fresh ones as not set."""
+    key = demo["emob-academy"]
+    headers = {"Authorization": f"Bearer {key}"}
+    bodies = [_issue(client, key, "HV-2S", {"name": f"S{i}", "email": f"s{i}@example.org"}) for i in range(3)]
+    fresh, suspended, revoked = bodies
+    assert client.post(f"/api/v1/credentials/{suspended['id']}/suspend", json={"reason": "investigation"},
+                       headers=headers).status_code == 200
+    assert client.post(f"/api/v1/credentials/{revoked['id']}/revoke", json={"reason": "fraud"},
+                       headers=headers).status_code == 200
+    expected = {fresh["id"]: False, suspended["id"]: True, revoked["id"]: True}
+    for body in bodies:
+        vc = body["credential"]
+        assert vc["credentialStatus"]["statusSize"] == 2
+        result = node_harness.verify(vc, _documents(client, vc, with_status=True), check_status=True)
+        assert result["statusResult"]["entries"][0]["set"] is expected[body["id"]], result
+    # and our verifier, which implements statusSize, tells the two apart
+    states = [client.post("/api/v1/verify", json=b["credential"]).get_json()["summary"]["status"] for b in bodies]
+    assert states == [{"revoked": False, "suspended": False}, {"revoked": False, "suspended": True},
+                      {"revoked": True, "suspended": False}]

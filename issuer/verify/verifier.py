@@ -7,9 +7,13 @@ did not pass is ``skipped`` with a reason. :meth:`Verifier.verify` never raises 
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from ..jsonld.contexts import document_loader
@@ -30,6 +34,9 @@ from .summary import build_summary
 __all__ = ["Verifier", "Policy", "PLAN"]
 
 log = logging.getLogger(__name__)
+
+_LIST_REPORT_TTL = timedelta(seconds=60)
+_LIST_REPORT_ENTRIES = 256
 
 # check id -> the checks that must have passed before it can run
 PLAN: dict[str, tuple[str, ...]] = {
@@ -63,6 +70,8 @@ class Verifier:
         self._loader = loader
         self._policy = policy
         self._official_schema_dir = Path(official_schema_dir) if official_schema_dir else None
+        self._verified_lists: OrderedDict = OrderedDict()
+        self._lists_lock = threading.Lock()
 
     @property
     def policy(self) -> Policy:
@@ -129,8 +138,28 @@ class Verifier:
         if check_id == VALIDITY_PERIOD:
             return check_validity_period(state)
         return check_status(state, enabled=want_status and state.kind == "ob", fetch=self._fetch_status_list,
-                            verify_list=lambda document: self._run(document, state.now, kind="status_list",
-                                                                   want_status=False))
+                            verify_list=lambda document: self._verify_status_list(document, state.now))
+
+    def _verify_status_list(self, document, now: datetime) -> VerificationReport:
+        """Verify a status list credential; a report for the same bytes is reused for a minute.
+
+        Verifiers check many credentials against the same few lists: the list's signature, key
+        binding and validity need not be recomputed while the document is byte-identical. The key is
+        a SHA-256 of the document, so any change (a revocation re-signs the list) is a new entry.
+        """
+        text = document if isinstance(document, (str, bytes)) else json.dumps(document, sort_keys=True)
+        key = hashlib.sha256(text.encode() if isinstance(text, str) else text).hexdigest()
+        with self._lists_lock:
+            hit = self._verified_lists.get(key)
+            if hit is not None and now - hit[0] < _LIST_REPORT_TTL and hit[0] <= now:
+                self._verified_lists.move_to_end(key)
+                return hit[1]
+        report = self._run(document, now, kind="status_list", want_status=False)
+        with self._lists_lock:
+            self._verified_lists[key] = (now, report)
+            while len(self._verified_lists) > _LIST_REPORT_ENTRIES:
+                self._verified_lists.popitem(last=False)
+        return report
 
     def _unparsed(self, reason: str, fmt: str | None) -> VerificationReport:
         checks = [failed(PARSING, reason, "PARSING_ERROR")]

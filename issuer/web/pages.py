@@ -7,11 +7,10 @@ friendly 404 page.
 """
 from __future__ import annotations
 
-from datetime import timezone
-
 from flask import Blueprint, json
 
 from ..api.context import service
+from ..timeutil import as_utc
 from ..api.public import find_credential
 from ..api.verification import credential_coverage, verify_subject
 from . import present
@@ -28,10 +27,6 @@ def _not_found(_exc):
     return not_found_page()
 
 
-def _aware(moment):
-    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
-
-
 def _downloads(credential_id: str) -> list[dict]:
     base = f"/credentials/{credential_id}"
     return [{"key": "json", "href": f"{base}.json", "type": "application/json", "file": f"credential-{credential_id}.json"},
@@ -44,7 +39,7 @@ def credential_view(row) -> dict:
     """What the learner's page shows: the signed document's content and the hosted row's status."""
     document = json.loads(row.document)
     achievement = present.achievement_of(document)
-    issued, expires = _aware(row.valid_from), _aware(row.valid_until)
+    issued, expires = as_utc(row.valid_from), as_utc(row.valid_until)
     url = absolute(f"/credentials/{row.id}")
     name = present.text(achievement.get("name"), 300) or present.text(document.get("name"), 300) or row.course.title
     issuer = document.get("issuer")

@@ -77,6 +77,7 @@ def init():
 @click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes")
 def serve(host: str, port: int, workers: int):
     """Initialise (first start) and serve with gunicorn."""
+    _default_base_url(port)
     with _service() as service:
         _initialize_and_report(service)
         click.echo(f"Serving on http://{host}:{port} with {workers} worker(s); public base URL {service.base_url}")
@@ -94,6 +95,17 @@ def serve(host: str, port: int, workers: int):
             return create_app()
 
     _App().run()
+
+
+def _default_base_url(port: int) -> None:
+    """Without a configured public origin, the service's identifiers use the port it serves on."""
+    import os
+
+    from .config import instance_path
+    config_file = instance_path(Path.cwd() / "instance") / "config.py"
+    configured = config_file.exists() and "BASE_URL" in config_file.read_text(encoding="utf-8")
+    if "ISSUER_BASE_URL" not in os.environ and not configured:
+        os.environ["ISSUER_BASE_URL"] = f"http://localhost:{port}"
 
 
 @main.group()

@@ -83,3 +83,14 @@ def test_broken_configuration_stops_the_cli(cli_env, monkeypatch):
 
 def test_env_is_not_leaking(cli_env):
     assert os.environ["ISSUER_INSTANCE_PATH"].startswith(str(cli_env))
+
+
+def test_serve_uses_its_port_for_the_default_public_origin(tmp_path, monkeypatch):
+    from issuer.cli import _default_base_url
+    monkeypatch.setenv("ISSUER_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("ISSUER_BASE_URL", raising=False)
+    _default_base_url(8123)
+    assert os.environ["ISSUER_BASE_URL"] == "http://localhost:8123"
+    monkeypatch.setenv("ISSUER_BASE_URL", "https://skills.example.org")
+    _default_base_url(8124)
+    assert os.environ["ISSUER_BASE_URL"] == "https://skills.example.org"

@@ -26,6 +26,8 @@ DEFAULTS: dict = {
     "LOAD_DEMO": True,
     "VERIFY_REMOTE_DID_WEB": True,     # resolve did:web of other hosts over HTTPS (SSRF-guarded)
     "ALLOW_PRIVATE_FETCH": False,      # tests only: let the fetcher reach loopback addresses
+    "ADMIN_TOKEN": None,               # enables POST /api/v1/matrix (the shared competence matrix)
+    "OFFICIAL_SCHEMA_DIR": None,       # folder with the official 1EdTech OB 3.0 JSON Schemas (optional)
 }
 
 _ENV_PREFIX = "ISSUER_"
@@ -118,4 +120,10 @@ def validate_config(config: dict) -> list[str]:
     cap = config.get("STATUS_LIST_CAPACITY")
     if isinstance(cap, int) and isinstance(length, int) and not 0 < cap <= length:
         problems.append("ISSUER_STATUS_LIST_CAPACITY must be between 1 and ISSUER_STATUS_LIST_LENGTH")
+    admin = config.get("ADMIN_TOKEN")
+    if admin is not None and len(str(admin)) < 24:
+        problems.append("ISSUER_ADMIN_TOKEN must be at least 24 characters when set")
+    schema_dir = config.get("OFFICIAL_SCHEMA_DIR")
+    if schema_dir and not Path(schema_dir).is_dir():
+        problems.append(f"ISSUER_OFFICIAL_SCHEMA_DIR {schema_dir!r} is not a folder")
     return problems

@@ -57,7 +57,8 @@ def store_course_image(session: Session, course: Course, data: bytes, media_type
             images.check_png(data, max_bytes=MAX_IMAGE_BYTES, max_pixels=2048 * 2048)
         else:
             data = images.sanitize_svg(data, max_bytes=MAX_IMAGE_BYTES)
-    except images.ImageError as exc:
+        baking.bake(data, '{"probe": true}')  # every download will bake it: make sure it can
+    except (images.ImageError, baking.BakingError) as exc:
         raise ValidationFailed(f"the image was refused: {exc}") from None
     image = BadgeImage(provider_id=course.provider_id, media_type=media_type, data=data,
                        sha256=hashlib.sha256(data).hexdigest())

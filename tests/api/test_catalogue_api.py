@@ -114,3 +114,11 @@ def test_default_badge_image_is_generated(client, demo):
     assert b"<svg" in response.data
     png = client.get("/achievements/emob-academy-hv-2s/image?format=png")
     assert png.mimetype == "image/png" and png.data[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_png_with_a_valid_header_but_broken_chunks_is_refused(client, auth):
+    import base64
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+    broken = png[:40] + b"\xff\xff\xff\x00garbage"
+    response = client.put("/api/v1/courses/HV-2S/image", data=broken, content_type="image/png", headers=auth)
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"

@@ -97,6 +97,18 @@ def serve(host: str, port: int, workers: int):
     _App().run()
 
 
+def _provider(session, slug: str):
+    """The provider with this slug, or exit with an error."""
+    from sqlalchemy import select
+
+    from .store.models import Provider
+    row = session.scalar(select(Provider).where(Provider.slug == slug))
+    if row is None:
+        click.echo(f"error: no provider {slug!r}", err=True)
+        sys.exit(1)
+    return row
+
+
 def _default_base_url(port: int) -> None:
     """Without a configured public origin, the service's identifiers use the port it serves on."""
     import os
@@ -141,15 +153,10 @@ def provider_create(name, slug, url, suspension, did_method, country):
 @click.argument("slug")
 def provider_key(slug):
     """Create an additional API key for a provider."""
-    from sqlalchemy import select
     from . import tenants
-    from .store.models import Provider
     with _service() as service:
         with service.session(write=True) as session:
-            row = session.scalar(select(Provider).where(Provider.slug == slug))
-            if row is None:
-                click.echo(f"error: no provider {slug!r}", err=True)
-                sys.exit(1)
+            row = _provider(session, slug)
             key = tenants.create_api_key(session, row, label="cli")
             session.commit()
         click.echo(f"API key (shown once): {key}")
@@ -212,15 +219,10 @@ def courses():
 @click.option("--provider", "provider_slug", required=True, help="provider slug")
 def courses_import(file: Path, provider_slug: str):
     """Import (upsert) a provider's courses from JSON."""
-    from sqlalchemy import select
     from .skills import catalogue
-    from .store.models import Provider
     with _service() as service:
         with service.session(write=True) as session:
-            row = session.scalar(select(Provider).where(Provider.slug == provider_slug))
-            if row is None:
-                click.echo(f"error: no provider {provider_slug!r}", err=True)
-                sys.exit(1)
+            row = _provider(session, provider_slug)
             try:
                 summary = catalogue.import_courses(session, row, _load_json(file.read_text(encoding="utf-8")))
                 session.commit()

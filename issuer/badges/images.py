@@ -25,7 +25,7 @@ __all__ = ["ImageError", "default_badge_svg", "sanitize_svg", "check_png"]
 
 _XLINK = "http://www.w3.org/1999/xlink"
 _XML = "http://www.w3.org/XML/1998/namespace"
-_FONT = "'Inter','Segoe UI','Helvetica Neue',Arial,sans-serif"
+_FONT = "'Inter','Segoe UI','Helvetica Neue',Arial,'Liberation Sans',sans-serif"
 _HEX = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 
 
@@ -56,7 +56,13 @@ def _squash(text: str | None) -> str:
 
 
 def _truncate(text: str, width: int) -> str:
-    return text if len(text) <= width else text[:width - 1].rstrip() + "\u2026"
+    """Shorten to ``width`` characters with an ellipsis, at a word break when one is near the end."""
+    if len(text) <= width:
+        return text
+    cut = text[:width - 1]
+    if " " in cut[width // 2:]:
+        cut = cut[:cut.rfind(" ")]
+    return cut.rstrip(" -,;:&") + "\u2026"
 
 
 def _wrap(text: str, width: int, max_lines: int) -> tuple[list[str], bool]:
@@ -131,10 +137,10 @@ def _emblem(rgb: tuple[int, int, int]) -> str:
     )
 
 
-def _ribbon(uid: str, issuer: str) -> str:
+def _ribbon(uid: str, rgb: tuple[int, int, int], issuer: str) -> str:
     tails = "M22,294 L52,294 L52,330 L22,330 L34,312 Z M378,294 L348,294 L348,330 L378,330 L366,312 Z"
     return (
-        f'<path d="{tails}" fill="#000000" fill-opacity="0.35"/>'
+        f'<path d="{tails}" fill="{_mix(rgb, 0, 0.7)}"/>'
         f'<rect x="40" y="286" width="320" height="38" rx="4" fill="url(#{uid}-ribbon)"/>'
         f'<text x="200" y="310" font-family="{_FONT}" font-size="14" font-weight="600" fill="#ffffff" '
         f'text-anchor="middle" letter-spacing="0.5">{escape(_truncate(issuer, 38))}</text>'
@@ -144,9 +150,9 @@ def _ribbon(uid: str, issuer: str) -> str:
 def _road() -> str:
     """Converging road edges and a dashed centre line in the bottom point of the hexagon."""
     return (
-        '<path d="M168,372 L192,338 M232,372 L208,338" stroke="#ffffff" stroke-opacity="0.7" '
-        'stroke-width="3" stroke-linecap="round" fill="none"/>'
-        '<path d="M200,340 L200,372" stroke="#ffd23f" stroke-width="3" stroke-dasharray="6 5" fill="none"/>'
+        '<path d="M187,357 L196,335 M213,357 L204,335" stroke="#ffffff" stroke-opacity="0.75" '
+        'stroke-width="2.5" stroke-linecap="round" fill="none"/>'
+        '<path d="M200,337 L200,357" stroke="#ffd23f" stroke-width="2.5" stroke-dasharray="4 3" fill="none"/>'
     )
 
 
@@ -181,7 +187,7 @@ def default_badge_svg(title: str, issuer_name: str, *, accent: str = "#0a5cad",
         y = centre + len(lines) * size * 0.6 + 22
         parts.append(f'<text x="200" y="{y:.1f}" font-family="{_FONT}" font-size="15" fill="#ffffff" '
                      f'fill-opacity="0.85" text-anchor="middle">{escape(_truncate(sub, 34))}</text>')
-    parts += [_ribbon(uid, issuer) if issuer else "", _road(), "</svg>"]
+    parts += [_ribbon(uid, rgb, issuer) if issuer else "", _road(), "</svg>"]
     return "".join(parts)
 
 
@@ -242,11 +248,11 @@ def _clean_attribute(name: str, value: str) -> tuple[str, str] | None:
         return (key, value.strip()) if _FRAGMENT.fullmatch(value.strip()) else None
     if name in (f"{{{_XML}}}space", f"{{{_XML}}}lang"):
         return "xml:" + name.rpartition("}")[2], value
-    if name not in _ATTRIBUTES or not _safe_value(value):
-        return None
     if name == "style":
         value = _safe_style(value)
         return (name, value) if value else None
+    if name not in _ATTRIBUTES or not _safe_value(value):
+        return None
     return name, value
 
 

@@ -121,7 +121,8 @@ def test_copy_link_button(page, live_server, credential_id):
     button = page.get_by_role("button", name="Copy link")
     assert button.is_visible()
     button.click()
-    assert page.locator(".copy__status").inner_text() == "Link copied"
+    from playwright.sync_api import expect  # imported here: the conftest reports a missing Playwright
+    expect(page.locator(".copy__status")).to_have_text("Link copied")  # waits for the script
     assert page.evaluate("navigator.clipboard.readText()") == live_server.url(f"/credentials/{credential_id}")
 
 

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from . import tenants
@@ -234,6 +233,3 @@ def issue_credential(session: Session, provider: Provider, request: IssueRequest
     session.flush()
     return row
 
-
-def is_idempotency_race(exc: IntegrityError) -> bool:
-    return "idempotency" in str(exc.orig).lower() or "uq_" in str(exc.orig).lower() or "unique" in str(exc.orig).lower()

@@ -1,7 +1,7 @@
 """Downloads: baked PNG/SVG credentials, badge images and QR codes (public)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, request
 
 from .. import artifacts
 from .context import service
@@ -57,6 +57,3 @@ def achievement_image(slug: str):
         return _file(artifacts.badge_png(course), "image/png")
     return _file(artifacts.badge_svg(course), "image/svg+xml")
 
-
-def not_found():  # pragma: no cover - used by abort paths only
-    abort(404)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from ..jsonld.contexts import EU_MICROCREDENTIAL_V1, OB_V3P0, VC_V2
@@ -79,7 +79,6 @@ class CredentialExtras:
     evidence: tuple[dict, ...] = ()
     valid_for: timedelta | None = None
     credential_status: dict | None = None
-    extra_terms: dict = field(default_factory=dict)
 
 
 def normalize_email(email: str) -> str:

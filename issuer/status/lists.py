@@ -73,7 +73,7 @@ def _open_list(session: Session, issuer_id: int, purpose: str, length: int, capa
         StatusList.issuer_id == issuer_id, StatusList.purpose == purpose)) or 0
     new = StatusList(public_id=str(uuid.uuid4()), issuer_id=issuer_id, purpose=purpose, seq=last + 1,
                      length=length, status_size=status_size,
-                     capacity=min(capacity, length - (length // 2 if status_size > 1 else 0)), allocated=0, full=False,
+                     capacity=min(capacity, length - (length // 2 if status_size > 1 else 0)), full=False,
                      version=0, signed_version=-1)
     try:
         with session.begin_nested():

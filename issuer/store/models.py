@@ -231,7 +231,6 @@ class StatusList(Base):
     length: Mapped[int] = mapped_column(Integer)       # number of entries
     status_size: Mapped[int] = mapped_column(Integer, default=1)
     capacity: Mapped[int] = mapped_column(Integer)
-    allocated: Mapped[int] = mapped_column(Integer, default=0)
     full: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=0)
     signed_version: Mapped[int] = mapped_column(Integer, default=-1)

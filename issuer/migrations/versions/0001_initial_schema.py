@@ -180,7 +180,6 @@ def upgrade() -> None:
     sa.Column('length', sa.Integer(), nullable=False),
     sa.Column('status_size', sa.Integer(), nullable=False),
     sa.Column('capacity', sa.Integer(), nullable=False),
-    sa.Column('allocated', sa.Integer(), nullable=False),
     sa.Column('full', sa.Boolean(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('signed_version', sa.Integer(), nullable=False),

@@ -34,10 +34,14 @@ def create_app(test_config: dict | None = None, *, service=None):
         JSON_SORT_KEYS=False,
     )
     app.extensions["issuer"] = service
+    if service.config.get("PROXY_FIX_X_FOR"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=service.config["PROXY_FIX_X_FOR"])
 
     from . import api, web
     api.init_app(app)
     web.init_app(app)
+    api.init_late(app)
 
     @app.teardown_appcontext
     def _close_session(_exc):

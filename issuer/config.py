@@ -28,12 +28,22 @@ DEFAULTS: dict = {
     "ALLOW_PRIVATE_FETCH": False,      # tests only: let the fetcher reach loopback addresses
     "ADMIN_TOKEN": None,               # enables POST /api/v1/matrix (the shared competence matrix)
     "OFFICIAL_SCHEMA_DIR": None,       # folder with the official 1EdTech OB 3.0 JSON Schemas (optional)
+    "OAUTH_TOKEN_LIFETIME": 600,       # seconds an OAuth 2.0 access token is valid
+    "RATE_LIMITS_ENABLED": True,
+    "RATE_LIMIT_STORAGE_URI": "memory://",          # redis://127.0.0.1:6379/0 to share across processes
+    "RATE_LIMIT_FAILED_AUTH": "20 per minute",      # 401 answers per client address
+    "RATE_LIMIT_VERIFY": "60 per minute",           # public verifier, per client address
+    "RATE_LIMIT_VERIFY_URL": "10 per minute",       # verifier fetches of {"url"}, per client address
+    "RATE_LIMIT_TOKEN": "30 per minute",            # OAuth token endpoint, per client address
+    "RATE_LIMIT_ISSUE": "600 per minute",           # issuance, per provider
+    "PROXY_FIX_X_FOR": 0,              # trusted reverse proxies in front (X-Forwarded-For hops)
 }
 
 _ENV_PREFIX = "ISSUER_"
 _INT_KEYS = {"STATUS_LIST_LENGTH", "STATUS_LIST_CAPACITY", "STATUS_LIST_MAX_AGE", "MAX_CONTENT_LENGTH",
-             "MAX_UPLOAD_BYTES", "CLOCK_SKEW_SECONDS"}
-_BOOL_KEYS = {"LOAD_DEMO", "VERIFY_REMOTE_DID_WEB", "ALLOW_PRIVATE_FETCH"}
+             "MAX_UPLOAD_BYTES", "CLOCK_SKEW_SECONDS", "OAUTH_TOKEN_LIFETIME",
+             "PROXY_FIX_X_FOR"}
+_BOOL_KEYS = {"LOAD_DEMO", "VERIFY_REMOTE_DID_WEB", "ALLOW_PRIVATE_FETCH", "RATE_LIMITS_ENABLED"}
 
 
 def instance_path(default: Path) -> Path:
@@ -126,4 +136,17 @@ def validate_config(config: dict) -> list[str]:
     schema_dir = config.get("OFFICIAL_SCHEMA_DIR")
     if schema_dir and not Path(schema_dir).is_dir():
         problems.append(f"ISSUER_OFFICIAL_SCHEMA_DIR {schema_dir!r} is not a folder")
+    from limits import parse
+    for key in ("RATE_LIMIT_FAILED_AUTH", "RATE_LIMIT_VERIFY", "RATE_LIMIT_VERIFY_URL", "RATE_LIMIT_TOKEN",
+                "RATE_LIMIT_ISSUE"):
+        try:
+            parse(str(config.get(key)))
+        except ValueError:
+            problems.append(f"ISSUER_{key} must be a rate such as '20 per minute', got {config.get(key)!r}")
+    storage = str(config.get("RATE_LIMIT_STORAGE_URI") or "")
+    if not storage.startswith(("memory://", "redis://", "rediss://", "redis+unix://")):
+        problems.append(f"ISSUER_RATE_LIMIT_STORAGE_URI must be memory:// or a redis:// URL, got {storage!r}")
+    lifetime = config.get("OAUTH_TOKEN_LIFETIME")
+    if isinstance(lifetime, int) and not 60 <= lifetime <= 86400:
+        problems.append("ISSUER_OAUTH_TOKEN_LIFETIME must be between 60 and 86400 seconds")
     return problems

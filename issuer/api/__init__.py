@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from .errors import init_errors
 from .files import bp as files_bp
+from .listing import bp as listing_bp
+from .limits import init_limits
+from .oauth import init_oauth
 from .provider import bp as provider_bp
 from .public import bp as public_bp
 from .verification import bp as verification_bp
@@ -12,7 +15,14 @@ __all__ = ["init_app"]
 
 def init_app(app) -> None:
     init_errors(app)
+    app.register_blueprint(listing_bp)
     app.register_blueprint(provider_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(files_bp)
     app.register_blueprint(verification_bp)
+    init_oauth(app)
+
+
+def init_late(app) -> None:
+    """What needs every route registered: rate limits, then operations (request ids, metrics)."""
+    init_limits(app)

@@ -12,6 +12,7 @@ from ..coverage_report import coverage_for
 from ..errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from ..jsonutil import JsonError, strict_loads
 from ..verify.service_verifier import load_target, verifier_for
+from . import limits
 from .context import db, service
 from .public import find_credential, json_response, wants_json
 
@@ -41,6 +42,7 @@ def subject_from_request():
             if request.form.get(field, "").strip():
                 return _limit(request.form[field].strip().encode("utf-8"))
         if request.form.get("url", "").strip():
+            limits.check("verify_url", request.remote_addr or "")
             return load_target(service(), request.form["url"].strip(), max_bytes=MAX_VERIFY_BYTES)
         raise BadRequest("send a file, a pasted credential or JWT, or a URL")
     data = _limit(request.get_data(cache=True))
@@ -56,6 +58,7 @@ def subject_from_request():
         if isinstance(parsed, dict) and set(parsed) == {"url"}:
             if not isinstance(parsed["url"], str) or not parsed["url"].startswith(("https://", "http://")):
                 raise ValidationFailed("url must be an http(s) URL")
+            limits.check("verify_url", request.remote_addr or "")
             return load_target(service(), parsed["url"], max_bytes=MAX_VERIFY_BYTES)
         if isinstance(parsed, dict) and set(parsed) == {"credential"}:
             inner = parsed["credential"]

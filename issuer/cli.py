@@ -78,6 +78,7 @@ def init():
 def serve(host: str, port: int, workers: int):
     """Initialise (first start) and serve with gunicorn."""
     _default_base_url(port)
+    _prepare_multiprocess_metrics(workers)
     with _service() as service:
         _initialize_and_report(service)
         click.echo(f"Serving on http://{host}:{port} with {workers} worker(s); public base URL {service.base_url}")
@@ -87,7 +88,7 @@ def serve(host: str, port: int, workers: int):
         def load_config(self):
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
-            self.cfg.set("accesslog", "-")
+            self.cfg.set("child_exit", _child_exit)  # the app logs each request (no query strings)
             self.cfg.set("timeout", 60)
 
         def load(self):
@@ -95,6 +96,29 @@ def serve(host: str, port: int, workers: int):
             return create_app()
 
     _App().run()
+
+
+def _prepare_multiprocess_metrics(workers: int) -> None:
+    """Several gunicorn workers share Prometheus metrics through files (prometheus-client's
+    multiprocess mode); the folder is emptied at start and dead workers are marked."""
+    import os
+    import shutil
+
+    from .config import instance_path
+    if workers < 2 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        return
+    folder = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or
+                  instance_path(Path.cwd() / "instance") / "prometheus-multiproc")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+
+
+def _child_exit(_server, worker) -> None:
+    import os
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+        multiprocess.mark_process_dead(worker.pid)
 
 
 def _provider(session, slug: str):
@@ -151,13 +175,18 @@ def provider_create(name, slug, url, suspension, did_method, country):
 
 @provider.command("key")
 @click.argument("slug")
-def provider_key(slug):
+@click.option("--scope", "scopes", multiple=True,
+              help="limit the key to this scope (repeatable); default: every scope")
+def provider_key(slug, scopes):
     """Create an additional API key for a provider."""
     from . import tenants
     with _service() as service:
         with service.session(write=True) as session:
             row = _provider(session, slug)
-            key = tenants.create_api_key(session, row, label="cli")
+            try:
+                key = tenants.create_api_key(session, row, label="cli", scopes=list(scopes) if scopes else None)
+            except IssuerError as exc:
+                _fail(exc)
             session.commit()
         click.echo(f"API key (shown once): {key}")
 
@@ -279,3 +308,58 @@ def verify(target: str, as_json: bool, no_status: bool):
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+@main.group()
+def oauth():
+    """OAuth 2.0 clients of providers (client credentials grant)."""
+
+
+@oauth.command("create-client")
+@click.argument("provider_slug")
+@click.option("--name", required=True, help="what the client is, e.g. 'LMS back-end'")
+@click.option("--scope", "scopes", multiple=True, required=True, help="a scope the client may ask for (repeatable)")
+def oauth_create_client(provider_slug, name, scopes):
+    """Create a client; prints its id and secret (the secret is shown once)."""
+    from .store import clients
+    with _service() as service, service.session(write=True) as session:
+        try:
+            row, secret = clients.create_client(session, _provider(session, provider_slug), name, list(scopes))
+        except IssuerError as exc:
+            _fail(exc)
+        session.commit()
+    click.echo(f"client_id:     {row.client_id}")
+    click.echo(f"client_secret: {secret}   (shown once)")
+    click.echo(f"scope:         {row.scopes}")
+
+
+@oauth.command("clients")
+@click.argument("provider_slug")
+def oauth_clients(provider_slug):
+    """List a provider's clients."""
+    from sqlalchemy import select
+
+    from .store.models import OAuthClient
+    with _service() as service, service.session() as session:
+        provider_row = _provider(session, provider_slug)
+        for row in session.scalars(select(OAuthClient).where(OAuthClient.provider_id == provider_row.id)
+                                   .order_by(OAuthClient.id)):
+            state = "revoked" if row.revoked_at else "active"
+            click.echo(f"{row.client_id}  {state:8} {row.scopes}  {row.name}")
+
+
+@oauth.command("revoke-client")
+@click.argument("client_id")
+def oauth_revoke_client(client_id):
+    """Revoke a client; its access tokens stop working at once."""
+    from sqlalchemy import select
+
+    from .store.models import OAuthClient
+    with _service() as service, service.session(write=True) as session:
+        row = session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id))
+        if row is None:
+            click.echo(f"error: no client {client_id!r}", err=True)
+            sys.exit(1)
+        row.revoked_at = row.revoked_at or service.clock()
+        session.commit()
+    click.echo(f"Revoked client {client_id}.")

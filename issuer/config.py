@@ -36,7 +36,11 @@ DEFAULTS: dict = {
     "RATE_LIMIT_VERIFY_URL": "10 per minute",       # verifier fetches of {"url"}, per client address
     "RATE_LIMIT_TOKEN": "30 per minute",            # OAuth token endpoint, per client address
     "RATE_LIMIT_ISSUE": "600 per minute",           # issuance, per provider
-    "PROXY_FIX_X_FOR": 0,              # trusted reverse proxies in front (X-Forwarded-For hops)
+    "PROXY_FIX_X_FOR": 0,
+    "LOG_FORMAT": "text",              # text or json (one object per line, with the request id)
+    "LOG_LEVEL": "INFO",
+    "METRICS_ALLOW": "127.0.0.1/32,::1/128",  # CIDRs that may read /metrics ("" = nobody)
+    "METRICS_TOKEN": None,             # when set, /metrics needs "Authorization: Bearer <token>" instead              # trusted reverse proxies in front (X-Forwarded-For hops)
 }
 
 _ENV_PREFIX = "ISSUER_"
@@ -146,6 +150,20 @@ def validate_config(config: dict) -> list[str]:
     storage = str(config.get("RATE_LIMIT_STORAGE_URI") or "")
     if not storage.startswith(("memory://", "redis://", "rediss://", "redis+unix://")):
         problems.append(f"ISSUER_RATE_LIMIT_STORAGE_URI must be memory:// or a redis:// URL, got {storage!r}")
+    if config.get("LOG_FORMAT") not in ("text", "json"):
+        problems.append(f"ISSUER_LOG_FORMAT must be text or json, got {config.get('LOG_FORMAT')!r}")
+    if str(config.get("LOG_LEVEL")).upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        problems.append(f"ISSUER_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {config.get('LOG_LEVEL')!r}")
+    import ipaddress
+    for network in str(config.get("METRICS_ALLOW") or "").split(","):
+        try:
+            if network.strip():
+                ipaddress.ip_network(network.strip(), strict=False)
+        except ValueError:
+            problems.append(f"ISSUER_METRICS_ALLOW must list CIDRs separated by commas, got {network.strip()!r}")
+    token = config.get("METRICS_TOKEN")
+    if token is not None and len(str(token)) < 24:
+        problems.append("ISSUER_METRICS_TOKEN must be at least 24 characters when set")
     lifetime = config.get("OAUTH_TOKEN_LIFETIME")
     if isinstance(lifetime, int) and not 60 <= lifetime <= 86400:
         problems.append("ISSUER_OAUTH_TOKEN_LIFETIME must be between 60 and 86400 seconds")

@@ -6,6 +6,7 @@ from .files import bp as files_bp
 from .listing import bp as listing_bp
 from .limits import init_limits
 from .oauth import init_oauth
+from .ops import init_ops
 from .provider import bp as provider_bp
 from .public import bp as public_bp
 from .verification import bp as verification_bp
@@ -26,3 +27,4 @@ def init_app(app) -> None:
 def init_late(app) -> None:
     """What needs every route registered: rate limits, then operations (request ids, metrics)."""
     init_limits(app)
+    init_ops(app)

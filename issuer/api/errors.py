@@ -15,6 +15,9 @@ PROBLEM_JSON = "application/problem+json"
 
 
 def problem_response(problem: dict, status: int) -> Response:
+    from flask import g, has_request_context
+    if has_request_context() and g.get("request_id"):
+        problem = {**problem, "requestId": g.request_id}
     response = Response(json.dumps(problem, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON)
     response.headers["Cache-Control"] = "no-store"
     return response

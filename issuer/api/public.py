@@ -176,7 +176,9 @@ def role_json_view(framework: str, code: str):
 def status_list(public_id: str):
     """A signed ``BitstringStatusListCredential``, re-signed only when it changed."""
     from ..status.publish import published_list
-    text = published_list(service(), public_id) if len(public_id) <= 64 else None
+    from .metrics import STATUS_LIST_SIGNING
+    text = published_list(service(), public_id, on_signed=STATUS_LIST_SIGNING.observe) \
+        if len(public_id) <= 64 else None
     if text is None:
         abort(404)
     return text_response(text, "application/vc+ld+json" if "vc" in request.args else "application/json",

@@ -70,8 +70,12 @@ def subject_from_request():
 
 
 def verify_subject(subject, *, check_status: bool = True):
+    from .metrics import VERIFICATION, VERIFICATION_LATENCY
     svc = service()
-    return verifier_for(svc).verify(subject, now=svc.clock(), check_status=check_status)
+    with VERIFICATION_LATENCY.time():
+        report = verifier_for(svc).verify(subject, now=svc.clock(), check_status=check_status)
+    VERIFICATION.labels("verified" if report.verified else "not_verified").inc()
+    return report
 
 
 @bp.post("/api/v1/verify")

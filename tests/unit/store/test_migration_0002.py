@@ -1,0 +1,40 @@
+"""Migration 0002 (OAuth clients and tokens, API key scopes, listing indexes) upgrades a database
+holding data, downgrades, and upgrades again; on SQLite and PostgreSQL (ISSUER_TEST_DATABASE_URL)."""
+from __future__ import annotations
+
+from alembic import command
+from sqlalchemy import create_engine, inspect, text
+
+from issuer.migrations import alembic_config
+from issuer.migrations.current import migrations_current
+
+
+def test_upgrade_downgrade_upgrade_keeps_data(database_url):
+    cfg = alembic_config(database_url)
+    command.upgrade(cfg, "0001")
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO provider (slug, name, suspension_enabled) VALUES ('p', 'P', false)"))
+            conn.execute(text("INSERT INTO api_key (provider_id, prefix, secret_hash) "
+                              "VALUES ((SELECT id FROM provider), 'abc', 'h')"))
+        assert not migrations_current(engine)
+        command.upgrade(cfg, "head")
+        assert migrations_current(engine)
+        info = inspect(engine)
+        assert {"oauth_client", "oauth_token"} <= set(info.get_table_names())
+        assert "scopes" in {c["name"] for c in info.get_columns("api_key")}
+        assert "learner_email_index" in {c["name"] for c in info.get_columns("credential")}
+        assert {"ix_credential_provider_issued", "ix_credential_provider_email"} <= {
+            i["name"] for i in info.get_indexes("credential")}
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT prefix, scopes FROM api_key")).one() == ("abc", None)
+        command.downgrade(cfg, "0001")
+        info = inspect(engine)
+        assert "oauth_client" not in info.get_table_names()
+        assert "scopes" not in {c["name"] for c in info.get_columns("api_key")}
+        command.upgrade(cfg, "head")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT prefix FROM api_key")).scalar() == "abc"
+    finally:
+        engine.dispose()

@@ -41,8 +41,8 @@ LIMITS = {
 class TooManyRequests(IssuerError):
     code, title, http_status = "rate_limited", "Too many requests", 429
 
-    def __init__(self, detail: str, retry_after: int):
-        super().__init__(detail)
+    def __init__(self, detail: str, retry_after: int, **extra):
+        super().__init__(detail, **extra)
         self.retry_after = max(1, retry_after)
 
 

@@ -6,6 +6,7 @@ from .files import bp as files_bp
 from .listing import bp as listing_bp
 from .limits import init_limits
 from .oauth import init_oauth
+from .openapi import bp as openapi_bp
 from .ops import init_ops
 from .provider import bp as provider_bp
 from .public import bp as public_bp
@@ -22,6 +23,7 @@ def init_app(app) -> None:
     app.register_blueprint(files_bp)
     app.register_blueprint(verification_bp)
     init_oauth(app)
+    app.register_blueprint(openapi_bp)
 
 
 def init_late(app) -> None:

@@ -250,7 +250,8 @@ def _paths() -> dict:
     read, issue, status_scope = "credentials:read", "credentials:issue", "credentials:status"
     auth_errors = (401, 403, 429)
     public_page = {"200": _multi("JSON by Accept (or ?format=json), else an HTML page",
-                                 {"application/json": "JsonLd", "text/html": HTML}), **_problems(404)}
+                                 {"application/json": "JsonLd", "application/ld+json": "JsonLd",
+                                  "text/html": HTML}), **_problems(404)}
     return {
         "/api/v1/credentials": {
             "get": _op("listCredentials", "List and find the provider's credentials", "credentials", {
@@ -486,6 +487,17 @@ def _limits_text(config: dict) -> str:
             "|---|---|---|---|\n" + rows)
 
 
+def _public_not_found(paths: dict) -> dict:
+    """Outside ``/api/`` and ``/oauth/``, a 404 is a page for people or problem details by Accept."""
+    for path, operations in paths.items():
+        if path.startswith(("/api/", "/oauth/")):
+            continue
+        for operation in operations.values():
+            if "404" in operation["responses"]:
+                operation["responses"]["404"] = {"$ref": "#/components/responses/NotFoundPage"}
+    return paths
+
+
 def document(base_url: str, config: dict) -> dict:
     """The OpenAPI 3.1 document for a service at ``base_url``."""
     components = {
@@ -494,7 +506,9 @@ def document(base_url: str, config: dict) -> dict:
             "description": title, "content": {PROBLEM: {"schema": {"$ref": REF + "Problem"},
                                                         **({"example": PROBLEM_EXAMPLE} if code == 403 else {})}},
             **({"headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}}}
-               if code == 429 else {})} for code, title in _PROBLEM_TITLES.items()},
+               if code == 429 else {})} for code, title in _PROBLEM_TITLES.items()} | {
+            "NotFoundPage": {"description": "Not found: problem details, or a page for people (by Accept)",
+                             "content": {PROBLEM: {"schema": {"$ref": REF + "Problem"}}, "text/html": {"schema": HTML}}}},
         "securitySchemes": {
             "apiKey": {"type": "http", "scheme": "bearer",
                        "description": "A provider API key (`obk_…`), all scopes unless it was limited"},
@@ -518,7 +532,7 @@ def document(base_url: str, config: dict) -> dict:
         "servers": [{"url": base_url}],
         "tags": [{"name": n} for n in ("credentials", "catalogue", "oauth", "verification", "public", "pages",
                                        "operations")],
-        "paths": _paths(),
+        "paths": _public_not_found(_paths()),
         "components": components,
     }
 

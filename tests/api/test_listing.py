@@ -155,3 +155,19 @@ def test_issuers_and_one_course(client, auth):
 def test_listing_needs_authentication(client, demo):
     assert client.get("/api/v1/credentials").status_code == 401
     assert client.get("/api/v1/issuers").status_code == 401
+
+
+def test_a_course_language_in_any_case_still_issues(client, auth):
+    """Found by schemathesis: a course imported with language "AA" made issuance fail (5xx)."""
+    course = client.get("/api/v1/courses", headers=auth).get_json()["courses"][0]
+    doc = {"courses": [{"code": "LANG-1", "title": "T", "description": "D", "criteria": "C", "learningOutcomes": ["x"],
+                        "workload": {"hours": 1}, "eqfLevel": 4, "assessmentType": "exam",
+                        "participationForm": "online", "qualityAssurance": "QA", "language": "PT-br",
+                        "skills": [{"framework": s["framework"], "skill": s["code"], "level": s["level"]}
+                                   for s in course["skills"]]}]}
+    imported = client.post("/api/v1/courses", json=doc, headers=auth)
+    assert imported.status_code == 200, imported.get_json()
+    issued = client.post("/api/v1/credentials", json={"course": "LANG-1", "learner": {"name": "A", "email": "a@b.org"}},
+                         headers=auth)
+    assert issued.status_code == 201, issued.get_json()
+    assert issued.get_json()["credential"]["credentialSubject"]["achievement"]["inLanguage"] == "pt-BR"

@@ -79,3 +79,18 @@ def test_docs_render_from_local_assets(client):
     assert "/openapi.json" in client.get("/docs/init.js").get_data(as_text=True)
     assert client.get("/docs/../config.py").status_code == 404
     assert client.get("/docs/index.html").status_code == 404
+
+
+def test_documented_scopes_are_the_ones_the_endpoints_demand(app, client):
+    doc = client.get("/openapi.json").get_json()
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        scope = getattr(app.view_functions[rule.endpoint], "required_scope", None)
+        if scope is None:
+            continue
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}:
+            operation = doc["paths"][route_paths(rule.rule)][method.lower()]
+            assert {"oauth2": [scope]} in operation["security"], (rule.rule, method, scope)
+            assert "403" in operation["responses"]
+            checked += 1
+    assert checked >= 14

@@ -39,7 +39,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder, (pg_schema(args.pg) if args.pg else nullcontext(None)) as pg:
         url = pg or f"sqlite:///{folder}/issuer.db"
         svc = build_service(load_config(Path(folder), environ={}, overrides={
-            "DATABASE_URL": url, "SECRET_KEY": "bench-master-key-" + "k" * 32, "RATE_LIMITS_ENABLED": False}))
+            "DATABASE_URL": url, "SECRET_KEY": "bench-master-key-" + "k" * 32, "RATE_LIMITS_ENABLED": False,
+            "LOG_LEVEL": "WARNING"}))
         initialize(svc, load_demo=True)
         keys = demo_api_keys(svc)
         key = email_index_key(svc.config["SECRET_KEY"])

@@ -8,8 +8,8 @@ Learner e-mail look-up: each credential carries a per-credential salted hash in 
 (OB 3.0 ``IdentityObject``), which cannot be searched without hashing every row. At issuance we
 also store ``learner_email_index`` = hex HMAC-SHA-256(key, normalized e-mail), the key derived
 from the master key, indexed with ``provider_id``: one index probe at any volume, and the
-address is never stored. Credentials issued before this column existed (NULL) are matched by
-their salted hash, per row, in Python.
+address is never stored. Credentials issued before this column existed were marked
+:data:`LEGACY` by the migration; they are matched by their salted hash, per row, in Python.
 """
 from __future__ import annotations
 
@@ -27,9 +27,11 @@ from ..errors import BadRequest
 from .models import Course, Credential, IssuerProfile, Provider
 
 __all__ = ["email_index_key", "email_index", "CredentialQuery", "find_credentials", "summary", "STATUSES",
-           "effective_status"]
+           "effective_status", "LEGACY"]
 
 STATUSES = ("active", "revoked", "suspended", "expired")
+#: ``learner_email_index`` of credentials with an e-mail recipient issued before the index existed
+LEGACY = "legacy"
 
 
 def email_index_key(master_key: str) -> bytes:
@@ -92,8 +94,7 @@ def _legacy_email_matches(session: Session, provider: Provider, email: str) -> l
     """Ids of the provider's pre-index credentials whose salted recipient hash matches ``email``."""
     normalized = email.strip().lower()
     rows = session.execute(select(Credential.id, Credential.document).where(
-        Credential.provider_id == provider.id, Credential.learner_email_index.is_(None),
-        Credential.subject_id.is_(None)))
+        Credential.provider_id == provider.id, Credential.learner_email_index == LEGACY))
     found = []
     for credential_id, document in rows:
         try:

@@ -200,7 +200,8 @@ class Credential(Base):
     __tablename__ = "credential"
     __table_args__ = (UniqueConstraint("provider_id", "idempotency_key"),
                       Index("ix_credential_provider_issued", "provider_id", "valid_from", "id"),
-                      Index("ix_credential_provider_email", "provider_id", "learner_email_index"))
+                      Index("ix_credential_provider_email", "provider_id", "learner_email_index", "valid_from", "id"),
+                      Index("ix_credential_provider_subject", "provider_id", "subject_id", "valid_from", "id"))
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # random UUID (urn:uuid:<id>)
     provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
     issuer_id: Mapped[int] = mapped_column(ForeignKey("issuer_profile.id"), index=True)

@@ -17,8 +17,14 @@ def upgrade() -> None:
         batch.add_column(sa.Column("scopes", sa.Text(), nullable=True))
     with op.batch_alter_table("credential") as batch:
         batch.add_column(sa.Column("learner_email_index", sa.String(length=64), nullable=True))
+    # credentials already issued to an e-mail address cannot get the keyed index (the address
+    # is not stored): mark them, so the listing matches them by their salted hash instead
+    op.execute("UPDATE credential SET learner_email_index = 'legacy' WHERE subject_id IS NULL")
     op.create_index("ix_credential_provider_issued", "credential", ["provider_id", "valid_from", "id"])
-    op.create_index("ix_credential_provider_email", "credential", ["provider_id", "learner_email_index"])
+    # equality columns first, then the listing's order: one index range scan, already sorted
+    op.create_index("ix_credential_provider_email", "credential",
+                    ["provider_id", "learner_email_index", "valid_from", "id"])
+    op.create_index("ix_credential_provider_subject", "credential", ["provider_id", "subject_id", "valid_from", "id"])
     op.create_table(
         "oauth_client",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -60,6 +66,7 @@ def downgrade() -> None:
     op.drop_table("oauth_token")
     op.drop_index("ix_oauth_client_provider_id", table_name="oauth_client")
     op.drop_table("oauth_client")
+    op.drop_index("ix_credential_provider_subject", table_name="credential")
     op.drop_index("ix_credential_provider_email", table_name="credential")
     op.drop_index("ix_credential_provider_issued", table_name="credential")
     with op.batch_alter_table("credential") as batch:

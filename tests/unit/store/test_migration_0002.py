@@ -18,6 +18,16 @@ def test_upgrade_downgrade_upgrade_keeps_data(database_url):
             conn.execute(text("INSERT INTO provider (slug, name, suspension_enabled) VALUES ('p', 'P', false)"))
             conn.execute(text("INSERT INTO api_key (provider_id, prefix, secret_hash) "
                               "VALUES ((SELECT id FROM provider), 'abc', 'h')"))
+            conn.execute(text("INSERT INTO issuer_profile (provider_id, slug, name, did_method) "
+                              "VALUES ((SELECT id FROM provider), 'i', 'I', 'web')"))
+            conn.execute(text("INSERT INTO course (provider_id, code, slug, title, description, criteria, "
+                              "learning_outcomes) VALUES ((SELECT id FROM provider), 'C', 'p-c', 'T', 'D', 'C', '[]')"))
+            for cid, subject in (("c-email", None), ("c-did", "did:key:z6Mk")):
+                conn.execute(text(
+                    "INSERT INTO credential (id, provider_id, issuer_id, course_id, learner_name, subject_id, "
+                    "document, jwt, valid_from, status) VALUES (:id, (SELECT id FROM provider), "
+                    "(SELECT id FROM issuer_profile), (SELECT id FROM course), 'L', :s, '{}', '', "
+                    "CURRENT_TIMESTAMP, 'active')"), {"id": cid, "s": subject})
         assert not migrations_current(engine)
         command.upgrade(cfg, "head")
         assert migrations_current(engine)
@@ -25,10 +35,12 @@ def test_upgrade_downgrade_upgrade_keeps_data(database_url):
         assert {"oauth_client", "oauth_token"} <= set(info.get_table_names())
         assert "scopes" in {c["name"] for c in info.get_columns("api_key")}
         assert "learner_email_index" in {c["name"] for c in info.get_columns("credential")}
-        assert {"ix_credential_provider_issued", "ix_credential_provider_email"} <= {
+        assert {"ix_credential_provider_issued", "ix_credential_provider_email", "ix_credential_provider_subject"} <= {
             i["name"] for i in info.get_indexes("credential")}
         with engine.connect() as conn:
             assert conn.execute(text("SELECT prefix, scopes FROM api_key")).one() == ("abc", None)
+            marks = dict(conn.execute(text("SELECT id, learner_email_index FROM credential")).all())
+            assert marks == {"c-email": "legacy", "c-did": None}  # e-mail recipients: matched by salted hash
         command.downgrade(cfg, "0001")
         info = inspect(engine)
         assert "oauth_client" not in info.get_table_names()

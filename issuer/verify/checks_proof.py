@@ -19,7 +19,10 @@ from ..jsonld.contexts import ContextNotAllowed
 from ..jsonld.safemode import DataLossError
 from ..proofs import ed25519_signature_2020, eddsa_rdfc_2022
 from ..proofs.eddsa_rdfc_2022 import ProofError
-from ..proofs.jwt_verify import JwsError, check_claims, check_header, verify_signature
+from ..proofs.jwt_verify import (
+    ALLOWED_HEADER_MEMBERS, OB_REQUIRED_CLAIMS, STATUS_LIST_HEADER_MEMBERS, JwsError, check_claims, check_header,
+    verify_signature,
+)
 from ..proofs.keys import KeyError_, PublicKeyInfo, public_key_from_jwk
 from .keys import KeyLookupError, key_for_method, same_key
 from .report import PROOF, SAFE_MODE, CheckResult
@@ -173,17 +176,23 @@ def _jwt_key(state: VerifyState, header: dict) -> tuple[PublicKeyInfo, str]:
 
 
 def _check_jwt(state: VerifyState) -> CheckResult:
+    """The JWS (OB 3.0 §8.2.6), or for a status list credential the VC-JWT of VC-JOSE-COSE §3.1.1:
+    a ``cty`` header is then allowed and ``iss``/``jti``, which only an Open Badge must carry, are not
+    required (its issuer must still match the credential's: see the ``status`` check)."""
     jws = state.parsed.jws
     algorithms = state.policy.jwt_algorithms
+    ob = state.kind == "ob"
+    members = ALLOWED_HEADER_MEMBERS if ob else STATUS_LIST_HEADER_MEMBERS
     try:
-        alg = check_header(jws.header, algorithms)
+        alg = check_header(jws.header, algorithms, members=members)
         key, source = _jwt_key(state, jws.header)
-        verify_signature(jws, key, algorithms)
+        verify_signature(jws, key, algorithms, members=members)
     except (JwsError, KeyLookupError) as exc:
         return failed(PROOF, str(exc), getattr(exc, "code", "PROOF_VERIFICATION_ERROR"))
-    problems = check_claims(jws.payload, state.credential, vc_claim=state.parsed.vc_claim)
+    problems = check_claims(jws.payload, state.credential, vc_claim=state.parsed.vc_claim,
+                            required=OB_REQUIRED_CLAIMS if ob else ())
     if problems:
-        return failed(PROOF, f"the JWT claims do not match the credential: {problems[0]}",
+        return failed(PROOF, f"the JWT claims contradict the credential: {problems[0]}",
                       "PROOF_VERIFICATION_ERROR", {"problems": problems})
     state.key_uses.append(KeyUse("jwt", jws.header.get("kid"), key, source))
     detail = {"alg": alg, "keySource": source}

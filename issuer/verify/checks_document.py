@@ -114,15 +114,15 @@ def _strings(value) -> list[str]:
     return [t for t in type_list(value) if isinstance(t, str)]
 
 
-def _check_dates(credential: dict, fields: tuple[str, ...], required: str, problems: list[str]) -> None:
-    if required not in credential:
+def _check_dates(credential: dict, fields: tuple[str, ...], required: str | None, problems: list[str]) -> None:
+    if required is not None and required not in credential:
         problems.append(f"{required} is required")
     for name in fields:
         if name in credential and parse_datetime(credential[name]) is None:
             problems.append(f"{name} is not a date-time with a time zone")
 
 
-def _check_envelope(credential: dict, problems: list[str], v1: bool) -> None:
+def _check_envelope(credential: dict, problems: list[str], v1: bool, *, require_valid_from: bool = True) -> None:
     if not is_absolute_iri(credential.get("id")):
         problems.append("id is required and must be an absolute URI")
     issuer = issuer_id(credential)
@@ -131,7 +131,7 @@ def _check_envelope(credential: dict, problems: list[str], v1: bool) -> None:
     if v1:
         _check_dates(credential, ("issuanceDate", "expirationDate"), "issuanceDate", problems)
     else:
-        _check_dates(credential, ("validFrom", "validUntil"), "validFrom", problems)
+        _check_dates(credential, ("validFrom", "validUntil"), "validFrom" if require_valid_from else None, problems)
     proof = credential.get("proof", {})
     if not (isinstance(proof, dict) or (isinstance(proof, list) and all(isinstance(p, dict) for p in proof))):
         problems.append("proof must be an object or an array of objects")
@@ -192,7 +192,8 @@ def _status_list_rules(state: VerifyState) -> list[str]:
     problems = []
     if "BitstringStatusListCredential" not in _strings(credential.get("type")):
         problems.append("type must include BitstringStatusListCredential")
-    _check_envelope(credential, problems, state.vc_v1)
+    # VC DM 2.0 §4.9: validFrom is optional; only Open Badges (and VC 1.1's issuanceDate) require it
+    _check_envelope(credential, problems, state.vc_v1, require_valid_from=False)
     subject = credential.get("credentialSubject")
     if not isinstance(subject, dict) or "BitstringStatusList" not in _strings(subject.get("type")):
         problems.append("credentialSubject must be a BitstringStatusList")

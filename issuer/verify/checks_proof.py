@@ -26,7 +26,7 @@ from ..proofs.jwt_verify import (
 from ..proofs.keys import KeyError_, PublicKeyInfo, public_key_from_jwk
 from .keys import KeyLookupError, key_for_method, same_key
 from .report import PROOF, SAFE_MODE, CheckResult
-from .state import KeyUse, VerifyState, failed, parse_datetime, passed, skipped
+from .state import KeyUse, VerifyState, failed, issuer_id, parse_datetime, passed, skipped
 
 __all__ = ["check_proof"]
 
@@ -156,8 +156,18 @@ def _verify_signature(state: VerifyState, suite, proof: dict, key: PublicKeyInfo
 # --- VC-JWT --------------------------------------------------------------------------------------
 
 
-def _jwt_key(state: VerifyState, header: dict) -> tuple[PublicKeyInfo, str]:
-    kid, jwk = header.get("kid"), header.get("jwk")
+def _jwt_kid(state: VerifyState, kid: object) -> object:
+    """``kid`` as a DID URL: a bare fragment (``#key-1``) is relative to the issuer's DID (VC-JOSE-COSE
+    §3.3 key discovery); the key must still be an assertion key of that issuer (``key_binding``)."""
+    if isinstance(kid, str) and kid.startswith("#"):
+        issuer = issuer_id(state.credential)
+        if isinstance(issuer, str) and issuer.startswith("did:") and "#" not in issuer:
+            return issuer + kid
+    return kid
+
+
+def _jwt_key(state: VerifyState, header: dict) -> tuple[PublicKeyInfo, str, object]:
+    kid, jwk = _jwt_kid(state, header.get("kid")), header.get("jwk")
     jwk_key = None
     if jwk is not None:
         try:
@@ -168,9 +178,9 @@ def _jwt_key(state: VerifyState, header: dict) -> tuple[PublicKeyInfo, str]:
         key, _ = key_for_method(state, kid)
         if jwk_key is not None and not same_key(key, jwk_key):
             raise KeyLookupError("the jwk header and the key named by kid differ")
-        return key, "did"
+        return key, "did", kid
     if jwk_key is not None:
-        return jwk_key, "jwk-header"
+        return jwk_key, "jwk-header", kid
     raise KeyLookupError(f"kid {str(kid)[:100]!r} is not a DID URL and there is no jwk: "
                          "keys are never fetched from URLs")
 
@@ -185,7 +195,7 @@ def _check_jwt(state: VerifyState) -> CheckResult:
     members = ALLOWED_HEADER_MEMBERS if ob else STATUS_LIST_HEADER_MEMBERS
     try:
         alg = check_header(jws.header, algorithms, members=members)
-        key, source = _jwt_key(state, jws.header)
+        key, source, kid = _jwt_key(state, jws.header)
         verify_signature(jws, key, algorithms, members=members)
     except (JwsError, KeyLookupError) as exc:
         return failed(PROOF, str(exc), getattr(exc, "code", "PROOF_VERIFICATION_ERROR"))
@@ -194,7 +204,7 @@ def _check_jwt(state: VerifyState) -> CheckResult:
     if problems:
         return failed(PROOF, f"the JWT claims contradict the credential: {problems[0]}",
                       "PROOF_VERIFICATION_ERROR", {"problems": problems})
-    state.key_uses.append(KeyUse("jwt", jws.header.get("kid"), key, source))
+    state.key_uses.append(KeyUse("jwt", kid, key, source))
     detail = {"alg": alg, "keySource": source}
     if "proof" in state.credential:
         embedded = _check_embedded(state)

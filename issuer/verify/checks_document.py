@@ -25,6 +25,7 @@ from ..jsonld.canonize import CanonizationError, canonize
 from ..jsonld.contexts import BUNDLED_CONTEXTS, OB_CONTEXTS, VC_V1, VC_V2, ContextNotAllowed
 from ..jsonld.safemode import DataLossError, is_absolute_iri
 from ..jsonschemas import load_schema
+from .official_schemas import ACHIEVEMENT_CREDENTIAL, ENDORSEMENT_CREDENTIAL, MANIFEST, bundled_schema
 from .report import CONTEXTS, DATA_MODEL, OFFICIAL_SCHEMA, SAFE_MODE, CheckResult
 from .state import OB_TYPES, VerifyState, failed, issuer_id, parse_datetime, passed, skipped, type_list
 
@@ -33,9 +34,10 @@ __all__ = ["check_contexts", "check_data_model", "check_official_schema", "check
 
 PROJECT_SCHEMA = "ob3-achievementcredential.schema.json"
 OFFICIAL_SCHEMA_FILES = {
-    "EndorsementCredential": "ob_v3p0_endorsementcredential_schema.json",
-    "default": "ob_v3p0_achievementcredential_schema.json",
+    "EndorsementCredential": ENDORSEMENT_CREDENTIAL,
+    "default": ACHIEVEMENT_CREDENTIAL,
 }
+_BUNDLED = "bundled:"
 MAX_PROBLEMS = 20
 
 
@@ -202,10 +204,19 @@ def _status_list_rules(state: VerifyState) -> list[str]:
     return problems
 
 
+def _load(source: str | None) -> dict:
+    """The project schema (None), a bundled official schema (``bundled:<name>``) or a schema file."""
+    if source is None:
+        return load_schema(PROJECT_SCHEMA)
+    if source.startswith(_BUNDLED):
+        return bundled_schema(source[len(_BUNDLED):])
+    return _read_json(source)
+
+
 @lru_cache(maxsize=8)
-def _validator(path: str | None):
+def _validator(source: str | None):
     """A schema validator resolving references only inside the schema (offline registry)."""
-    schema = load_schema(PROJECT_SCHEMA) if path is None else _read_json(path)
+    schema = _load(source)
     cls = validator_for(schema)
     cls.check_schema(schema)
     registry = Registry().with_resource(schema.get("$id", "urn:schema"), Resource.from_contents(schema))
@@ -217,10 +228,10 @@ def _read_json(path: str) -> dict:
 
 
 @lru_cache(maxsize=8)
-def _fast_validator(path: str | None):
+def _fast_validator(source: str | None):
     """jsonschema-rs (Rust) for the common case: about 100x faster than ``jsonschema``; the Python
     validator runs only when this one finds a problem, to describe it."""
-    schema = load_schema(PROJECT_SCHEMA) if path is None else _read_json(path)
+    schema = _load(source)
     return jsonschema_rs.validator_for(schema, validate_formats=True)
 
 
@@ -252,21 +263,22 @@ def check_data_model(state: VerifyState) -> CheckResult:
 
 
 def check_official_schema(state: VerifyState, schema_dir: Path | None) -> CheckResult:
-    """The official 1EdTech JSON Schema, when a folder holding it was configured."""
-    if schema_dir is None:
-        return skipped(OFFICIAL_SCHEMA, "no official schema folder configured")
+    """The official 1EdTech JSON Schema: the bundled copy, or the file in ``schema_dir`` if one is configured."""
     if state.vc_v1:
         return skipped(OFFICIAL_SCHEMA, "the official schema describes VC 2.0 credentials; this is VC 1.1")
     types = set(_strings(state.credential.get("type")))
     name = OFFICIAL_SCHEMA_FILES["EndorsementCredential" if "EndorsementCredential" in types else "default"]
-    path = Path(schema_dir) / name
-    if not path.is_file():
-        return skipped(OFFICIAL_SCHEMA, f"{name} is not in the configured schema folder")
-    problems = _schema_problems(_validator(str(path)), state.credential, _fast_validator(str(path)))
+    if schema_dir is None:
+        source, detail = _BUNDLED + name, {"schema": name, "source": "bundled", "url": MANIFEST[name]["url"]}
+    else:
+        path = Path(schema_dir) / name
+        if not path.is_file():
+            return skipped(OFFICIAL_SCHEMA, f"{name} is not in the configured schema folder")
+        source, detail = str(path), {"schema": name, "source": "configured folder"}
+    problems = _schema_problems(_validator(source), state.credential, _fast_validator(source))
     if problems:
-        return failed(OFFICIAL_SCHEMA, problems[0], "MALFORMED_VALUE_ERROR",
-                      {"schema": name, "problems": problems})
-    return passed(OFFICIAL_SCHEMA, f"the credential is valid against {name}", {"schema": name})
+        return failed(OFFICIAL_SCHEMA, problems[0], "MALFORMED_VALUE_ERROR", {**detail, "problems": problems})
+    return passed(OFFICIAL_SCHEMA, f"the credential is valid against {name}", detail)
 
 
 # --- safe mode -----------------------------------------------------------------------------------

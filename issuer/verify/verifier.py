@@ -59,7 +59,8 @@ class Verifier:
     * ``fetch_status_list(url) -> dict`` returns a status list credential (a dict, JSON text or a
       JWT) or raises; ``None`` means status lists cannot be retrieved.
     * ``loader`` is the JSON-LD document loader; its ``known`` URLs are the accepted contexts.
-    * ``official_schema_dir`` optionally holds the official 1EdTech JSON Schemas.
+    * ``official_schema_dir`` optionally holds the official 1EdTech JSON Schemas, overriding the copies
+      bundled with the package (:mod:`.official_schemas`).
     """
 
     def __init__(self, *, resolve_did: Callable[[str], dict],

@@ -127,11 +127,22 @@ def issuer():
     return did_web_issuer("official")
 
 
-def test_official_schema_skipped_without_folder(issuer):
+def test_official_schema_runs_without_folder_from_the_bundled_copy(issuer):
+    """A default install checks the official schema: the package bundles it (issue #8 part 4)."""
     from .support import signed
 
     report = verifier(Resolver().add(issuer)).verify(signed(issuer), now=NOW)
-    assert checks(report)["official_schema"] == "skipped"
+    result = report.check("official_schema")
+    assert result.status == "passed" and result.detail["source"] == "bundled"
+    assert result.detail["schema"] == "ob_v3p0_achievementcredential_schema.json"
+    assert result.detail["url"].startswith("https://purl.imsglobal.org/spec/ob/v3p0/schema/json/")
+
+
+def test_bundled_official_schema_flags_single_proof_object():
+    """The same known difference as with the configured folder: the bundled schema is the same file."""
+    report = verifier().verify(load_spec_json("examples", "1edtech-validator", "simple-did-web-method.json"), now=NOW)
+    result = report.check("official_schema")
+    assert result.status == "failed" and "/proof" in result.reason and result.detail["source"] == "bundled"
 
 
 def test_official_schema_passes_for_our_credentials(issuer):

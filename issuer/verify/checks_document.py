@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import copy
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -38,6 +39,10 @@ OFFICIAL_SCHEMA_FILES = {
     "default": ACHIEVEMENT_CREDENTIAL,
 }
 _BUNDLED = "bundled:"
+# OB 3.0 §A.2.1: a compacted credential MAY render these as single values, which the published
+# schemas (unlike their unpublished "compaction tolerant" JSON-LD variants) require to be arrays
+COMPACTABLE = frozenset({"type", "credentialSchema", "proof", "termsOfUse"})
+_MAX_COMPACTED = 64
 MAX_PROBLEMS = 20
 
 
@@ -275,10 +280,51 @@ def check_official_schema(state: VerifyState, schema_dir: Path | None) -> CheckR
         if not path.is_file():
             return skipped(OFFICIAL_SCHEMA, f"{name} is not in the configured schema folder")
         source, detail = str(path), {"schema": name, "source": "configured folder"}
-    problems = _schema_problems(_validator(source), state.credential, _fast_validator(source))
+    instance, compacted = _compaction_tolerant(source, state.credential)
+    problems = _schema_problems(_validator(source), instance, _fast_validator(source))
+    if compacted:
+        detail["readAsArrays"] = compacted
     if problems:
         return failed(OFFICIAL_SCHEMA, problems[0], "MALFORMED_VALUE_ERROR", {**detail, "problems": problems})
-    return passed(OFFICIAL_SCHEMA, f"the credential is valid against {name}", detail)
+    note = (f" (reading {', '.join(compacted[:3])} as one-item arrays, as JSON-LD compaction may render them: "
+            "OB 3.0 §A.2.1)") if compacted else ""
+    return passed(OFFICIAL_SCHEMA, f"the credential is valid against {name}{note}", detail)
+
+
+def _array_wanted(error) -> list:
+    """Paths where the schema wants an array and a COMPACTABLE property holds a single value."""
+    found, stack = [], [error]
+    while stack:
+        node = stack.pop()
+        stack.extend(node.context or ())
+        path = list(node.absolute_path)
+        wanted = node.validator_value if isinstance(node.validator_value, list) else [node.validator_value]
+        if (node.validator == "type" and "array" in wanted and path and path[-1] in COMPACTABLE
+                and not isinstance(node.instance, list)):
+            found.append(path)
+    return found
+
+
+def _compaction_tolerant(source: str, credential: dict) -> tuple[dict, list[str]]:
+    """``credential`` with single values of :data:`COMPACTABLE` properties wrapped in arrays where the
+    schema wants arrays (what the compaction-tolerant schema variant would accept), and the JSON
+    pointers of the values so read. A credential the schema accepts as it is is returned unchanged."""
+    if _fast_validator(source).is_valid(credential):
+        return credential, []
+    instance, compacted = copy.deepcopy(credential), []
+    for _ in range(4):  # wrapping one value can expose another (e.g. a nested type), rarely more
+        paths = [p for e in _validator(source).iter_errors(instance) for p in _array_wanted(e)]
+        paths = [p for p in paths if "/" + "/".join(map(str, p)) not in compacted][:_MAX_COMPACTED]
+        if not paths:
+            break
+        for path in paths:
+            parent = instance
+            for step in path[:-1]:
+                parent = parent[step]
+            if not isinstance(parent[path[-1]], list):
+                parent[path[-1]] = [parent[path[-1]]]
+                compacted.append("/" + "/".join(map(str, path)))
+    return instance, compacted
 
 
 # --- safe mode -----------------------------------------------------------------------------------

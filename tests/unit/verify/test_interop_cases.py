@@ -26,8 +26,8 @@ DECIDING = {
     "06c-jwt-vc11-exp-only-expired.jwt": ("validity_period", ["expired", "expirationDate"]),
     "11b-vc11-direction-reference-signed.json": ("proof", ["verifies"]),
     "11b-vc11-direction-reference-flipped.json": ("proof", ["signature does not match"]),
-    "11b-vc11-direction-dropped-signed.json": ("proof", ["signature does not match"]),
-    "11b-vc11-direction-dropped-flipped.json": ("proof", ["signature does not match"]),
+    "11b-vc11-direction-dropped-signed.json": ("proof", ["without its text direction", "drops @direction"]),
+    "11b-vc11-direction-dropped-flipped.json": ("proof", ["without its text direction", "drops @direction"]),
 }
 
 

@@ -36,7 +36,7 @@ from .keys import PublicKeyInfo
 __all__ = [
     "JwsError", "UnverifiedJws", "ALLOWED_HEADER_MEMBERS", "REGISTERED_CLAIMS",
     "parse_unverified", "check_header", "verify_signature", "check_claims", "numeric_date",
-    "decode_credential", "claim_fields", "STATUS_LIST_HEADER_MEMBERS", "OB_REQUIRED_CLAIMS",
+    "decode_credential", "carried_credential", "claim_fields", "STATUS_LIST_HEADER_MEMBERS", "OB_REQUIRED_CLAIMS",
 ]
 
 ALLOWED_HEADER_MEMBERS = frozenset({"alg", "kid", "jwk", "typ"})
@@ -214,6 +214,14 @@ def _xsd_datetime(value: object) -> str | None:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def carried_credential(payload: dict, *, vc_claim: bool) -> dict:
+    """The credential exactly as a VC-JWT payload carries it: the ``vc`` claim (VC 1.1), or the payload
+    without its registered claims (VC 2.0 / OB 3.0 §8.2.4). An embedded proof inside signed this."""
+    if vc_claim:
+        return payload["vc"]
+    return {k: v for k, v in payload.items() if k not in REGISTERED_CLAIMS}
+
+
 def decode_credential(payload: dict, *, vc_claim: bool) -> tuple[dict, dict[str, str]]:
     """The credential a VC-JWT payload stands for, and ``{field: claim}`` for each field taken from a claim.
 
@@ -225,10 +233,7 @@ def decode_credential(payload: dict, *, vc_claim: bool) -> tuple[dict, dict[str,
     never overwritten: a claim that disagrees with it is reported by :func:`check_claims`.
     ``payload`` is not modified.
     """
-    if vc_claim:
-        credential = dict(payload["vc"])
-    else:
-        credential = {k: v for k, v in payload.items() if k not in REGISTERED_CLAIMS}
+    credential = dict(carried_credential(payload, vc_claim=vc_claim))
     filled: dict[str, str] = {}
     for claim, field in claim_fields(vc_claim):
         if claim not in payload:

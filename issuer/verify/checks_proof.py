@@ -61,6 +61,15 @@ def _proof_list(credential: dict) -> list[dict]:
     return proofs
 
 
+def _secured_document(state: VerifyState) -> tuple[dict, str | None]:
+    """The document the embedded proofs signed, and its canonical form if already computed: inside a
+    VC-JWT, the credential as the JWT carries it, before fields were taken from the JWT claims."""
+    secured = state.parsed.as_secured
+    if secured is not None and state.parsed.from_claims:
+        return secured, None
+    return state.credential, state.transformed
+
+
 def _check_embedded(state: VerifyState) -> CheckResult:
     try:
         proofs = _proof_list(state.credential)
@@ -144,7 +153,8 @@ def _check_members(state: VerifyState, proof: dict) -> None:
 
 def _verify_signature(state: VerifyState, suite, proof: dict, key: PublicKeyInfo) -> None:
     try:
-        check = suite.verify_proof(state.credential, proof, key.key, state.loader, transformed=state.transformed)
+        document, transformed = _secured_document(state)
+        check = suite.verify_proof(document, proof, key.key, state.loader, transformed=transformed)
     except DataLossError as exc:
         raise _ProofFailure(f"the proof options would lose data: {exc.problems[0]}", "DATA_LOSS_DETECTION_ERROR")
     except (ContextNotAllowed, ProofError, CanonizationError, jsonld.JsonLdError) as exc:

@@ -14,7 +14,7 @@ import pytest
 
 from issuer.jsonld.contexts import VC_V1
 
-from .support import NOW, ISSUED, Resolver, checks, credential, did_key_issuer, iso, raw_jws, verifier
+from .support import ISSUED, NOW, Resolver, checks, credential, did_key_issuer, iso, raw_jws, sign_di, verifier
 
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 NBF = int(ISSUED.timestamp())
@@ -162,3 +162,18 @@ def test_claims_fill_no_field_the_credential_carries(issuer):
     assert report.verified
     assert "id" not in report.credential["credentialSubject"]
     assert report.check("parsing").detail.get("fromClaims") is None
+
+
+def test_embedded_proof_inside_the_jwt_is_checked_over_what_it_signed(issuer):
+    """OB 3.0 §8.2.4: a Data Integrity proof made first sits in the payload; it signed the payload as
+    carried, not the credential completed from the claims, and a change to that payload still fails."""
+    full = credential(issuer)
+    without_valid_from = _strip(full, "validFrom")
+    secured = sign_di(without_valid_from, issuer)
+    report = _verify(issuer, _sign(issuer, {**secured, **_claims(issuer, full)}))
+    assert report.verified, [c.to_dict() for c in report.checks if c.status == "failed"]
+    assert report.check("parsing").detail["fromClaims"] == {"validFrom": "nbf"}
+    assert report.check("proof").detail["embeddedProof"]["status"] == "passed"
+    tampered = {**secured, "name": "Another Name"}
+    report = _verify(issuer, _sign(issuer, {**tampered, **_claims(issuer, full)}))
+    assert not report.verified and "embedded proof does not" in report.check("proof").reason

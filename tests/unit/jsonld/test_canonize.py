@@ -217,6 +217,17 @@ def test_direction_kept_with_explicit_blank_nodes_and_term_definitions():
     assert result == _pyld_i18n(doc)
 
 
+def test_direction_kept_by_the_full_rdfc_fallback():
+    """Identical blank nodes (shared first-degree hashes) go to pyld's full RDFC-1.0: direction kept."""
+    clear_cache()
+    doc = _directed()
+    same = {"name": {"@value": "دليل", "@language": "ar", "@direction": "rtl"}}
+    doc["evidence"] = [same, copy.deepcopy(same)]
+    for _ in range(2):  # slow path, then template path
+        result = canonize(doc)
+        assert result.count(f'"دليل"^^<{I18N}ar_rtl>') == 2 and result == _pyld_i18n(doc)
+
+
 @pytest.mark.parametrize("where", ["top", "scoped"])
 def test_default_direction_of_a_context_is_data_loss(where):
     """pyld and jsonld.js disagree on which VC 2.0 terms a context's default ``@direction`` reaches."""

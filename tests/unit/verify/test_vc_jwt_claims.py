@@ -177,3 +177,14 @@ def test_embedded_proof_inside_the_jwt_is_checked_over_what_it_signed(issuer):
     tampered = {**secured, "name": "Another Name"}
     report = _verify(issuer, _sign(issuer, {**tampered, **_claims(issuer, full)}))
     assert not report.verified and "embedded proof does not" in report.check("proof").reason
+
+
+def test_issuer_profile_without_id_takes_iss(issuer):
+    """A ``vc`` claim whose issuer is a Profile object without ``id``: ``iss`` becomes that ``id``."""
+    full = _v11(issuer)
+    vc = copy.deepcopy(full)
+    del vc["issuer"]["id"]
+    report = _verify(issuer, _sign(issuer, {**_claims(issuer, full), "vc": vc}))
+    assert report.verified, [c.to_dict() for c in report.checks if c.status == "failed"]
+    assert report.credential["issuer"] == {**vc["issuer"], "id": issuer.did}
+    assert report.check("parsing").detail["fromClaims"] == {"issuer": "iss"}

@@ -178,7 +178,8 @@ def _describe_format(parsed) -> str:
         text = inner
     if parsed.from_claims:
         taken = ", ".join(f"{field} from {claim}" for field, claim in parsed.from_claims.items())
-        text += f"; {taken} (the credential leaves them to the JWT claims)"
+        noun = "a field" if len(parsed.from_claims) == 1 else "fields"
+        text += f"; {taken} ({noun} the credential leaves to its JWT claims)"
     return text
 
 

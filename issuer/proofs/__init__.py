@@ -1,1 +1,0 @@
-"""Securing mechanisms: Data Integrity cryptosuites and VC-JOSE (JWT)."""

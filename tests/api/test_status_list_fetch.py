@@ -8,10 +8,10 @@ from types import MappingProxyType
 
 import pytest
 
-from issuer.net.fetch import FetchResult
+from issuer.resolve.fetch import FetchResult
 from issuer.service import build_service
-from issuer.setup import initialize
-from issuer.verify.service_verifier import verifier_for
+from issuer.demo.setup import initialize
+from issuer.verify.runtime import verifier_for
 from tests.conftest import make_config
 from tests.unit.verify.support import (
     LIST_URL, alg_for, credential, did_key_issuer, raw_jws, sign_di, status_entry, status_list,

@@ -15,10 +15,10 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from issuer.dids import did_key_from_public_key
-from issuer.jsonld.contexts import OB_V3P0, VC_V2
-from issuer.proofs.eddsa_rdfc_2022 import add_proof
-from issuer.proofs.keys import public_jwk
+from issuer.resolve import did_key_from_public_key
+from issuer.badges.contexts import OB_V3P0, VC_V2
+from issuer.signing.eddsa_rdfc_2022 import add_proof
+from issuer.signing.keys import public_jwk
 from issuer.verify import Verifier
 
 NOW = datetime(2025, 7, 1, tzinfo=timezone.utc)

@@ -12,10 +12,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from issuer.dids import did_key_from_public_key
-from issuer.jsonld.contexts import OB_V3P0, VC_V2
-from issuer.proofs.eddsa_rdfc_2022 import add_proof
-from issuer.proofs.keys import generate_ed25519
+from issuer.resolve import did_key_from_public_key
+from issuer.badges.contexts import OB_V3P0, VC_V2
+from issuer.signing.eddsa_rdfc_2022 import add_proof
+from issuer.signing.keys import generate_ed25519
 from issuer.verify import Verifier
 from tests.spec import case_path
 

@@ -12,8 +12,8 @@ import json
 
 import pytest
 
-from issuer.jsonld.contexts import VC_V2
-from issuer.proofs.keys import generate_ed25519, generate_p256
+from issuer.badges.contexts import VC_V2
+from issuer.signing.keys import generate_ed25519, generate_p256
 
 from .support import (
     ISSUED, LIST_URL, NOW, Resolver, alg_for, credential, did_key_issuer, did_web_issuer, raw_jws, sign_di, status_entry,

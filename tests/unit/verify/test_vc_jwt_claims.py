@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pytest
 
-from issuer.jsonld.contexts import VC_V1
+from issuer.badges.contexts import VC_V1
 
 from .support import ISSUED, NOW, Resolver, checks, credential, did_key_issuer, iso, raw_jws, sign_di, verifier
 

@@ -171,3 +171,12 @@ def test_open_badge_jwt_still_needs_iss_and_jti_and_no_cty():
     assert not report.verified and "cty" in report.check("proof").reason
     report = verifier(Resolver()).verify(_jwt(issuer, document, typ="JWT", cty=None), now=NOW)
     assert not report.verified and "no iss claim" in report.check("proof").reason
+
+
+def test_relative_kid_names_only_the_issuers_own_keys(forms):
+    """``#key-1`` is read as ``<issuer DID>#key-1``: another key signing under it does not verify."""
+    issuer, _ = forms
+    reason = _failure(issuer, _jwt(issuer, _unsigned_list(issuer), key=generate_ed25519(), kid="#key-1"))
+    assert "proof" in reason and "signature" in reason
+    reason = _failure(issuer, _jwt(issuer, _unsigned_list(issuer), kid="#key-9"))
+    assert "key-9" in reason

@@ -32,7 +32,7 @@ def main() -> None:
     from issuer import create_app
     from issuer.config import load_config
     from issuer.service import build_service
-    from issuer.setup import demo_api_keys, initialize
+    from issuer.demo.setup import demo_api_keys, initialize
     from issuer.store.listing import email_index, email_index_key
     from issuer.store.models import Course, Credential, IssuerProfile, Provider
 

@@ -2,13 +2,27 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import shutil
 import sys
 from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from sqlalchemy import select
 
-from .errors import ConfigError, IssuerError
+from . import create_app
+from .config import instance_path, load_config
+from .demo.setup import create_provider_with_issuers, demo_api_keys, initialize
+from .errors import BadRequest, ConfigError, IssuerError
+from .intake.strict_json import JsonError, strict_loads
+from .service import build_service
+from .skills import catalogue
+from .skills import matrix as matrix_mod
+from .store import clients, tenants
+from .store.models import ApiKey, Provider
+from .verify.runtime import load_target, verifier_for
 
 __all__ = ["main"]
 
@@ -16,8 +30,6 @@ __all__ = ["main"]
 @contextmanager
 def _service():
     """The service for one command; its database connections are closed afterwards."""
-    from .config import instance_path, load_config
-    from .service import build_service
     instance = instance_path(Path.cwd() / "instance")
     instance.mkdir(parents=True, exist_ok=True)
     try:
@@ -44,7 +56,6 @@ def main():
 
 
 def _initialize_and_report(service) -> None:
-    from .setup import demo_api_keys, initialize
     done = initialize(service)
     if done["demo_loaded"]:
         click.echo("Loaded the demo competence matrix, providers and courses.")
@@ -82,7 +93,7 @@ def serve(host: str, port: int, workers: int):
     with _service() as service:
         _initialize_and_report(service)
         click.echo(f"Serving on http://{host}:{port} with {workers} worker(s); public base URL {service.base_url}")
-    from gunicorn.app.base import BaseApplication
+    from gunicorn.app.base import BaseApplication  # reason: only `serve` needs gunicorn (POSIX-only, slow to import)
 
     class _App(BaseApplication):
         def load_config(self):
@@ -92,7 +103,6 @@ def serve(host: str, port: int, workers: int):
             self.cfg.set("timeout", 60)
 
         def load(self):
-            from . import create_app
             return create_app()
 
     _App().run()
@@ -101,10 +111,6 @@ def serve(host: str, port: int, workers: int):
 def _prepare_multiprocess_metrics(workers: int) -> None:
     """Several gunicorn workers share Prometheus metrics through files (prometheus-client's
     multiprocess mode); the folder is emptied at start and dead workers are marked."""
-    import os
-    import shutil
-
-    from .config import instance_path
     if workers < 2 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
         return
     folder = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or
@@ -115,17 +121,16 @@ def _prepare_multiprocess_metrics(workers: int) -> None:
 
 
 def _child_exit(_server, worker) -> None:
-    import os
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # reason: prometheus-client picks its multiprocess mode when first imported, so the
+        # gunicorn master imports it only after PROMETHEUS_MULTIPROC_DIR is set
         from prometheus_client import multiprocess
         multiprocess.mark_process_dead(worker.pid)
 
 
 def _provider(session, slug: str):
     """The provider with this slug, or exit with an error."""
-    from sqlalchemy import select
 
-    from .store.models import Provider
     row = session.scalar(select(Provider).where(Provider.slug == slug))
     if row is None:
         click.echo(f"error: no provider {slug!r}", err=True)
@@ -135,9 +140,7 @@ def _provider(session, slug: str):
 
 def _default_base_url(port: int) -> None:
     """Without a configured public origin, the service's identifiers use the port it serves on."""
-    import os
 
-    from .config import instance_path
     config_file = instance_path(Path.cwd() / "instance") / "config.py"
     configured = config_file.exists() and "BASE_URL" in config_file.read_text(encoding="utf-8")
     if "ISSUER_BASE_URL" not in os.environ and not configured:
@@ -158,8 +161,6 @@ def provider():
 @click.option("--country", help="ISO 3166-1 alpha-2 country code of the issuer")
 def provider_create(name, slug, url, suspension, did_method, country):
     """Create a provider with one issuer profile and print its API key (shown once)."""
-    import re
-    from .setup import create_provider_with_issuers
     slug = slug or re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:64]
     with _service() as service, service.session(write=True) as session:
         try:
@@ -179,7 +180,6 @@ def provider_create(name, slug, url, suspension, did_method, country):
               help="limit the key to this scope (repeatable); default: every scope")
 def provider_key(slug, scopes):
     """Create an additional API key for a provider."""
-    from . import tenants
     with _service() as service:
         with service.session(write=True) as session:
             row = _provider(session, slug)
@@ -195,8 +195,6 @@ def provider_key(slug, scopes):
 @click.argument("prefix")
 def provider_revoke_key(prefix):
     """Revoke an API key by its prefix (the part after ``obk_``); it answers 401 from then on."""
-    from sqlalchemy import select
-    from .store.models import ApiKey
     with _service() as service, service.session(write=True) as session:
         row = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
         if row is None:
@@ -216,7 +214,6 @@ def matrix():
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def matrix_import(file: Path):
     """Import a competence matrix from JSON or CSV (by file extension)."""
-    from .skills import matrix as matrix_mod
     with _service() as service:
         text = file.read_text(encoding="utf-8-sig")
         with service.session(write=True) as session:
@@ -230,8 +227,6 @@ def matrix_import(file: Path):
 
 
 def _load_json(text: str):
-    from .errors import BadRequest
-    from .jsonutil import JsonError, strict_loads
     try:
         return strict_loads(text)
     except JsonError as exc:
@@ -248,7 +243,6 @@ def courses():
 @click.option("--provider", "provider_slug", required=True, help="provider slug")
 def courses_import(file: Path, provider_slug: str):
     """Import (upsert) a provider's courses from JSON."""
-    from .skills import catalogue
     with _service() as service:
         with service.session(write=True) as session:
             row = _provider(session, provider_slug)
@@ -269,7 +263,6 @@ def keys():
 @click.argument("issuer_slug")
 def keys_rotate(issuer_slug: str):
     """Add new signing keys; old public keys stay published so earlier credentials verify."""
-    from . import tenants
     with _service() as service:
         with service.session(write=True) as session:
             try:
@@ -288,7 +281,6 @@ def keys_rotate(issuer_slug: str):
 @click.option("--no-status", is_flag=True, help="do not check the credential status")
 def verify(target: str, as_json: bool, no_status: bool):
     """Verify a credential file (JSON, JWT, baked PNG/SVG) or URL; exit 0 only when verified."""
-    from .verify.service_verifier import verifier_for, load_target
     with _service() as service:
         try:
             subject = load_target(service, target)
@@ -321,7 +313,6 @@ def oauth():
 @click.option("--scope", "scopes", multiple=True, required=True, help="a scope the client may ask for (repeatable)")
 def oauth_create_client(provider_slug, name, scopes):
     """Create a client; prints its id and secret (the secret is shown once)."""
-    from .store import clients
     with _service() as service, service.session(write=True) as session:
         try:
             row, secret = clients.create_client(session, _provider(session, provider_slug), name, list(scopes))
@@ -337,13 +328,8 @@ def oauth_create_client(provider_slug, name, scopes):
 @click.argument("provider_slug")
 def oauth_clients(provider_slug):
     """List a provider's clients."""
-    from sqlalchemy import select
-
-    from .store.models import OAuthClient
     with _service() as service, service.session() as session:
-        provider_row = _provider(session, provider_slug)
-        for row in session.scalars(select(OAuthClient).where(OAuthClient.provider_id == provider_row.id)
-                                   .order_by(OAuthClient.id)):
+        for row in clients.clients_of(session, _provider(session, provider_slug)):
             state = "revoked" if row.revoked_at else "active"
             click.echo(f"{row.client_id}  {state:8} {row.scopes}  {row.name}")
 
@@ -352,14 +338,10 @@ def oauth_clients(provider_slug):
 @click.argument("client_id")
 def oauth_revoke_client(client_id):
     """Revoke a client; its access tokens stop working at once."""
-    from sqlalchemy import select
-
-    from .store.models import OAuthClient
     with _service() as service, service.session(write=True) as session:
-        row = session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id))
+        row = clients.revoke_client(session, client_id, service.clock())
         if row is None:
             click.echo(f"error: no client {client_id!r}", err=True)
             sys.exit(1)
-        row.revoked_at = row.revoked_at or service.clock()
         session.commit()
     click.echo(f"Revoked client {client_id}.")

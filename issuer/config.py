@@ -5,10 +5,13 @@ when there is any (style habit 15: fail fast, say what is wrong).
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from limits import parse
 
 __all__ = ["DEFAULTS", "load_config", "validate_config", "instance_path", "ensure_secret_key"]
 
@@ -27,7 +30,7 @@ DEFAULTS: dict = {
     "VERIFY_REMOTE_DID_WEB": True,     # resolve did:web of other hosts over HTTPS (SSRF-guarded)
     "ALLOW_PRIVATE_FETCH": False,      # tests only: let the fetcher reach loopback addresses
     "ADMIN_TOKEN": None,               # enables POST /api/v1/matrix (the shared competence matrix)
-    "OFFICIAL_SCHEMA_DIR": None,       # folder with the official 1EdTech OB 3.0 JSON Schemas (optional)
+    "OFFICIAL_SCHEMA_DIR": None,       # folder overriding the bundled official 1EdTech OB 3.0 JSON Schemas
     "OAUTH_TOKEN_LIFETIME": 600,       # seconds an OAuth 2.0 access token is valid
     "RATE_LIMITS_ENABLED": True,
     "RATE_LIMIT_STORAGE_URI": "memory://",          # redis://127.0.0.1:6379/0 to share across processes
@@ -36,11 +39,11 @@ DEFAULTS: dict = {
     "RATE_LIMIT_VERIFY_URL": "10 per minute",       # verifier fetches of {"url"}, per client address
     "RATE_LIMIT_TOKEN": "30 per minute",            # OAuth token endpoint, per client address
     "RATE_LIMIT_ISSUE": "600 per minute",           # issuance, per provider
-    "PROXY_FIX_X_FOR": 0,
+    "PROXY_FIX_X_FOR": 0,              # trusted reverse proxies in front (X-Forwarded-For hops)
     "LOG_FORMAT": "text",              # text or json (one object per line, with the request id)
     "LOG_LEVEL": "INFO",
     "METRICS_ALLOW": "127.0.0.1/32,::1/128",  # CIDRs that may read /metrics ("" = nobody)
-    "METRICS_TOKEN": None,             # when set, /metrics needs "Authorization: Bearer <token>" instead              # trusted reverse proxies in front (X-Forwarded-For hops)
+    "METRICS_TOKEN": None,             # when set, /metrics needs "Authorization: Bearer <token>" instead
 }
 
 _ENV_PREFIX = "ISSUER_"
@@ -140,7 +143,6 @@ def validate_config(config: dict) -> list[str]:
     schema_dir = config.get("OFFICIAL_SCHEMA_DIR")
     if schema_dir and not Path(schema_dir).is_dir():
         problems.append(f"ISSUER_OFFICIAL_SCHEMA_DIR {schema_dir!r} is not a folder")
-    from limits import parse
     for key in ("RATE_LIMIT_FAILED_AUTH", "RATE_LIMIT_VERIFY", "RATE_LIMIT_VERIFY_URL", "RATE_LIMIT_TOKEN",
                 "RATE_LIMIT_ISSUE"):
         try:
@@ -154,7 +156,6 @@ def validate_config(config: dict) -> list[str]:
         problems.append(f"ISSUER_LOG_FORMAT must be text or json, got {config.get('LOG_FORMAT')!r}")
     if str(config.get("LOG_LEVEL")).upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         problems.append(f"ISSUER_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {config.get('LOG_LEVEL')!r}")
-    import ipaddress
     for network in str(config.get("METRICS_ALLOW") or "").split(","):
         try:
             if network.strip():

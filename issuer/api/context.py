@@ -7,7 +7,8 @@ from flask import current_app, g, request
 
 from ..errors import InsufficientScope
 from ..service import Service
-from .. import tenants
+from ..store import clients, tenants
+from ..store.models import Provider
 
 __all__ = ["service", "db", "db_write", "current_provider", "principal", "requires"]
 
@@ -34,7 +35,6 @@ def principal():
     """The authenticated caller (:class:`issuer.store.clients.Principal`): an API key
     (``Bearer obk_...``) or an OAuth access token (``Bearer oat_...``); cached on ``g``."""
     if "principal" not in g:
-        from ..store import clients
         header = request.headers.get("Authorization")
         token = header[len("Bearer "):].strip() if header and header.startswith("Bearer ") else ""
         if token.startswith(clients.ACCESS_TOKEN_PREFIX):
@@ -52,7 +52,6 @@ def current_provider(session=None):
     write transactions)."""
     provider = principal().provider
     if session is not None:
-        from ..store.models import Provider
         return session.get(Provider, provider.id)
     return provider
 

@@ -25,6 +25,7 @@ from flask_limiter.util import get_remote_address
 from limits import parse
 
 from ..errors import IssuerError
+from .errors import problem_response
 
 __all__ = ["init_limits", "check", "LIMITS", "TooManyRequests"]
 
@@ -92,7 +93,6 @@ def init_limits(app) -> None:
 
     @app.errorhandler(RateLimitExceeded)
     def _exceeded(exc: RateLimitExceeded):
-        from .errors import problem_response
         current = limiter.current_limit
         retry = max(1, math.ceil(current.reset_at - time.time())) if current else 60
         error = TooManyRequests(f"rate limit exceeded ({exc.description}); retry in {retry} s", retry)
@@ -102,7 +102,6 @@ def init_limits(app) -> None:
 
     @app.errorhandler(TooManyRequests)
     def _too_many(exc: TooManyRequests):
-        from .errors import problem_response
         response = problem_response(exc.to_problem(), 429)
         response.headers["Retry-After"] = str(exc.retry_after)
         return response

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, jsonify, request
 
-from .. import tenants
+from ..store import tenants
 from ..errors import BadRequest, NotFound
 from ..skills import catalogue
 from ..store import listing

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import os
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest,
+                               multiprocess)
 
 __all__ = ["HTTP_LATENCY", "ISSUANCE", "ISSUANCE_LATENCY", "VERIFICATION", "VERIFICATION_LATENCY", "STATUS_CHANGES",
            "STATUS_LIST_SIGNING", "exposition"]
@@ -34,9 +35,7 @@ STATUS_LIST_SIGNING = Histogram("issuer_status_list_signing_seconds", "Time to r
 def exposition() -> tuple[bytes, str]:
     """The text exposition of every metric (of every worker when multiprocess mode is on)."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
         return generate_latest(registry), CONTENT_TYPE_LATEST
-    from prometheus_client import REGISTRY
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST

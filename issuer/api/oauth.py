@@ -19,12 +19,10 @@ from authlib.oauth2.rfc6749.grants import ClientCredentialsGrant
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from flask import Blueprint, current_app, jsonify
-from sqlalchemy import select
-
 from ..errors import InsufficientScope, NotFound, ValidationFailed
 from ..store import clients
 from ..store.models import OAuthClient, OAuthToken, Provider
-from ..timeutil import as_utc, iso_z
+from ..badges.timestamps import as_utc, iso_z
 from .context import current_provider, db, db_write, principal, requires, service
 from .requests import json_body
 
@@ -246,8 +244,7 @@ def create_client():
 @bp.get("/api/v1/oauth/clients")
 @requires("clients:manage")
 def list_clients():
-    rows = db().scalars(select(OAuthClient).where(OAuthClient.provider_id == current_provider().id)
-                        .order_by(OAuthClient.id))
+    rows = clients.clients_of(db(), current_provider())
     return _no_store(jsonify({"clients": [client_json(r) for r in rows]}))
 
 
@@ -257,11 +254,8 @@ def revoke_client(client_id: str):
     """Revoke a client; its access tokens stop working at once."""
     session = db_write()
     provider = current_provider(session)
-    row = session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id,
-                                                    OAuthClient.provider_id == provider.id))
+    row = clients.revoke_client(session, client_id, service().clock(), provider)
     if row is None:
         raise NotFound(f"client {client_id!r} not found")
-    if row.revoked_at is None:
-        row.revoked_at = service().clock()
     session.commit()
     return _no_store(jsonify(client_json(row)))

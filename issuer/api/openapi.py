@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+import flask_swagger_ui
 from flask import Blueprint, Response, abort, jsonify, send_from_directory
 
 from ..store.clients import SCOPES
@@ -539,13 +541,11 @@ def document(base_url: str, config: dict) -> dict:
 
 def route_paths(rule: str) -> str:
     """A Flask rule as an OpenAPI path: ``<any(a, b):x>`` and ``<path:x>`` become ``{x}``."""
-    import re
     return re.sub(r"<(?:[^:<>]+:)?([A-Za-z_][A-Za-z0-9_]*)>", r"{\1}", re.sub(r"<any\([^)]*\):", "<", rule))
 
 
 @lru_cache(maxsize=1)
 def _swagger_dir() -> str:
-    import flask_swagger_ui
     return str(Path(flask_swagger_ui.__file__).resolve().parent / "dist")
 
 

@@ -20,9 +20,8 @@ import time
 import uuid
 
 from flask import Blueprint, Response, g, jsonify, request
-from sqlalchemy import select, text
-
 from ..errors import IssuerError, NotFound, Unauthorized
+from ..store import health
 from . import metrics
 from .context import service
 
@@ -135,38 +134,10 @@ def healthz():
     return response
 
 
-def readiness(svc) -> dict[str, str]:
-    """``{"database", "migrations", "keys"}`` → ``ok`` or a short failure word (never details)."""
-    from ..migrations.current import migrations_current
-    from ..store.models import SigningKey
-    checks = {"database": "unreachable", "migrations": "unknown", "keys": "unknown"}
-    try:
-        with svc.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        checks["database"] = "ok"
-    except Exception:  # noqa: BLE001 - any failure means not ready
-        return checks
-    try:
-        checks["migrations"] = "ok" if migrations_current(svc.engine) else "pending"
-    except Exception:  # noqa: BLE001
-        checks["migrations"] = "failed"
-    try:
-        with svc.session() as session:
-            key = session.scalar(select(SigningKey).where(SigningKey.active.is_(True)).order_by(SigningKey.id))
-            if key is None:
-                checks["keys"] = "ok"  # no issuer yet: nothing to load
-            else:
-                svc.vault.open(key.private_encrypted, f"{key.issuer.slug}#{key.fragment}")
-                checks["keys"] = "ok"
-    except Exception:  # noqa: BLE001 - e.g. a wrong master key
-        checks["keys"] = "failed"
-    return checks
-
-
 @bp.get("/readyz")
 def readyz():
     """Ready to serve: the database answers, migrations are current, a signing key opens."""
-    checks = readiness(service())
+    checks = health.readiness(service())
     ready = all(v == "ok" for v in checks.values())
     response = jsonify({"status": "ready" if ready else "not_ready", "checks": checks})
     response.status_code = 200 if ready else 503

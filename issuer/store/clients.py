@@ -21,7 +21,7 @@ from .models import ApiKey, OAuthClient, OAuthToken, Provider
 __all__ = [
     "SCOPES", "parse_scopes", "Principal", "create_client", "client_by_id", "check_client_secret",
     "new_access_token", "token_by_value", "authenticate_token", "hash_secret", "ACCESS_TOKEN_PREFIX",
-    "CLIENT_ID_PREFIX", "api_key_principal",
+    "CLIENT_ID_PREFIX", "api_key_principal", "clients_of", "revoke_client", "token_active",
 ]
 
 #: Every scope, with what it allows. API keys without a scope list have all of them.
@@ -118,3 +118,21 @@ def authenticate_token(session: Session, token: str, now: datetime) -> Principal
         raise Unauthorized("the access token is not valid (unknown, expired or revoked)")
     provider = session.get(Provider, row.provider_id)
     return Principal(provider, frozenset(row.scope.split()), f"oauth-client:{row.client.client_id}")
+
+
+def clients_of(session: Session, provider: Provider) -> list[OAuthClient]:
+    """The provider's clients, oldest first."""
+    return list(session.scalars(select(OAuthClient).where(OAuthClient.provider_id == provider.id)
+                                .order_by(OAuthClient.id)))
+
+
+def revoke_client(session: Session, client_id: str, now: datetime, provider: Provider | None = None
+                  ) -> OAuthClient | None:
+    """Revoke a client (of ``provider`` when given); its tokens stop working at once. None if unknown."""
+    query = select(OAuthClient).where(OAuthClient.client_id == client_id)
+    if provider is not None:
+        query = query.where(OAuthClient.provider_id == provider.id)
+    row = session.scalar(query)
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = now
+    return row

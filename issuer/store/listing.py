@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from ..badges.timestamps import iso_z
 from ..errors import BadRequest
 from .models import Course, Credential, IssuerProfile, Provider
 
@@ -149,7 +150,6 @@ def find_credentials(session: Session, provider: Provider, query: CredentialQuer
 def summary(row: Credential, base_url: str, now: datetime) -> dict:
     """The listing's item: ``{"id", "url", "course", "issuer", "status", "issuedAt", "validUntil",
     "learnerName", "learnerDid"}`` (no e-mail: only its salted hash exists)."""
-    from ..timeutil import iso_z
     return {
         "id": row.id,
         "url": f"{base_url}/api/v1/credentials/{row.id}",

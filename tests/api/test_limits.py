@@ -10,7 +10,7 @@ import pytest
 
 from issuer import create_app
 from issuer.service import build_service
-from issuer.setup import demo_api_keys, initialize
+from issuer.demo.setup import demo_api_keys, initialize
 from tests.conftest import make_config
 
 WINDOW = 1.1  # seconds: one window of "N per 1 second" and a margin

@@ -10,7 +10,7 @@ from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from issuer import tenants
+from issuer.store import tenants
 from issuer.store import clients
 from issuer.store.models import OAuthClient, OAuthToken, Provider
 

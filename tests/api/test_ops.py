@@ -10,7 +10,7 @@ from alembic import command
 
 from issuer import create_app
 from issuer.api.ops import configure_logging
-from issuer.migrations import alembic_config
+from issuer.store.migrations import alembic_config
 from issuer.service import build_service
 from tests.conftest import make_config
 

@@ -19,7 +19,7 @@ from werkzeug.serving import make_server
 
 from issuer import create_app
 from issuer.service import build_service
-from issuer.setup import demo_api_keys, initialize
+from issuer.demo.setup import demo_api_keys, initialize
 from tests.conftest import ADMIN_TOKEN, make_config
 
 CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import command
 from sqlalchemy import create_engine, inspect, text
 
-from issuer.migrations import alembic_config
-from issuer.migrations.current import migrations_current
+from issuer.store.migrations import alembic_config
+from issuer.store.migrations.current import migrations_current
 
 
 def test_upgrade_downgrade_upgrade_keeps_data(database_url):

@@ -28,6 +28,7 @@ DEFAULTS: dict = {
     "ALLOW_PRIVATE_FETCH": False,      # tests only: let the fetcher reach loopback addresses
     "ADMIN_TOKEN": None,               # enables POST /api/v1/matrix (the shared competence matrix)
     "OFFICIAL_SCHEMA_DIR": None,       # folder with the official 1EdTech OB 3.0 JSON Schemas (optional)
+    "TRUST_LIST": None,                # JSON trust list file(s) of known issuers (os.pathsep-separated)
 }
 
 _ENV_PREFIX = "ISSUER_"
@@ -123,6 +124,12 @@ def validate_config(config: dict) -> list[str]:
     admin = config.get("ADMIN_TOKEN")
     if admin is not None and len(str(admin)) < 24:
         problems.append("ISSUER_ADMIN_TOKEN must be at least 24 characters when set")
+    if config.get("TRUST_LIST"):
+        from .verify.trust import TrustList, TrustListError, trust_list_paths
+        try:
+            TrustList.from_files(trust_list_paths(config))
+        except TrustListError as exc:
+            problems.append(f"ISSUER_TRUST_LIST: {exc}")
     schema_dir = config.get("OFFICIAL_SCHEMA_DIR")
     if schema_dir and not Path(schema_dir).is_dir():
         problems.append(f"ISSUER_OFFICIAL_SCHEMA_DIR {schema_dir!r} is not a folder")

@@ -13,9 +13,10 @@ from ..errors import BadRequest, NotFound, PayloadTooLarge
 from ..jsonutil import strict_loads
 from ..net.fetch import FetchError, SafeFetcher
 from ..store.models import Credential, IssuerProfile
+from .trust import TrustedIssuer, TrustList, issuer_trust, trust_list_paths
 from .verifier import Policy, Verifier
 
-__all__ = ["verifier_for", "load_target"]
+__all__ = ["verifier_for", "load_target", "trust_list", "counts_for_coverage"]
 
 
 def _fetcher(service) -> SafeFetcher:
@@ -69,6 +70,60 @@ def _status_fetcher(service, remote: bool):
     return fetch
 
 
+def trust_list(service) -> TrustList:
+    """The operator's trust list (``TRUST_LIST``: files separated by ``os.pathsep``), read once."""
+    cached = service.caches.get("trust_list")
+    if cached is None:
+        paths = trust_list_paths(service.config)
+        cached = TrustList.from_files(paths) if paths else TrustList()
+        service.caches["trust_list"] = cached
+    return cached
+
+
+def _hosted_issuers(service):
+    """``(hosted(did) -> TrustedIssuer | None, all_hosted() -> [TrustedIssuer])`` from the database."""
+    from .. import tenants
+    host, port = _own_host(service)
+
+    def _entry(issuer: IssuerProfile) -> TrustedIssuer:
+        return TrustedIssuer(tenants.issuer_did(issuer, service.base_url), issuer.name, "hosted",
+                             f"{service.base_url}/issuers/{issuer.slug}")
+
+    def hosted(did: str) -> TrustedIssuer | None:
+        with service.session() as session:
+            if did.startswith("did:web:"):
+                try:
+                    did_host, did_port, segments = parse_did_web(did)
+                except DidError:
+                    return None
+                if (did_host, did_port) != (host, port) or len(segments) != 2 or segments[0] != "issuers":
+                    return None
+                issuer = session.scalar(select(IssuerProfile).where(IssuerProfile.slug == segments[1],
+                                                                    IssuerProfile.did_method == "web"))
+            elif did.startswith("did:key:"):
+                issuer = session.scalar(select(IssuerProfile).where(IssuerProfile.did_key == did))
+            else:
+                return None
+            return _entry(issuer) if issuer is not None else None
+
+    def all_hosted() -> list[TrustedIssuer]:
+        with service.session() as session:
+            return [_entry(i) for i in session.scalars(select(IssuerProfile).order_by(IssuerProfile.id))]
+
+    return hosted, all_hosted
+
+
+def _issuer_rating(service):
+    hosted, all_hosted = _hosted_issuers(service)
+
+    def rate(credential: dict) -> dict:
+        known = trust_list(service)
+        return issuer_trust(credential, hosted=hosted, known=known,
+                            reference_names=lambda: [*all_hosted(), *known.entries()])
+
+    return rate
+
+
 def verifier_for(service) -> Verifier:
     cached = service.caches.get("verifier")
     if cached is not None:
@@ -79,7 +134,7 @@ def verifier_for(service) -> Verifier:
     verifier = Verifier(
         resolve_did=resolver.resolve, fetch_status_list=_status_fetcher(service, remote),
         policy=Policy(clock_skew=service.clock_skew),
-        official_schema_dir=Path(schema_dir) if schema_dir else None)
+        official_schema_dir=Path(schema_dir) if schema_dir else None, issuer_trust=_issuer_rating(service))
     service.caches["verifier"] = verifier
     return verifier
 
@@ -118,3 +173,12 @@ def load_target(service, target: str, *, max_bytes: int = 8 * 1024 * 1024) -> by
     return path.read_bytes()
 
 
+
+
+def counts_for_coverage(report, *, include_unknown: bool = False) -> bool:
+    """Whether a report's credential may count towards job-role coverage: verified, and by default
+    only from a hosted or known issuer (issue #9 §3: an unknown issuer's claims are not counted)."""
+    if not report.verified:
+        return False
+    level = (report.issuer_trust or {}).get("level")
+    return include_unknown or level in ("hosted", "known")

@@ -131,10 +131,15 @@ def rotate_keys(session: Session, issuer: IssuerProfile, vault: KeyVault, now: d
     return [_add_key(session, issuer, vault, "Ed25519"), _add_key(session, issuer, vault, jwt_algorithm)]
 
 
-def get_issuer(session: Session, slug: str, provider: Provider | None = None) -> IssuerProfile:
+def get_issuer(session: Session, slug: str, provider: Provider | None = None, *,
+               lock: bool = False) -> IssuerProfile:
+    """The issuer profile ``slug`` (of ``provider`` when given), or NotFound. ``lock=True`` holds
+    its row (``SELECT ... FOR UPDATE``) so that concurrent key rotations run one after the other."""
     query = select(IssuerProfile).where(IssuerProfile.slug == slug)
     if provider is not None:
         query = query.where(IssuerProfile.provider_id == provider.id)
+    if lock:
+        query = query.with_for_update()
     issuer = session.scalar(query)
     if issuer is None:
         raise NotFound(f"issuer {slug!r} not found")

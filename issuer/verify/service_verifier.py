@@ -2,6 +2,7 @@
 everything else over the SSRF-guarded fetcher (or not at all, by configuration)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -16,16 +17,47 @@ from ..store.models import Credential, IssuerProfile
 from .trust import TrustedIssuer, TrustList, issuer_trust, trust_list_paths
 from .verifier import Policy, Verifier
 
-__all__ = ["verifier_for", "load_target", "trust_list", "counts_for_coverage"]
+__all__ = ["verifier_for", "load_target", "trust_list", "counts_for_coverage",
+           "standalone_verifier"]
+
+
+def _new_fetcher(config: dict) -> SafeFetcher:
+    private = bool(config.get("ALLOW_PRIVATE_FETCH"))
+    return SafeFetcher(allow_http=private, allow_private=private, max_bytes=512 * 1024, timeout=5.0)
 
 
 def _fetcher(service) -> SafeFetcher:
     fetcher = service.caches.get("fetcher")
     if fetcher is None:
-        private = bool(service.config.get("ALLOW_PRIVATE_FETCH"))
-        fetcher = SafeFetcher(allow_http=private, allow_private=private, max_bytes=512 * 1024, timeout=5.0)
+        fetcher = _new_fetcher(service.config)
         service.caches["fetcher"] = fetcher
     return fetcher
+
+
+def standalone_verifier(config: dict) -> tuple[Verifier, Callable]:
+    """A verifier that needs no database (the CLI on a third party's credential): DIDs and status
+    lists over the SSRF-guarded fetcher (when ``VERIFY_REMOTE_DID_WEB``), no hosted issuers, the
+    configured trust list. Returns the verifier and the fetcher's ``fetch``."""
+    from datetime import timedelta
+    fetcher = _new_fetcher(config)
+    remote = bool(config.get("VERIFY_REMOTE_DID_WEB", True))
+    resolver = DidResolver(fetch=fetcher.fetch if remote else None)
+
+    def fetch_status(url: str) -> dict:
+        if not remote:
+            raise LookupError("fetching status lists is disabled (ISSUER_VERIFY_REMOTE_DID_WEB=false)")
+        return strict_loads(fetcher.fetch(url, accept="application/json").body)
+
+    paths = trust_list_paths(config)
+    known = TrustList.from_files(paths) if paths else TrustList()
+    schema_dir = config.get("OFFICIAL_SCHEMA_DIR")
+    verifier = Verifier(
+        resolve_did=resolver.resolve, fetch_status_list=fetch_status,
+        policy=Policy(clock_skew=timedelta(seconds=int(config.get("CLOCK_SKEW_SECONDS") or 300))),
+        official_schema_dir=Path(schema_dir) if schema_dir else None,
+        issuer_trust=lambda credential: issuer_trust(credential, hosted=lambda did: None, known=known,
+                                                     reference_names=known.entries))
+    return verifier, fetcher.fetch
 
 
 def _own_host(service) -> tuple[str, int | None]:

@@ -96,6 +96,11 @@ def framework_json(framework: Framework) -> dict:
             "roles": [role_json(r) for r in roles], "skills": [skill_json(s) for s in skills]}
 
 
+@bp.get("/frameworks/<code>.json")
+def framework_json_view(code: str):
+    return json_response(framework_json(find_framework(code)))
+
+
 @bp.get("/frameworks/<code>")
 def framework_page(code: str):
     framework = find_framework(code)

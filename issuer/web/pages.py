@@ -35,8 +35,24 @@ def _downloads(credential_id: str) -> list[dict]:
             {"key": "svg", "href": f"{base}.svg?download=1", "type": "image/svg+xml", "file": None}]
 
 
+def _status_since(row):
+    """When the credential got its current status (revoked or suspended), from the audit log."""
+    if row.status == "active":
+        return None
+    from sqlalchemy import select
+
+    from ..api.context import db
+    from ..store.models import StatusEvent
+    action = {"revoked": "revoke", "suspended": "suspend"}.get(row.status)
+    moment = db().scalar(select(StatusEvent.at).where(StatusEvent.credential_id == row.id,
+                                                      StatusEvent.action == action)
+                         .order_by(StatusEvent.at.desc(), StatusEvent.id.desc()).limit(1))
+    return as_utc(moment)
+
+
 def credential_view(row) -> dict:
-    """What the learner's page shows: the signed document's content and the hosted row's status."""
+    """What the learner's page shows: the signed document's content and the hosted row's status.
+    A revoked or suspended credential shows since when, and offers no sharing (``shareable``)."""
     document = json.loads(row.document)
     achievement = present.achievement_of(document)
     issued, expires = as_utc(row.valid_from), as_utc(row.valid_until)
@@ -51,8 +67,9 @@ def credential_view(row) -> dict:
         "og_image": absolute(f"/achievements/{row.course.slug}/image?format=png"),
         "achievement_url": f"/achievements/{row.course.slug}",
         "issuer": {"name": issuer_name, "href": f"/issuers/{row.issuer.slug}", "country": row.issuer.country_code},
-        "issued": issued, "expires": expires, "status": row.status,
+        "issued": issued, "expires": expires, "status": row.status, "status_since": _status_since(row),
         "expired": expires is not None and expires < service().clock(),
+        "shareable": row.status == "active",
         "facts": present.facts(achievement), "skills": present.skills(achievement),
         "evidence": present.evidence(document), "results": present.results(document),
         "downloads": _downloads(row.id),

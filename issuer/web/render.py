@@ -45,6 +45,8 @@ def is_local(url) -> bool:
 
 
 def _security_headers(response: Response) -> Response:
+    # Every answer (JSON, problem+json, images, JWTs): browsers must not sniff another type.
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
     if response.mimetype == "text/html":
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -131,16 +131,16 @@ def provider():
 
 @provider.command("create")
 @click.argument("name")
-@click.option("--slug", help="URL-safe identifier (default: from the name)")
+@click.option("--slug", help="URL-safe identifier (default: the name transliterated, e.g. 'ellenike-akademia')")
 @click.option("--url", help="the provider's web site")
 @click.option("--suspension/--no-suspension", default=False, help="allow suspending credentials")
 @click.option("--did-method", type=click.Choice(["web", "key"]), default="web", show_default=True)
 @click.option("--country", help="ISO 3166-1 alpha-2 country code of the issuer")
 def provider_create(name, slug, url, suspension, did_method, country):
     """Create a provider with one issuer profile and print its API key (shown once)."""
-    import re
     from .setup import create_provider_with_issuers
-    slug = slug or re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:64]
+    from .tenants import slug_for
+    slug = slug or slug_for(name)
     with _service() as service, service.session(write=True) as session:
         try:
             provider, key = create_provider_with_issuers(

@@ -183,7 +183,7 @@ def parse_issue_request(body, *, now: datetime, skew: timedelta = timedelta(minu
 
 
 def achievement_input(course: Course, base_url: str) -> AchievementInput:
-    url = f"{base_url}/achievements/{course.slug}"
+    url = f"{base_url}/achievements/{course.slug}"  # /achievements/<provider>/<code>
     return AchievementInput(
         id=url, name=course.title, description=course.description, criteria=course.criteria,
         criteria_url=None, image_url=f"{url}/image", image_caption=f"Badge: {course.title}", code=course.code,

@@ -5,7 +5,7 @@ from flask import Blueprint, Response, request
 
 from .. import artifacts
 from .context import service
-from .public import find_course, find_credential
+from .public import find_course, find_credential, legacy_course_redirect
 
 bp = Blueprint("files", __name__)
 
@@ -48,9 +48,23 @@ def qr_code(credential_id: str, fmt: str):
 
 
 @bp.get("/achievements/<slug>/image")
-def achievement_image(slug: str):
+def legacy_achievement_image(slug: str):
+    """The old image path ``/achievements/<provider>-<code>/image`` redirects; a course whose code
+    is "image" (``/achievements/<provider>/image``) shares the URL shape and is served as its page."""
+    from sqlalchemy import select
+
+    from ..store.models import Course
+    from .context import db
+    if db().scalar(select(Course.id).where(Course.slug == f"{slug}/image".lower())) is not None:
+        from ..web.catalogue import achievement_page
+        return achievement_page(slug, "image")
+    return legacy_course_redirect(slug, "/image")
+
+
+@bp.get("/achievements/<provider>/<code>/image")
+def achievement_image(provider: str, code: str):
     """The badge image: the provider's upload, or the generated default (SVG; ``?format=png``)."""
-    course = find_course(slug)
+    course = find_course(provider, code)
     wants_png = request.args.get("format") == "png" or (
         course.image is not None and course.image.media_type == "image/png" and request.args.get("format") != "svg")
     if wants_png:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from .. import tenants
 from ..api.context import db, service
 from ..api.public import (_achievement, _profile, find_course, find_framework, find_issuer, find_role, find_skill,
-                          json_response, role_json, skill_json, wants_json)
+                          json_response, legacy_course_redirect, role_json, skill_json, wants_json)
 from ..badges.credential import build_achievement
 from ..issuance import achievement_input
 from ..store.models import Course, CourseSkill, Framework, IssuerProfile, JobRole, Provider, RoleSkill, Skill
@@ -53,8 +53,13 @@ def issuer_page(slug: str):
 
 
 @bp.get("/achievements/<slug>")
-def achievement_page(slug: str):
-    course = find_course(slug)
+def legacy_achievement_page(slug: str):
+    return legacy_course_redirect(slug)
+
+
+@bp.get("/achievements/<provider>/<code>")
+def achievement_page(provider: str, code: str):
+    course = find_course(provider, code)
     if wants_json():
         return _achievement(course)
     achievement = build_achievement(achievement_input(course, service().base_url))

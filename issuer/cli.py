@@ -139,7 +139,11 @@ def provider():
 def provider_create(name, slug, url, suspension, did_method, country):
     """Create a provider with one issuer profile and print its API key (shown once)."""
     from .setup import create_provider_with_issuers
-    from .tenants import slug_for
+    from .tenants import check_name, slug_for
+    try:
+        name = check_name(name)
+    except IssuerError as exc:
+        _fail(exc)
     slug = slug or slug_for(name)
     with _service() as service, service.session(write=True) as session:
         try:

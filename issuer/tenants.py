@@ -41,7 +41,8 @@ def slug_for(name: str) -> str:
     Vzdělávání" -> "skoda-auto-vzdelavani"), lower case, words joined by "-", at most 64 characters.
     Never empty: a name with nothing to transliterate gets "provider-<8 hex digits of its SHA-256>"."""
     from slugify import slugify
-    slug = slugify(name or "", max_length=SLUG_MAX, word_boundary=True, lowercase=True)
+    text = re.sub("[\ud800-\udfff]", "", name or "")  # not characters: nothing to transliterate
+    slug = slugify(text, max_length=SLUG_MAX, word_boundary=True, lowercase=True)
     if not slug:
         slug = "provider-" + hashlib.sha256((name or "").encode("utf-8", "replace")).hexdigest()[:8]
     return slug
@@ -57,9 +58,13 @@ def check_slug(slug: str, what: str = "slug") -> str:
 
 
 def check_name(name: str, what: str = "name") -> str:
-    """``name`` trimmed; ValidationFailed if nothing but white space is left."""
+    """``name`` trimmed; ValidationFailed if nothing but white space is left, or if it holds lone
+    surrogates (e.g. undecodable bytes of a command-line argument) or control characters."""
     if not isinstance(name, str) or not name.strip():
         raise ValidationFailed(f"the {what} is empty", errors=[{"path": f"/{what}", "message": "empty"}])
+    if re.search("[\ud800-\udfff\x00-\x1f\x7f]", name):
+        raise ValidationFailed(f"the {what} holds characters that are not text (control characters or lone "
+                               "surrogates)", errors=[{"path": f"/{what}", "message": "not text"}])
     return name.strip()
 
 

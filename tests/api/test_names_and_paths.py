@@ -140,3 +140,14 @@ def test_a_course_coded_image_is_not_taken_for_an_image(client, demo):
     assert client.post("/api/v1/courses", json=_course_doc("image"), headers=academy).status_code == 200
     page = client.get("/achievements/emob-academy/image", headers={"Accept": "text/html"})
     assert page.status_code == 200 and "Course image" in page.get_data(as_text=True)
+
+
+def test_provider_names_must_be_text(tmp_path, database_url, monkeypatch):
+    monkeypatch.setenv("ISSUER_INSTANCE_PATH", str(tmp_path / "inst"))
+    monkeypatch.setenv("ISSUER_DATABASE_URL", database_url)
+    monkeypatch.setenv("ISSUER_BASE_URL", "http://localhost:5000")
+    runner = CliRunner()
+    for name in ("   ", "Bad\udcffName", "Tab\tName"):
+        result = runner.invoke(main, ["provider", "create", name])
+        assert result.exit_code == 1, (name, result.output)
+        assert "Traceback" not in result.output and result.output.startswith("error: the name")

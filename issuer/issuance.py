@@ -26,6 +26,7 @@ from .keystore import KeyVault
 from .proofs import eddsa_rdfc_2022, vc_jose
 from .jsonschemas import validate_or_raise
 from .status import lists as status_lists
+from .verify.trust import has_direction_controls
 from .store.models import Course, CourseSkill, Credential, IssuerProfile, Provider, Skill, StatusEvent
 
 __all__ = ["IssueRequest", "IssuanceContext", "parse_issue_request", "issue_credential", "did_problem",
@@ -166,6 +167,9 @@ def parse_issue_request(body, *, now: datetime, skew: timedelta = timedelta(minu
     problems = _text_problems(body, "")
     if not learner["name"].strip():
         problems.append({"path": "/learner/name", "message": "the name is empty (only white space)"})
+    if has_direction_controls(learner["name"]):
+        problems.append({"path": "/learner/name",
+                         "message": "bidirectional override or isolate characters are not allowed in a name"})
     if "email" in learner and not _EMAIL.match(learner["email"].strip()):
         problems.append({"path": "/learner/email", "message": "not a valid e-mail address"})
     if "id" in learner:

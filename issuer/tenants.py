@@ -62,9 +62,10 @@ def check_name(name: str, what: str = "name") -> str:
     surrogates (e.g. undecodable bytes of a command-line argument) or control characters."""
     if not isinstance(name, str) or not name.strip():
         raise ValidationFailed(f"the {what} is empty", errors=[{"path": f"/{what}", "message": "empty"}])
-    if re.search("[\ud800-\udfff\x00-\x1f\x7f]", name):
-        raise ValidationFailed(f"the {what} holds characters that are not text (control characters or lone "
-                               "surrogates)", errors=[{"path": f"/{what}", "message": "not text"}])
+    if re.search("[\ud800-\udfff\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]", name):
+        raise ValidationFailed(f"the {what} holds characters that are not text (control characters, "
+                               "direction overrides or lone surrogates)",
+                               errors=[{"path": f"/{what}", "message": "not text"}])
     return name.strip()
 
 

@@ -32,14 +32,16 @@ from functools import lru_cache
 from pathlib import Path
 
 __all__ = ["HOSTED", "KNOWN", "UNKNOWN", "TrustedIssuer", "TrustList", "TrustListError", "display_name",
-           "name_skeleton", "strip_hidden", "issuer_trust", "issuer_id_of", "trust_list_paths", "MAX_TRUST_LIST_BYTES"]
+           "name_skeleton", "strip_hidden", "has_direction_controls", "issuer_trust", "issuer_id_of", "trust_list_paths", "MAX_TRUST_LIST_BYTES"]
 
 HOSTED, KNOWN, UNKNOWN = "hosted", "known", "unknown"
 MAX_TRUST_LIST_BYTES = 16 * 1024 * 1024
 
 # Bidirectional formatting characters (Unicode UAX #9 §2: embeddings, overrides, isolates, marks)
-# and invisible characters that can hide or reorder what a name shows.
-_HIDDEN = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# and invisible characters that can hide or reorder what a name shows. ZWNJ and ZWJ (U+200C, U+200D)
+# stay: Persian, Indic scripts and emoji sequences need them.
+_HIDDEN = re.compile("[\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_DIRECTION_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 class TrustListError(ValueError):
@@ -138,6 +140,12 @@ def _url(value) -> str | None:
 def strip_hidden(text: str) -> str:
     """``text`` without bidirectional controls and invisible characters (see :data:`_HIDDEN`)."""
     return _HIDDEN.sub("", text)
+
+
+def has_direction_controls(text: str) -> bool:
+    """True when ``text`` holds bidirectional embeddings, overrides or isolates (U+202A-202E,
+    U+2066-2069), which reorder what follows them; names refuse them (security catalog P-06)."""
+    return bool(_DIRECTION_CONTROLS.search(text))
 
 
 def display_name(value, limit: int = 300) -> str | None:

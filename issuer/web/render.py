@@ -56,7 +56,19 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+def _finalize(value):
+    """Every ``{{ value }}`` of every page: text loses bidirectional controls and invisible
+    characters (issue #9 §3), so no name can reorder or hide what is shown around it."""
+    from markupsafe import Markup
+
+    from ..verify.trust import strip_hidden
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return strip_hidden(value)
+    return value
+
+
 def init_app(app) -> None:
+    app.jinja_env.finalize = _finalize
     app.after_request(_security_headers)
     app.jinja_env.globals.update(safe_url=safe_url, is_local=is_local, absolute=absolute,
                                  current_path=lambda: request.path)

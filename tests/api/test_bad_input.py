@@ -127,3 +127,30 @@ def test_learner_error_reads_as_a_sentence(client, auth, learner):
     body = response.get_json()
     assert "give either an e-mail or a DID" in body["detail"]
     assert "is not valid under any of the given schemas" not in json.dumps(body)
+
+
+def test_direction_overrides_in_a_learner_name_are_refused(client, auth, service):
+    before = count(service)
+    response = client.post("/api/v1/credentials", headers=auth,
+                           json={"course": "HV-2S", "learner": {"name": "Alex \u202eretsuM", "email": "a@example.org"}})
+    assert response.status_code == 422
+    assert any(e["path"] == "/learner/name" for e in response.get_json()["errors"])
+    assert count(service) == before
+
+
+def test_pages_never_show_direction_controls(client, auth):
+    """Text stored before (or arriving from a catalogue) is neutralised wherever a page shows it."""
+    course = {"code": "BIDI-1", "title": "Brakes \u202egnp.exe\u202c", "description": "d \u2066x\u2069",
+              "criteria": "c", "learningOutcomes": ["x"], "workload": {"hours": 1}, "eqfLevel": 4,
+              "assessmentType": "exam", "participationForm": "online", "qualityAssurance": "qa",
+              "skills": [{"framework": "DRIVES-ACM", "skill": "HVS-AWARE", "level": 2}]}
+    assert client.post("/api/v1/courses", json={"courses": [course]}, headers=auth).status_code == 200
+    issued = client.post("/api/v1/credentials", headers=auth,
+                         json={"course": "BIDI-1", "learner": {"name": "Kim", "email": "k@example.org"}})
+    assert issued.status_code == 201
+    html_headers = {"Accept": "text/html"}
+    for path in ("/", "/achievements/emob-academy/bidi-1", f"/credentials/{issued.get_json()['id']}",
+                 f"/credentials/{issued.get_json()['id']}/verify"):
+        html = client.get(path, headers=html_headers).get_data(as_text=True)
+        assert "Brakes gnp.exe" in html, path
+        assert not any(ch in html for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), path

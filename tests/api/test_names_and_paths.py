@@ -147,7 +147,7 @@ def test_provider_names_must_be_text(tmp_path, database_url, monkeypatch):
     monkeypatch.setenv("ISSUER_DATABASE_URL", database_url)
     monkeypatch.setenv("ISSUER_BASE_URL", "http://localhost:5000")
     runner = CliRunner()
-    for name in ("   ", "Bad\udcffName", "Tab\tName"):
+    for name in ("   ", "Bad\udcffName", "Tab\tName", "Academy \u202eroF"):
         result = runner.invoke(main, ["provider", "create", name])
         assert result.exit_code == 1, (name, result.output)
         assert "Traceback" not in result.output and result.output.startswith("error: the name")

@@ -2,13 +2,27 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from sqlalchemy import create_engine, inspect, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from .errors import ConfigError, IssuerError
+from . import create_app
+from .config import instance_path, load_config, prepare_instance
+from .demo.setup import create_provider_with_issuers, demo_api_keys, initialize
+from .errors import BadRequest, ConfigError, IssuerError, NotFound, PayloadTooLarge
+from .intake.strict_json import JsonError, strict_loads
+from .resolve import FetchError
+from .service import build_service, utcnow
+from .skills import catalogue
+from .skills import matrix as matrix_mod
+from .store import tenants
+from .store.models import ApiKey, Provider
+from .verify.runtime import load_target, standalone_verifier, verifier_for
 
 __all__ = ["main"]
 
@@ -16,8 +30,6 @@ __all__ = ["main"]
 @contextmanager
 def _service():
     """The service for one command; its database connections are closed afterwards."""
-    from .config import instance_path, load_config, prepare_instance
-    from .service import build_service
     instance = prepare_instance(instance_path(Path.cwd() / "instance"))
     try:
         service = build_service(load_config(instance))
@@ -43,7 +55,6 @@ def main():
 
 
 def _initialize_and_report(service) -> None:
-    from .setup import demo_api_keys, initialize
     done = initialize(service)
     if done["demo_loaded"]:
         click.echo("Loaded the demo competence matrix, providers and courses.")
@@ -85,7 +96,7 @@ def serve(host: str, port: int, workers: int):
     with _service() as service:
         _initialize_and_report(service)
         click.echo(f"Serving on http://{host}:{port} with {workers} worker(s); public base URL {service.base_url}")
-    from gunicorn.app.base import BaseApplication
+    from gunicorn.app.base import BaseApplication  # reason: only `serve` needs gunicorn (POSIX-only, slow to import)
 
     class _App(BaseApplication):
         def load_config(self):
@@ -95,7 +106,6 @@ def serve(host: str, port: int, workers: int):
             self.cfg.set("timeout", 60)
 
         def load(self):
-            from . import create_app
             return create_app()
 
     _App().run()
@@ -103,9 +113,7 @@ def serve(host: str, port: int, workers: int):
 
 def _provider(session, slug: str):
     """The provider with this slug, or exit with an error."""
-    from sqlalchemy import select
 
-    from .store.models import Provider
     row = session.scalar(select(Provider).where(Provider.slug == slug))
     if row is None:
         click.echo(f"error: no provider {slug!r}", err=True)
@@ -115,9 +123,7 @@ def _provider(session, slug: str):
 
 def _default_base_url(port: int) -> None:
     """Without a configured public origin, the service's identifiers use the port it serves on."""
-    import os
 
-    from .config import instance_path
     config_file = instance_path(Path.cwd() / "instance") / "config.py"
     configured = config_file.exists() and "BASE_URL" in config_file.read_text(encoding="utf-8")
     if "ISSUER_BASE_URL" not in os.environ and not configured:
@@ -138,13 +144,11 @@ def provider():
 @click.option("--country", help="ISO 3166-1 alpha-2 country code of the issuer")
 def provider_create(name, slug, url, suspension, did_method, country):
     """Create a provider with one issuer profile and print its API key (shown once)."""
-    from .setup import create_provider_with_issuers
-    from .tenants import check_name, slug_for
     try:
-        name = check_name(name)
+        name = tenants.check_name(name)
     except IssuerError as exc:
         _fail(exc)
-    slug = slug or slug_for(name)
+    slug = slug or tenants.slug_for(name)
     with _service() as service, service.session(write=True) as session:
         try:
             provider, key = create_provider_with_issuers(
@@ -161,7 +165,6 @@ def provider_create(name, slug, url, suspension, did_method, country):
 @click.argument("slug")
 def provider_key(slug):
     """Create an additional API key for a provider."""
-    from . import tenants
     with _service() as service:
         with service.session(write=True) as session:
             row = _provider(session, slug)
@@ -174,8 +177,6 @@ def provider_key(slug):
 @click.argument("prefix")
 def provider_revoke_key(prefix):
     """Revoke an API key by its prefix (the part after ``obk_``); it answers 401 from then on."""
-    from sqlalchemy import select
-    from .store.models import ApiKey
     with _service() as service, service.session(write=True) as session:
         row = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
         if row is None:
@@ -195,7 +196,6 @@ def matrix():
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def matrix_import(file: Path):
     """Import a competence matrix from JSON or CSV (by file extension)."""
-    from .skills import matrix as matrix_mod
     with _service() as service:
         text = file.read_text(encoding="utf-8-sig")
         with service.session(write=True) as session:
@@ -209,8 +209,6 @@ def matrix_import(file: Path):
 
 
 def _load_json(text: str):
-    from .errors import BadRequest
-    from .jsonutil import JsonError, strict_loads
     try:
         return strict_loads(text)
     except JsonError as exc:
@@ -227,7 +225,6 @@ def courses():
 @click.option("--provider", "provider_slug", required=True, help="provider slug")
 def courses_import(file: Path, provider_slug: str):
     """Import (upsert) a provider's courses from JSON."""
-    from .skills import catalogue
     with _service() as service:
         with service.session(write=True) as session:
             row = _provider(session, provider_slug)
@@ -248,9 +245,6 @@ def keys():
 @click.argument("issuer_slug")
 def keys_rotate(issuer_slug: str):
     """Add new signing keys; old public keys stay published so earlier credentials verify."""
-    from sqlalchemy.exc import IntegrityError
-
-    from . import tenants
     with _service() as service:
         with service.session(write=True) as session:
             try:
@@ -272,8 +266,6 @@ def keys_rotate(issuer_slug: str):
 def _database_ready(config: dict) -> bool:
     """True when the configured database exists and holds this service's tables. Never creates
     anything: a SQLite file that does not exist is not opened."""
-    from sqlalchemy import create_engine, inspect
-    from sqlalchemy.exc import SQLAlchemyError
     url = str(config.get("DATABASE_URL") or "")
     if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):].split("?", 1)[0]).is_file():
         return False
@@ -289,9 +281,7 @@ def _database_ready(config: dict) -> bool:
 
 def _read_target(target: str, *, fetch, max_bytes: int = 8 * 1024 * 1024) -> bytes:
     """The bytes of an explicit file path, or of an http(s) URL through the SSRF-guarded fetcher."""
-    from .errors import BadRequest, NotFound, PayloadTooLarge
     if target.startswith(("http://", "https://")):
-        from .net.fetch import FetchError
         try:
             return fetch(target, accept="application/json, application/vc+jwt").body
         except FetchError as exc:
@@ -330,12 +320,13 @@ def verify(target: str, as_json: bool, no_status: bool):
 
     Without this service's database (e.g. run from another folder) it verifies as any third party
     would, creating nothing: DIDs and status lists are resolved over the network."""
-    from .config import instance_path, load_config
     config = load_config(instance_path(Path.cwd() / "instance"))
     if not _database_ready(config):
-        from .verify.service_verifier import standalone_verifier
-        from .service import utcnow
-        verifier, fetch = standalone_verifier(config)
+        try:
+            verifier, fetch = standalone_verifier(config)
+        except ConfigError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
         try:
             subject = _read_target(target, fetch=fetch)
         except IssuerError as exc:
@@ -343,7 +334,6 @@ def verify(target: str, as_json: bool, no_status: bool):
         report = verifier.verify(subject, now=utcnow(), check_status=not no_status)
         _print_report(report, as_json)
         sys.exit(0 if report.verified else 1)
-    from .verify.service_verifier import verifier_for, load_target
     with _service() as service:
         try:
             subject = load_target(service, target)

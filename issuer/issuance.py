@@ -17,14 +17,17 @@ from typing import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from . import tenants
+from .store import tenants
 from .badges.credential import (AchievementInput, AlignmentInput, CredentialExtras, Learner, build_achievement,
                                 build_credential, json_number)
 from .errors import Conflict, NotFound, Unprocessable, ValidationFailed
-from .jsonld.safemode import DataLossError
-from .keystore import KeyVault
-from .proofs import eddsa_rdfc_2022, vc_jose
-from .jsonschemas import validate_or_raise
+from .resolve.did_document import DidError
+from .resolve.did_key import public_key_from_did_key
+from .resolve.did_web import parse_did_web
+from .signing.jsonld.safemode import DataLossError
+from .signing.keystore import KeyVault
+from .signing import eddsa_rdfc_2022, vc_jose
+from .intake.schemas import validate_or_raise
 from .status import lists as status_lists
 from .verify.trust import has_direction_controls
 from .store.models import Course, CourseSkill, Credential, IssuerProfile, Provider, Skill, StatusEvent
@@ -81,9 +84,6 @@ def did_problem(did: str) -> str | None:
     """Why ``did`` cannot name a credential subject, or None. DID Core 1.0 §3.1 syntax for every
     method; a ``did:key`` must decode to a supported public key (Ed25519 or P-256, security catalog
     NET-07) and a ``did:web`` must name a valid host (did:web §3.1)."""
-    from .dids.did_key import public_key_from_did_key
-    from .dids.did_web import parse_did_web
-    from .dids.document import DidError
     if not _DID.match(did):
         return "not a DID (did:<method>:<method-specific id>, no path, query or fragment)"
     try:

@@ -5,19 +5,25 @@ randomness or the network takes it from here (or as parameters), so tests can pi
 """
 from __future__ import annotations
 
+import json
 import random
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable
+from urllib.parse import urlsplit
 
+from sqlalchemy import inspect, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from .config import ensure_secret_key, prepare_sqlite_file, validate_config
 from .errors import ConfigError
-from .keystore import KeyVault
+from .signing.keystore import KeyVault
 from .store.db import make_engine, make_sessionmaker
+from .store.models import Credential
+from .store.trust_lists import TrustListFileError, read_trust_list_files
+from .verify.trust import TrustList, TrustListError, trust_list_paths
 
 __all__ = ["Service", "build_service", "utcnow", "issued_origin", "origin_change_problem"]
 
@@ -54,12 +60,6 @@ class Service:
 def issued_origin(engine: Engine) -> str | None:
     """The origin (``scheme://host[:port]``) under which the latest credential was issued, read from
     its achievement id; None for a database without credentials (or not migrated yet)."""
-    import json
-    from urllib.parse import urlsplit
-
-    from sqlalchemy import inspect, select
-
-    from .store.models import Credential
     if not inspect(engine).has_table(Credential.__tablename__):
         return None
     with engine.connect() as conn:
@@ -93,6 +93,11 @@ def origin_change_problem(engine: Engine, config: dict) -> str | None:
 def build_service(config: dict) -> Service:
     ensure_secret_key(config)
     problems = validate_config(config)
+    caches: dict = {}
+    try:
+        caches["trust_list"] = TrustList.from_documents(read_trust_list_files(trust_list_paths(config)))
+    except (TrustListFileError, TrustListError) as exc:
+        problems.append(f"ISSUER_TRUST_LIST: {exc}")
     if problems:
         raise ConfigError(problems)
     prepare_sqlite_file(config["DATABASE_URL"])
@@ -102,4 +107,5 @@ def build_service(config: dict) -> Service:
         engine.dispose()
         raise ConfigError([problem])
     return Service(config=config, engine=engine, sessions=make_sessionmaker(engine),
-                   write_sessions=make_sessionmaker(engine, write=True), vault=KeyVault(config["SECRET_KEY"]))
+                   write_sessions=make_sessionmaker(engine, write=True), vault=KeyVault(config["SECRET_KEY"]),
+                   caches=caches)

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from .. import artifacts
+from ..delivery import artifacts
 from .context import service
-from .public import find_course, find_credential, legacy_course_redirect
+from .public import find_course, find_credential
 
 bp = Blueprint("files", __name__)
 
@@ -45,20 +45,6 @@ def qr_code(credential_id: str, fmt: str):
     row = find_credential(credential_id)
     url = f"{service().base_url}/credentials/{row.id}/verify"
     return _file(artifacts.verify_qr(url, fmt), "image/png" if fmt == "png" else "image/svg+xml", max_age=86400)
-
-
-@bp.get("/achievements/<slug>/image")
-def legacy_achievement_image(slug: str):
-    """The old image path ``/achievements/<provider>-<code>/image`` redirects; a course whose code
-    is "image" (``/achievements/<provider>/image``) shares the URL shape and is served as its page."""
-    from sqlalchemy import select
-
-    from ..store.models import Course
-    from .context import db
-    if db().scalar(select(Course.id).where(Course.slug == f"{slug}/image".lower())) is not None:
-        from ..web.catalogue import achievement_page
-        return achievement_page(slug, "image")
-    return legacy_course_redirect(slug, "/image")
 
 
 @bp.get("/achievements/<provider>/<code>/image")

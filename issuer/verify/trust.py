@@ -22,20 +22,19 @@ flagged ``impersonation``.
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+
+from confusable_homoglyphs import confusables
 
 __all__ = ["HOSTED", "KNOWN", "UNKNOWN", "TrustedIssuer", "TrustList", "TrustListError", "display_name",
-           "name_skeleton", "strip_hidden", "has_direction_controls", "issuer_trust", "issuer_id_of", "trust_list_paths", "MAX_TRUST_LIST_BYTES"]
+           "name_skeleton", "strip_hidden", "has_direction_controls", "issuer_trust", "issuer_id_of", "trust_list_paths"]
 
 HOSTED, KNOWN, UNKNOWN = "hosted", "known", "unknown"
-MAX_TRUST_LIST_BYTES = 16 * 1024 * 1024
 
 # Bidirectional formatting characters (Unicode UAX #9 §2: embeddings, overrides, isolates, marks)
 # and invisible characters that can hide or reorder what a name shows. ZWNJ and ZWJ (U+200C, U+200D)
@@ -45,7 +44,7 @@ _DIRECTION_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 class TrustListError(ValueError):
-    """A trust list file that cannot be read (path, JSON, shape)."""
+    """A trust list that cannot be used (its file, its JSON, its shape)."""
 
 
 @dataclass(frozen=True)
@@ -96,22 +95,9 @@ class TrustList:
         return cls(found)
 
     @classmethod
-    def from_files(cls, paths: Iterable[str | Path]) -> "TrustList":
-        entries: list[TrustedIssuer] = []
-        for path in paths:
-            path = Path(path)
-            try:
-                if path.stat().st_size > MAX_TRUST_LIST_BYTES:
-                    raise TrustListError(f"{path}: larger than {MAX_TRUST_LIST_BYTES} bytes")
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except OSError as exc:
-                raise TrustListError(f"{path}: {exc.strerror or exc}") from None
-            except (UnicodeDecodeError, ValueError) as exc:
-                if isinstance(exc, TrustListError):
-                    raise
-                raise TrustListError(f"{path}: not JSON ({exc})") from None
-            entries.extend(cls.from_document(data, path.name).entries())
-        return cls(entries)
+    def from_documents(cls, documents: Iterable[tuple[str, object]]) -> "TrustList":
+        """One list from ``[(source name, document), ...]``; the first listing of a DID wins."""
+        return cls(entry for source, data in documents for entry in cls.from_document(data, source).entries())
 
 
 def trust_list_paths(config: dict) -> list[str]:
@@ -160,7 +146,6 @@ def display_name(value, limit: int = 300) -> str | None:
 
 
 def _latin_homoglyph(ch: str) -> str:
-    from confusable_homoglyphs import confusables
     found = confusables.is_confusable(ch, preferred_aliases=["latin"], greedy=False)
     if found and found[0]["homoglyphs"]:
         return found[0]["homoglyphs"][0]["c"]
@@ -178,7 +163,6 @@ def name_skeleton(value: str) -> str:
 
 
 def _mixed_script(value: str) -> bool:
-    from confusable_homoglyphs import confusables
     return bool(confusables.is_dangerous(value))
 
 

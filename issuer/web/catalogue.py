@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint
 from sqlalchemy import select
 
-from .. import tenants
+from ..store import tenants
 from ..api.context import db, service
 from ..api.public import (_achievement, _profile, find_course, find_framework, find_issuer, find_role, find_skill,
                           json_response, legacy_course_redirect, role_json, skill_json, wants_json)
@@ -55,6 +55,15 @@ def issuer_page(slug: str):
 @bp.get("/achievements/<slug>")
 def legacy_achievement_page(slug: str):
     return legacy_course_redirect(slug)
+
+
+@bp.get("/achievements/<slug>/image")
+def legacy_achievement_image(slug: str):
+    """The old image path ``/achievements/<provider>-<code>/image`` redirects; a course whose code
+    is "image" (``/achievements/<provider>/image``) shares the URL shape and is served as its page."""
+    if db().scalar(select(Course.id).where(Course.slug == f"{slug}/image".lower())) is not None:
+        return achievement_page(slug, "image")
+    return legacy_course_redirect(slug, "/image")
 
 
 @bp.get("/achievements/<provider>/<code>")

@@ -2,17 +2,18 @@
 employer's job-role coverage view.
 
 ``credential_page`` and ``coverage_page`` are called by the negotiating routes of
-``issuer.api``; ``/credentials/<id>/verify`` is HTML only and always answers a bad id with the
+``issuer.api`` (registered in ``app.extensions["issuer_pages"]`` by :func:`issuer.web.init_app`); ``/credentials/<id>/verify`` is HTML only and always answers a bad id with the
 friendly 404 page.
 """
 from __future__ import annotations
 
 from flask import Blueprint, json
 
-from ..api.context import service
-from ..timeutil import as_utc
+from ..api.context import db, service
+from ..badges.timestamps import as_utc
 from ..api.public import find_credential
 from ..api.verification import credential_coverage, verify_subject
+from ..status.revocation import status_since
 from . import present
 from .render import absolute, not_found_page, page
 from .report_view import report_view
@@ -35,21 +36,6 @@ def _downloads(credential_id: str) -> list[dict]:
             {"key": "svg", "href": f"{base}.svg?download=1", "type": "image/svg+xml", "file": None}]
 
 
-def _status_since(row):
-    """When the credential got its current status (revoked or suspended), from the audit log."""
-    if row.status == "active":
-        return None
-    from sqlalchemy import select
-
-    from ..api.context import db
-    from ..store.models import StatusEvent
-    action = {"revoked": "revoke", "suspended": "suspend"}.get(row.status)
-    moment = db().scalar(select(StatusEvent.at).where(StatusEvent.credential_id == row.id,
-                                                      StatusEvent.action == action)
-                         .order_by(StatusEvent.at.desc(), StatusEvent.id.desc()).limit(1))
-    return as_utc(moment)
-
-
 def credential_view(row) -> dict:
     """What the learner's page shows: the signed document's content and the hosted row's status.
     A revoked or suspended credential shows since when, and offers no sharing (``shareable``)."""
@@ -67,7 +53,7 @@ def credential_view(row) -> dict:
         "og_image": absolute(f"/achievements/{row.course.slug}/image?format=png"),
         "achievement_url": f"/achievements/{row.course.slug}",
         "issuer": {"name": issuer_name, "href": f"/issuers/{row.issuer.slug}", "country": row.issuer.country_code},
-        "issued": issued, "expires": expires, "status": row.status, "status_since": _status_since(row),
+        "issued": issued, "expires": expires, "status": row.status, "status_since": as_utc(status_since(db(), row)),
         "expired": expires is not None and expires < service().clock(),
         "shareable": row.status == "active",
         "facts": present.facts(achievement), "skills": present.skills(achievement),

@@ -7,8 +7,10 @@ are used only when they are http(s) URLs (``safe_url``), so a hostile document c
 from __future__ import annotations
 
 from flask import Response, render_template, request
+from markupsafe import Markup
 
 from ..api.context import service
+from ..verify.trust import strip_hidden
 
 __all__ = ["page", "not_found_page", "safe_url", "absolute", "is_local", "init_app", "CSP"]
 
@@ -59,9 +61,6 @@ def _security_headers(response: Response) -> Response:
 def _finalize(value):
     """Every ``{{ value }}`` of every page: text loses bidirectional controls and invisible
     characters (issue #9 §3), so no name can reorder or hide what is shown around it."""
-    from markupsafe import Markup
-
-    from ..verify.trust import strip_hidden
     if isinstance(value, str) and not isinstance(value, Markup):
         return strip_hidden(value)
     return value

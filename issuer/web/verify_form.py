@@ -11,8 +11,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..api.context import db, service
 from ..api.verification import MAX_VERIFY_BYTES, subject_from_request, verify_subject
-from ..coverage_report import coverage_for
-from ..verify.service_verifier import counts_for_coverage
+from ..skills.coverage_report import coverage_for
+from ..verify.runtime import counts_for_coverage
 from ..errors import BadRequest, IssuerError, NotFound, PayloadTooLarge, UnsupportedMediaType
 from .render import page
 from .report_view import report_view

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from issuer.cli import main
 from issuer.errors import ValidationFailed
-from issuer.setup import create_provider_with_issuers
+from issuer.demo.setup import create_provider_with_issuers
 from issuer.store.models import Course
-from issuer.tenants import check_slug, slug_for
+from issuer.store.tenants import check_slug, slug_for
 
 CATALOGUE = {"courses": [{
     "code": "HV-9", "title": "Ηλεκτρικά οχήματα", "description": "Υψηλή τάση.", "criteria": "Εξέταση.",

@@ -13,7 +13,7 @@ from issuer.cli import main
 from issuer.config import load_config, validate_config
 from issuer.errors import ConfigError
 from issuer.service import build_service
-from issuer.setup import initialize
+from issuer.demo.setup import initialize
 from tests.conftest import make_config
 
 
@@ -99,7 +99,7 @@ def test_verify_a_did_key_credential_without_database(tmp_path, monkeypatch):
 
 def test_parallel_key_rotation_gives_one_clean_message(tmp_path, database_url, monkeypatch, service, demo):
     """The loser of a rotation race hits the (issuer, fragment) unique constraint: one sentence, exit 1."""
-    from issuer import tenants
+    from issuer.store import tenants
     monkeypatch.setenv("ISSUER_INSTANCE_PATH", str(tmp_path / "instance"))
     monkeypatch.setenv("ISSUER_DATABASE_URL", database_url)
     monkeypatch.setenv("ISSUER_BASE_URL", "http://localhost:5000")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from alembic import command
 from sqlalchemy import create_engine, text
 
-from issuer.migrations import alembic_config
+from issuer.store.migrations import alembic_config
 
 
 def _rows(url: str, sql: str):

@@ -8,12 +8,12 @@ from datetime import datetime, timezone
 import pytest
 
 from issuer import create_app
-from issuer.dids import did_key_from_public_key, resolve_did_key
+from issuer.resolve import did_key_from_public_key, resolve_did_key
 from issuer.errors import ConfigError
-from issuer.proofs.eddsa_rdfc_2022 import add_proof
-from issuer.proofs.keys import generate_ed25519
+from issuer.signing.eddsa_rdfc_2022 import add_proof
+from issuer.signing.keys import generate_ed25519
 from issuer.service import build_service
-from issuer.setup import demo_api_keys, initialize
+from issuer.demo.setup import demo_api_keys, initialize
 from issuer.verify.trust import TrustList, TrustListError, display_name, name_skeleton
 from tests.conftest import make_config
 from tests.web.helpers import HTML, issue

@@ -1,0 +1,226 @@
+"""The verifier as the service uses it: own did:web and status lists answered from the database,
+everything else over the SSRF-guarded fetcher (or not at all, by configuration)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+
+from ..resolve.did_document import DidError
+from ..resolve.did_resolver import DidResolver
+from ..resolve.did_web import parse_did_web
+from ..errors import BadRequest, ConfigError, NotFound, PayloadTooLarge
+from ..intake.strict_json import strict_loads
+from ..resolve.fetch import FetchError, SafeFetcher
+from ..status.publish import published_list
+from ..store import tenants
+from ..store.models import Credential, IssuerProfile
+from ..store.trust_lists import TrustListFileError, read_trust_list_files
+from .trust import TrustedIssuer, TrustList, TrustListError, issuer_trust, trust_list_paths
+from .verifier import Policy, Verifier
+
+__all__ = ["verifier_for", "load_target", "trust_list", "counts_for_coverage",
+           "standalone_verifier"]
+
+
+def _new_fetcher(config: dict) -> SafeFetcher:
+    private = bool(config.get("ALLOW_PRIVATE_FETCH"))
+    return SafeFetcher(allow_http=private, allow_private=private, max_bytes=512 * 1024, timeout=5.0)
+
+_STATUS_LIST_ACCEPT = "application/vc+jwt, application/vc, application/vc+ld+json, application/json, application/jwt"
+
+
+def _fetcher(service) -> SafeFetcher:
+    fetcher = service.caches.get("fetcher")
+    if fetcher is None:
+        fetcher = _new_fetcher(service.config)
+        service.caches["fetcher"] = fetcher
+    return fetcher
+
+
+def standalone_verifier(config: dict) -> tuple[Verifier, Callable]:
+    """A verifier that needs no database (the CLI on a third party's credential): DIDs and status
+    lists over the SSRF-guarded fetcher (when ``VERIFY_REMOTE_DID_WEB``), no hosted issuers, the
+    configured trust list. Returns the verifier and the fetcher's ``fetch``."""
+    fetcher = _new_fetcher(config)
+    remote = bool(config.get("VERIFY_REMOTE_DID_WEB", True))
+    resolver = DidResolver(fetch=fetcher.fetch if remote else None)
+
+    def fetch_status(url: str) -> dict:
+        if not remote:
+            raise LookupError("fetching status lists is disabled (ISSUER_VERIFY_REMOTE_DID_WEB=false)")
+        return strict_loads(fetcher.fetch(url, accept="application/json").body)
+
+    try:
+        known = TrustList.from_documents(read_trust_list_files(trust_list_paths(config)))
+    except (TrustListFileError, TrustListError) as exc:
+        raise ConfigError([f"ISSUER_TRUST_LIST: {exc}"]) from None
+    schema_dir = config.get("OFFICIAL_SCHEMA_DIR")
+    verifier = Verifier(
+        resolve_did=resolver.resolve, fetch_status_list=fetch_status,
+        policy=Policy(clock_skew=timedelta(seconds=int(config.get("CLOCK_SKEW_SECONDS") or 300))),
+        official_schema_dir=Path(schema_dir) if schema_dir else None,
+        issuer_trust=lambda credential: issuer_trust(credential, hosted=lambda did: None, known=known,
+                                                     reference_names=known.entries))
+    return verifier, fetcher.fetch
+
+
+def _own_host(service) -> tuple[str, int | None]:
+    parts = urlsplit(service.base_url)
+    default = 443 if parts.scheme == "https" else 80
+    return (parts.hostname or "").lower(), (parts.port if parts.port and parts.port != default else None)
+
+
+def _local_did(service):
+    host, port = _own_host(service)
+
+    def local(did: str) -> dict | None:
+        did_host, did_port, segments = parse_did_web(did)
+        if (did_host, did_port) != (host, port):
+            return None
+        if len(segments) != 2 or segments[0] != "issuers":
+            raise DidError(f"{did} is not an issuer of this service", code="notFound")
+        with service.session() as session:
+            issuer = session.scalar(select(IssuerProfile).where(IssuerProfile.slug == segments[1]))
+            if issuer is None or issuer.did_method != "web":
+                raise DidError(f"{did} is not an issuer of this service", code="notFound")
+            return tenants.did_document(issuer, service.base_url)
+
+    return local
+
+
+def _status_fetcher(service, remote: bool):
+    prefix = f"{service.base_url}/status/"
+
+    def fetch(url: str) -> dict:
+        if url.startswith(prefix):
+            text = published_list(service, url[len(prefix):])
+            if text is None:
+                raise LookupError(f"no status list at {url}")
+            return strict_loads(text)
+        if not remote:
+            raise LookupError("fetching status lists of other services is disabled")
+        # Bitstring Status List §2.2: the list is a credential secured any way VC allows, so JSON
+        # (Data Integrity, EnvelopedVerifiableCredential) or a compact JWS; text, never an image
+        body = _fetcher(service).fetch(url, accept=_STATUS_LIST_ACCEPT).body
+        try:
+            return body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise LookupError(f"the status list at {url[:200]} is not UTF-8 text") from None
+
+    return fetch
+
+
+def trust_list(service) -> TrustList:
+    """The operator's trust list (``TRUST_LIST``: files separated by ``os.pathsep``), read once."""
+    cached = service.caches.get("trust_list")
+    if cached is None:
+        cached = TrustList.from_documents(read_trust_list_files(trust_list_paths(service.config)))
+        service.caches["trust_list"] = cached
+    return cached
+
+
+def _hosted_issuers(service):
+    """``(hosted(did) -> TrustedIssuer | None, all_hosted() -> [TrustedIssuer])`` from the database."""
+    host, port = _own_host(service)
+
+    def _entry(issuer: IssuerProfile) -> TrustedIssuer:
+        return TrustedIssuer(tenants.issuer_did(issuer, service.base_url), issuer.name, "hosted",
+                             f"{service.base_url}/issuers/{issuer.slug}")
+
+    def hosted(did: str) -> TrustedIssuer | None:
+        with service.session() as session:
+            if did.startswith("did:web:"):
+                try:
+                    did_host, did_port, segments = parse_did_web(did)
+                except DidError:
+                    return None
+                if (did_host, did_port) != (host, port) or len(segments) != 2 or segments[0] != "issuers":
+                    return None
+                issuer = session.scalar(select(IssuerProfile).where(IssuerProfile.slug == segments[1],
+                                                                    IssuerProfile.did_method == "web"))
+            elif did.startswith("did:key:"):
+                issuer = session.scalar(select(IssuerProfile).where(IssuerProfile.did_key == did))
+            else:
+                return None
+            return _entry(issuer) if issuer is not None else None
+
+    def all_hosted() -> list[TrustedIssuer]:
+        with service.session() as session:
+            return [_entry(i) for i in session.scalars(select(IssuerProfile).order_by(IssuerProfile.id))]
+
+    return hosted, all_hosted
+
+
+def _issuer_rating(service):
+    hosted, all_hosted = _hosted_issuers(service)
+
+    def rate(credential: dict) -> dict:
+        known = trust_list(service)
+        return issuer_trust(credential, hosted=hosted, known=known,
+                            reference_names=lambda: [*all_hosted(), *known.entries()])
+
+    return rate
+
+
+def verifier_for(service) -> Verifier:
+    cached = service.caches.get("verifier")
+    if cached is not None:
+        return cached
+    remote = bool(service.config.get("VERIFY_REMOTE_DID_WEB", True))
+    resolver = DidResolver(fetch=_fetcher(service).fetch if remote else None, local=_local_did(service))
+    schema_dir = service.config.get("OFFICIAL_SCHEMA_DIR")
+    verifier = Verifier(
+        resolve_did=resolver.resolve, fetch_status_list=_status_fetcher(service, remote),
+        policy=Policy(clock_skew=service.clock_skew),
+        official_schema_dir=Path(schema_dir) if schema_dir else None, issuer_trust=_issuer_rating(service))
+    service.caches["verifier"] = verifier
+    return verifier
+
+
+def _own_credential(service, url: str) -> str | None:
+    prefix = f"{service.base_url}/credentials/"
+    if not url.startswith(prefix):
+        return None
+    tail = url[len(prefix):].split("?")[0].split("#")[0]
+    for suffix in (".json", "/verify", ""):
+        if suffix and tail.endswith(suffix):
+            tail = tail[: -len(suffix)]
+            break
+    with service.session() as session:
+        row = session.get(Credential, tail) if len(tail) <= 64 else None
+        if row is None:
+            raise NotFound(f"no credential at {url}")
+        return row.jwt if url.endswith(".jwt") else row.document
+
+
+def load_target(service, target: str, *, max_bytes: int = 8 * 1024 * 1024) -> bytes | str:
+    """The bytes to verify for a file path or URL (our own credentials are read from the database)."""
+    if target.startswith(("http://", "https://")):
+        own = _own_credential(service, target)
+        if own is not None:
+            return own
+        try:
+            return _fetcher(service).fetch(target, accept="application/json, application/vc+jwt").body
+        except FetchError as exc:
+            raise BadRequest(f"could not fetch {target}: {exc}") from None
+    path = Path(target)
+    if not path.is_file():
+        raise NotFound(f"no such file: {target}")
+    if path.stat().st_size > max_bytes:
+        raise PayloadTooLarge(f"{target} is larger than {max_bytes} bytes")
+    return path.read_bytes()
+
+
+
+
+def counts_for_coverage(report, *, include_unknown: bool = False) -> bool:
+    """Whether a report's credential may count towards job-role coverage: verified, and by default
+    only from a hosted or known issuer (issue #9 §3: an unknown issuer's claims are not counted)."""
+    if not report.verified:
+        return False
+    level = (report.issuer_trust or {}).get("level")
+    return include_unknown or level in ("hosted", "known")

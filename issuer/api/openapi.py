@@ -246,6 +246,7 @@ PROBLEM_EXAMPLE = {"type": "https://github.com/ob3-skills-hub/issuer/blob/main/d
 CRED_ID = _param("credential_id", description="the credential's UUID")
 SLUG = _param("slug", description="issuer or achievement slug")
 FRAMEWORK, CODE = _param("framework", description="framework code"), _param("code", description="code")
+PROVIDER, COURSE = _param("provider", description="provider slug"), _param("code", description="course code (path form)")
 
 
 def _paths() -> dict:
@@ -425,16 +426,26 @@ def _paths() -> dict:
         "/issuers/{slug}/jwks.json": {"get": _op(
             "jwks", "The issuer's public keys as a JWK Set", "public",
             {"200": _json(ANY_OBJ, "JWK Set", "application/jwk-set+json"), **_problems(404)}, params=[SLUG])},
-        "/achievements/{slug}": {"get": _op("achievementPage", "An achievement (JSON by Accept, else HTML)",
-                                            "public", public_page, params=[SLUG])},
-        "/achievements/{slug}.json": {"get": _op(
+        "/achievements/{provider}/{code}": {"get": _op(
+            "achievementPage", "An achievement (JSON by Accept, else HTML)", "public", public_page,
+            params=[PROVIDER, COURSE])},
+        "/achievements/{provider}/{code}.json": {"get": _op(
             "achievementJson", "The OB 3.0 Achievement", "public",
-            {"200": _json("JsonLd", "Achievement", "application/ld+json"), **_problems(404)}, params=[SLUG])},
-        "/achievements/{slug}/image": {"get": _op(
+            {"200": _json("JsonLd", "Achievement", "application/ld+json"), **_problems(404)},
+            params=[PROVIDER, COURSE])},
+        "/achievements/{provider}/{code}/image": {"get": _op(
             "achievementImage", "The achievement's badge image", "public",
             {"200": {"description": "Image", "content": {"image/png": {"schema": BINARY},
                                                          "image/svg+xml": {"schema": TEXT}}}, **_problems(404)},
-            params=[SLUG])},
+            params=[PROVIDER, COURSE])},
+        **{path: {"get": _op(op_id, f"Moved: the path of credentials issued before ({what})", "public",
+                             {"301": {"description": "Moved to /achievements/{provider}/{code}" + suffix,
+                                      "headers": {"Location": {"schema": STR}}}, **_problems(404)},
+                             params=[SLUG])}
+           for path, op_id, what, suffix in (
+               ("/achievements/{slug}", "legacyAchievementPage", "page", ""),
+               ("/achievements/{slug}.json", "legacyAchievementJson", "JSON", ".json"),
+               ("/achievements/{slug}/image", "legacyAchievementImage", "image", "/image"))},
         "/skills/{framework}/{code}": {"get": _op("skillPage", "A skill (JSON by Accept, else HTML)", "public",
                                                   public_page, params=[FRAMEWORK, CODE])},
         "/skills/{framework}/{code}.json": {"get": _op(
@@ -447,6 +458,9 @@ def _paths() -> dict:
             {"200": _json(ANY_OBJ, "Job role"), **_problems(404)}, params=[FRAMEWORK, CODE])},
         "/frameworks/{code}": {"get": _op("frameworkPage", "A competence framework (HTML)", "public",
                                           public_page, params=[CODE])},
+        "/frameworks/{code}.json": {"get": _op(
+            "frameworkJson", "A competence framework: its skills and job roles", "public",
+            {"200": _json(ANY_OBJ, "Framework"), **_problems(404)}, params=[CODE])},
         "/status/{public_id}": {"get": _op(
             "statusList", "A signed BitstringStatusListCredential", "public",
             {"200": _multi("Status list", {"application/json": "JsonLd", "application/vc+ld+json": "JsonLd"}),

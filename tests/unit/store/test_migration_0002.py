@@ -9,9 +9,12 @@ from issuer.store.migrations import alembic_config
 from issuer.store.migrations.current import migrations_current
 
 
+BEFORE = "0002_harden_course_paths"  # this migration's down_revision
+
+
 def test_upgrade_downgrade_upgrade_keeps_data(database_url):
     cfg = alembic_config(database_url)
-    command.upgrade(cfg, "0001")
+    command.upgrade(cfg, BEFORE)
     engine = create_engine(database_url)
     try:
         with engine.begin() as conn:
@@ -41,7 +44,7 @@ def test_upgrade_downgrade_upgrade_keeps_data(database_url):
             assert conn.execute(text("SELECT prefix, scopes FROM api_key")).one() == ("abc", None)
             marks = dict(conn.execute(text("SELECT id, learner_email_index FROM credential")).all())
             assert marks == {"c-email": "legacy", "c-did": None}  # e-mail recipients: matched by salted hash
-        command.downgrade(cfg, "0001")
+        command.downgrade(cfg, BEFORE)
         info = inspect(engine)
         assert "oauth_client" not in info.get_table_names()
         assert "scopes" not in {c["name"] for c in info.get_columns("api_key")}

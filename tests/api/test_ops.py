@@ -7,6 +7,7 @@ import json
 import logging
 
 from alembic import command
+from sqlalchemy import create_engine
 
 from issuer import create_app
 from issuer.api.ops import configure_logging
@@ -32,17 +33,21 @@ def test_readyz_reports_pending_migrations_and_unloadable_keys(tmp_path, databas
     body = answer.get_json()
     assert body["checks"]["keys"] == "failed" and body["status"] == "not_ready"
     assert "master" not in answer.get_data(as_text=True) and "key-" not in answer.get_data(as_text=True)
-    command.downgrade(alembic_config(database_url), "0001")
+    command.downgrade(alembic_config(database_url), "0002_harden_course_paths")  # one migration back
     assert app.test_client().get("/readyz").get_json()["checks"]["migrations"] == "pending"
     wrong_key.engine.dispose()
 
 
-def test_readyz_without_database(tmp_path):
-    svc = build_service(make_config(tmp_path, "postgresql+psycopg://nobody@127.0.0.1:1/none"))
-    answer = create_app(service=svc).test_client().get("/readyz")
+def test_readyz_without_database(app, service):
+    working = service.engine
+    service.engine = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")  # the database went away
+    try:
+        answer = app.test_client().get("/readyz")
+    finally:
+        service.engine.dispose()
+        service.engine = working
     assert answer.status_code == 503 and answer.get_json()["checks"]["database"] == "unreachable"
     assert "nobody" not in answer.get_data(as_text=True)
-    svc.engine.dispose()
 
 
 def _metric(client, name: str) -> float:
@@ -82,9 +87,11 @@ def test_metrics_access_is_restricted(tmp_path, database_url, client):
     app = create_app(service=svc).test_client()
     assert app.get("/metrics").status_code == 401
     assert app.get("/metrics", headers={"Authorization": "Bearer metrics-token-0123456789abcdef"}).status_code == 200
-    closed = create_app(service=build_service(make_config(tmp_path, database_url, METRICS_ALLOW=""))).test_client()
+    closed_service = build_service(make_config(tmp_path, database_url, METRICS_ALLOW=""))
+    closed = create_app(service=closed_service).test_client()
     assert closed.get("/metrics").status_code == 404
     svc.engine.dispose()
+    closed_service.engine.dispose()
 
 
 def test_request_id_is_echoed_or_made_and_in_every_problem(client):

@@ -13,11 +13,13 @@ Files (package data, ``issuer/demo/*.json``):
 
       {"slug": "emob-academy", "name": "Academy of Electromobility",
        "url": "https://emob-academy.example", "suspensionEnabled": true,
-       "issuers": [{"slug", "name", "url", "email", "description", "countryCode"}],
+       "issuers": [{"slug", "name", "url", "email", "description", "countryCode",
+                    "legalIdentifier", "legalIdentifierScheme"}],
        "catalogue": "catalogue-emob-academy.json"}
 
   ``issuers`` are the OB 3.0 issuer profiles the provider issues as (``countryCode`` is
-  ISO 3166-1 alpha-2); ``catalogue`` names the provider's course-catalogue document
+  ISO 3166-1 alpha-2; ``legalIdentifier`` is an invented VAT or registry number of the
+  ``legalIdentifierScheme`` ``vat`` | ``eidas`` | ``registration``, needed by the ELM export); ``catalogue`` names the provider's course-catalogue document
   (``schemas/course-catalogue.schema.json``), whose skill references use the default framework.
 
 :func:`demo_providers` returns the providers with ``catalogue`` replaced by the loaded document.

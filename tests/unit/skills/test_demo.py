@@ -47,7 +47,8 @@ def test_demo_providers_and_catalogues_are_valid():
     for provider in providers:
         assert set(provider) == {"slug", "name", "url", "suspensionEnabled", "issuers", "catalogue"}
         assert provider["issuers"] and all(
-            set(i) == {"slug", "name", "url", "email", "description", "countryCode"} for i in provider["issuers"])
+            set(i) == {"slug", "name", "url", "email", "description", "countryCode", "legalIdentifier",
+                       "legalIdentifierScheme"} for i in provider["issuers"])
         assert all(len(i["countryCode"]) == 2 and i["countryCode"].isupper() for i in provider["issuers"])
         catalogue = provider["catalogue"]
         validate_document(CATALOGUE_SCHEMA, catalogue)

@@ -2,8 +2,9 @@
 
 The matrix (``matrix.json``, framework ``DRIVES-ACM`` "DRIVES Automotive Competence Matrix") is
 demonstration data *inspired by* the DRIVES / Automotive Skills Alliance reference matrix of job
-roles and skills; it is not the official matrix, and its ESCO URIs are illustrative placeholders
-that follow the ESCO URI pattern. The providers and their domains (``*.example``) are fictitious.
+roles and skills; it is not the official matrix. Its skills carry no ESCO URIs (the ELM export
+would present them as real ESCO skills, and no verified mapping exists); the job roles' ESCO
+occupation URIs are illustrative placeholders that follow the ESCO URI pattern. The providers and their domains (``*.example``) are fictitious.
 
 Files (package data, ``issuer/demo/*.json``):
 

@@ -11,6 +11,8 @@ from flask import Blueprint, json, jsonify, request
 from ..coverage_report import coverage_for
 from ..errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from ..jsonutil import JsonError, strict_loads
+from ..delivery.elm import ElmNotAvailable, build_elm
+from ..delivery.record import credential_record
 from ..store.models import Credential
 from ..verify import elm_copy
 from ..verify.service_verifier import load_target, verifier_for
@@ -79,8 +81,6 @@ def verify_subject(subject, *, check_status: bool = True):
 def verify_elm_copy(document: dict, *, check_status: bool = True):
     """An ELM (Europass) copy exported here: verify the signed original it names and compare the
     copy's facts with a fresh export of the same record (:mod:`issuer.verify.elm_copy`)."""
-    from ..delivery.elm import ElmNotAvailable, build_elm
-    from ..delivery.record import credential_record
     svc = service()
     ob_id = elm_copy.original_id(document) or ""
     row = db().get(Credential, ob_id[len("urn:uuid:"):]) if ob_id.startswith("urn:uuid:") and len(ob_id) <= 80 \

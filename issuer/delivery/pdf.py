@@ -19,9 +19,8 @@ import hashlib
 import threading
 from collections import OrderedDict
 from datetime import datetime
-from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..badges.qr import qr_svg
 
@@ -29,8 +28,7 @@ __all__ = ["LANGUAGES", "MEDIA_TYPE", "certificate_html", "html_to_pdf", "PdfCac
 
 MEDIA_TYPE = "application/pdf"
 LANGUAGES = ("en", "de")
-_TEMPLATES = Path(__file__).resolve().parent / "templates"
-_env = Environment(loader=FileSystemLoader(str(_TEMPLATES)), autoescape=select_autoescape(["html"]),
+_env = Environment(loader=PackageLoader("issuer.delivery", "templates"), autoescape=select_autoescape(["html"]),
                    trim_blocks=True, lstrip_blocks=True)
 
 LABELS = {
@@ -116,7 +114,8 @@ def html_to_pdf(html: str) -> bytes:
     """Render ``html`` to PDF/A-2b bytes with WeasyPrint (A4 is set by the template's ``@page``).
 
     Only ``data:`` URIs are fetched (WeasyPrint's ``URLFetcher`` with ``allowed_protocols``)."""
-    from weasyprint import HTML  # imported on first use: it loads Pango and fonts
+    # reason: WeasyPrint loads Pango, HarfBuzz and fontconfig on import; only PDF requests pay for it
+    from weasyprint import HTML
     from weasyprint.urls import URLFetcher
     document = HTML(string=html, base_url=None, url_fetcher=URLFetcher(allowed_protocols={"data"}))
     return document.write_pdf(pdf_variant="pdf/a-2b")

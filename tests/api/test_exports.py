@@ -4,9 +4,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import select
 
 from issuer.delivery.elm import EDC_SCHEMA, ELM_CONTEXT, OB_IDENTIFIER_SCHEME
 from issuer.demo import demo_providers
+from issuer.store.models import IssuerProfile, Skill
 from tests.elm_shapes import validate
 from tests.web.helpers import LEARNER
 
@@ -47,8 +49,6 @@ def _spec(document):
 
 def test_elm_facts_with_grade_ects_and_esco(client, demo, app, service):
     """A Nordhaven course (ECTS, EQF 7) whose skill has a real ESCO skill URI, issued with a grade."""
-    from sqlalchemy import select
-    from issuer.store.models import Skill
     esco = "http://data.europa.eu/esco/skill/5fd5c985-eaaa-47aa-8314-62359c54505a"  # from the official EDC sample
     with service.session(write=True) as session:
         skill = session.scalar(select(Skill).where(Skill.code == "FUSA-26262"))
@@ -95,8 +95,6 @@ def test_elm_without_grade_ects_or_esco(client, demo):
 
 
 def test_elm_needs_a_legal_identifier(client, demo, service):
-    from sqlalchemy import select
-    from issuer.store.models import IssuerProfile
     with service.session(write=True) as session:
         issuer = session.scalar(select(IssuerProfile).where(IssuerProfile.slug == "emob-academy"))
         issuer.legal_identifier = None

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from issuer.store.models import IssuerProfile
 from tests.web.helpers import GERMAN, HTML, get_page, issue
 
 
@@ -33,8 +35,6 @@ def test_no_europass_link_for_a_revoked_credential(client, auth):
 
 
 def test_no_europass_link_without_a_legal_identifier(client, auth, service):
-    from sqlalchemy import select
-    from issuer.store.models import IssuerProfile
     with service.session(write=True) as session:
         session.scalar(select(IssuerProfile).where(IssuerProfile.slug == "emob-academy")).legal_identifier = None
         session.commit()

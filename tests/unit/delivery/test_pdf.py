@@ -1,11 +1,14 @@
 """issuer.delivery.pdf: the certificate page (HTML), the cache key and the PDF cache."""
 from __future__ import annotations
 
+import io
+import logging
 from datetime import datetime, timezone
 
+import pypdf
 import pytest
 
-from issuer.delivery.pdf import Certificate, PdfCache, certificate_html
+from issuer.delivery.pdf import Certificate, PdfCache, certificate_html, html_to_pdf
 from tests.unit.delivery.records import record
 
 NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)
@@ -51,12 +54,6 @@ def test_cache_is_bounded_and_least_recently_used_goes_first():
 
 
 def test_renderer_fetches_nothing_but_data_uris(caplog):
-    import io
-    import logging
-
-    import pypdf
-
-    from issuer.delivery.pdf import html_to_pdf
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
         pdf = html_to_pdf('<p>x</p><img src="file:///etc/passwd"><img src="http://127.0.0.1:1/x.png">')
     assert pypdf.PdfReader(io.BytesIO(pdf)).pages

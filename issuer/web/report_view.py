@@ -81,6 +81,9 @@ def _elm(elm: dict | None) -> dict | None:
         return None
     facts = elm.get("facts") or {}
     shown = [{"key": k, "value": present.text(facts.get(k), 500)} for k in _ELM_FACTS if present.text(facts.get(k))]
+    for fact in shown:  # EU vocabulary IRIs as people read them: ".../snb/eqf/4" -> "4"
+        if fact["key"] == "eqfLevel" and fact["value"].startswith("http://data.europa.eu/snb/eqf/"):
+            fact["value"] = fact["value"].rsplit("/", 1)[1]
     return {"linked": bool(elm.get("linked")), "original": present.text(elm.get("original"), 200),
             "original_url": safe_url(elm.get("originalUrl")), "facts": shown,
             "match": bool(elm.get("factsMatch")), "differences": [present.text(d, 100) for d in

@@ -15,6 +15,7 @@ is refused (no SSRF through templates).
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import threading
 from collections import OrderedDict
@@ -84,6 +85,12 @@ def _data_uri(media_type: str, data: bytes) -> str:
     return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
 
 
+@functools.lru_cache(maxsize=1024)
+def _qr_data_uri(url: str) -> str:
+    """The QR code (SVG) of ``url`` as a data: URI; cached, since drawing one takes ~20 ms."""
+    return _data_uri("image/svg+xml", qr_svg(url))
+
+
 def certificate_html(record, *, now: datetime) -> str:
     """The certificate page (HTML) of a :class:`~issuer.delivery.record.CredentialRecord`.
 
@@ -107,7 +114,7 @@ def certificate_html(record, *, now: datetime) -> str:
         participation=words.get(f"participation.{form}", record.participation_form),
         course_language=words.get(f"language.{record.language}", record.language),
         badge=_data_uri("image/png", record.badge_png) if record.badge_png else None,
-        qr=_data_uri("image/svg+xml", qr_svg(record.verify_url)))
+        qr=_qr_data_uri(record.verify_url))
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -122,13 +129,18 @@ def html_to_pdf(html: str) -> bytes:
 
 
 class PdfCache:
-    """A small thread-safe LRU of PDFs keyed by the SHA-256 of their HTML (``max_bytes`` in total)."""
+    """A small thread-safe LRU of PDFs keyed by the SHA-256 of their HTML (``max_bytes`` in total).
+
+    :meth:`get_or_render` renders each key once even when many requests for it arrive together
+    (one lock per key being rendered), so a burst of requests costs one rendering.
+    """
 
     def __init__(self, max_bytes: int = 32 * 1024 * 1024):
         self.max_bytes = max_bytes
         self._items: OrderedDict[str, bytes] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
+        self._rendering: dict[str, threading.Lock] = {}
 
     def get(self, key: str) -> bytes | None:
         with self._lock:
@@ -149,6 +161,22 @@ class PdfCache:
                 _, old = self._items.popitem(last=False)
                 self._size -= len(old)
 
+    def get_or_render(self, key: str, render) -> bytes:
+        """The cached PDF for ``key``, else ``render()`` (called by one thread per key at a time)."""
+        pdf = self.get(key)
+        if pdf is not None:
+            return pdf
+        with self._lock:
+            key_lock = self._rendering.setdefault(key, threading.Lock())
+        with key_lock:
+            pdf = self.get(key)
+            if pdf is None:
+                pdf = render()
+                self.put(key, pdf)
+        with self._lock:
+            self._rendering.pop(key, None)
+        return pdf
+
 
 class Certificate:
     """One certificate: its HTML, the ETag-worthy key, and the PDF (rendered once per key)."""
@@ -160,10 +188,6 @@ class Certificate:
         self._cache = cache
 
     def pdf(self) -> bytes:
-        cached = self._cache.get(self.key) if self._cache is not None else None
-        if cached is not None:
-            return cached
-        pdf = html_to_pdf(self.html)
-        if self._cache is not None:
-            self._cache.put(self.key, pdf)
-        return pdf
+        if self._cache is None:
+            return html_to_pdf(self.html)
+        return self._cache.get_or_render(self.key, lambda: html_to_pdf(self.html))

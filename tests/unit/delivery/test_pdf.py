@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 from datetime import datetime, timezone
 
 import pypdf
@@ -51,6 +52,24 @@ def test_cache_is_bounded_and_least_recently_used_goes_first():
     assert cache.get("b") is None and cache.get("a") and cache.get("c")
     cache.put("huge", b"x" * 11)            # larger than the whole cache: not kept
     assert cache.get("huge") is None
+
+
+def test_concurrent_requests_render_once():
+    cache, calls, gate = PdfCache(), [], threading.Event()
+
+    def render():
+        calls.append(1)
+        gate.wait(5)
+        return b"%PDF-1.7 x"
+
+    threads = [threading.Thread(target=lambda: results.append(cache.get_or_render("k", render))) for _ in range(8)]
+    results: list[bytes] = []
+    for t in threads:
+        t.start()
+    gate.set()
+    for t in threads:
+        t.join(5)
+    assert results == [b"%PDF-1.7 x"] * 8 and len(calls) == 1
 
 
 def test_renderer_fetches_nothing_but_data_uris(caplog):

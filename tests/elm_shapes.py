@@ -14,8 +14,8 @@ import rdflib
 from pyld import jsonld
 
 from issuer.delivery.elm import EDC_AP
-from issuer.jsonld.contexts import make_loader
-from issuer.jsonld.safemode import expand_safe
+from issuer.badges.contexts import make_loader
+from issuer.signing.jsonld.safemode import expand_safe
 from tests.spec import spec_path
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, json, request
 
-from .. import artifacts
+from ..delivery import artifacts
 from ..delivery import elm, pdf
 from ..delivery.record import credential_record
 from ..errors import Conflict

@@ -23,7 +23,7 @@ from datetime import datetime
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from ..badges.qr import qr_svg
+from .qr import qr_svg
 
 __all__ = ["LANGUAGES", "MEDIA_TYPE", "certificate_html", "html_to_pdf", "PdfCache", "Certificate"]
 

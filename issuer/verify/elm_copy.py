@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..delivery.elm import OB_IDENTIFIER_SCHEME
-from ..jsonutil import JsonError, strict_loads
+from ..intake.strict_json import JsonError, strict_loads
 from .report import FAILED, PASSED, CheckResult, VerificationReport
 
 __all__ = ["ELM_COPY", "ElmCopyReport", "as_elm_document", "elm_facts", "original_id", "compare_facts",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import command
 from sqlalchemy import create_engine, inspect, text
 
-from issuer.migrations import alembic_config, upgrade
+from issuer.store.migrations import alembic_config, upgrade
 
 
 def _columns(url: str) -> set[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from issuer.errors import ValidationFailed
-from issuer.tenants import legal_identity
+from issuer.store.tenants import legal_identity
 
 
 @pytest.mark.parametrize("args,expected", [

@@ -1,6 +1,7 @@
 """issuer.delivery.elm: the ELM (Europass) mapping, checked against the EDC SHACL shapes."""
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import datetime, timezone
 
@@ -8,6 +9,7 @@ import pytest
 
 from issuer.delivery.elm import ElmNotAvailable, build_elm, elm_id, volume_of_learning
 from tests.elm_shapes import validate
+from tests.spec import spec_path
 from tests.unit.delivery.records import ESCO_DEVELOP_DIGITAL_CONTENT, record
 
 
@@ -91,3 +93,16 @@ def test_vat_and_eidas_schemes():
     assert eidas["eIDASIdentifier"]["schemeName"] == "eIDAS legal person identifier"
     assert "vatIdentifier" not in eidas and "registration" not in eidas
 
+
+
+def test_the_shapes_catch_what_elm_requires():
+    """The check is not vacuous: the same shapes reject a document without the issuer's legal
+    identifier, and find in the official unsealed sample exactly the two gaps SOURCES.md names."""
+    document = build_elm(record())
+    del document["issuer"]["eIDASIdentifier"]
+    conforms, report = validate(document)
+    assert not conforms and "eidasLegalIdentifier" in report
+    sample = json.loads(spec_path("elm", "Sample-MC-Annex1-unsigned.jsonld").read_text(encoding="utf-8"))
+    conforms, report = validate(sample)
+    assert not conforms and "Results (2)" in report
+    assert "cred:issued" in report and "eidasLegalIdentifier" in report

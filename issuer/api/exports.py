@@ -15,7 +15,10 @@ bp = Blueprint("exports", __name__)
 
 
 def _record(row):
-    return credential_record(row, service().base_url, badge_png=artifacts.badge_png(row.course))
+    course = row.course
+    uploaded_svg = course.image is not None and course.image.media_type == "image/svg+xml"
+    return credential_record(row, service().base_url, badge_png=artifacts.badge_png(course),
+                             badge_svg=artifacts.badge_svg(course) if uploaded_svg else b"")
 
 
 def _pdf_cache() -> pdf.PdfCache:

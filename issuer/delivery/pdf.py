@@ -113,7 +113,8 @@ def certificate_html(record, *, now: datetime) -> str:
         r=record, lang=lang, w=words, date=date, number=number, state=state,
         participation=words.get(f"participation.{form}", record.participation_form),
         course_language=words.get(f"language.{record.language}", record.language),
-        badge=_data_uri("image/png", record.badge_png) if record.badge_png else None,
+        badge=_data_uri("image/svg+xml", record.badge_svg) if record.badge_svg else
+        _data_uri("image/png", record.badge_png) if record.badge_png else None,
         qr=_qr_data_uri(record.verify_url))
 
 

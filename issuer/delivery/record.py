@@ -74,6 +74,7 @@ class CredentialRecord:
     quality_assurance: str | None = None
     holder_did: str | None = None
     badge_png: bytes = field(default=b"", repr=False)
+    badge_svg: bytes = field(default=b"", repr=False)  # the provider's uploaded (sanitized) SVG, if any
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -109,9 +110,11 @@ def _grade(subject: dict) -> str | None:
     return None
 
 
-def credential_record(row, base_url: str, *, badge_png: bytes = b"") -> CredentialRecord:
+def credential_record(row, base_url: str, *, badge_png: bytes = b"", badge_svg: bytes = b"") -> CredentialRecord:
     """The :class:`CredentialRecord` of a ``store.models.Credential`` row (with its ``course``,
-    ``course.skills`` and ``issuer`` relationships) published under ``base_url``."""
+    ``course.skills`` and ``issuer`` relationships) published under ``base_url``. ``badge_png``
+    is the badge as PNG (ELM needs a PNG); ``badge_svg`` the provider's uploaded SVG badge, which
+    the PDF prefers."""
     document = json.loads(row.document)
     subject = _subject(document)
     issuer_doc = document.get("issuer")
@@ -142,4 +145,4 @@ def credential_record(row, base_url: str, *, badge_png: bytes = b"") -> Credenti
         assessment_type=course.assessment_type, participation_form=course.participation_form,
         quality_assurance=course.quality_assurance,
         holder_did=row.subject_id if isinstance(row.subject_id, str) and row.subject_id.startswith("did:") else None,
-        badge_png=badge_png)
+        badge_png=badge_png, badge_svg=badge_svg)

@@ -128,3 +128,21 @@ def test_download_parameter_makes_an_attachment(client, demo):
     response = _pdf(client, cid, **{})
     response = client.get(f"/credentials/{cid}.pdf?download=1")
     assert response.headers["Content-Disposition"] == f'attachment; filename="certificate-{cid}.pdf"'
+
+
+def _raster_images(data: bytes) -> int:
+    page = pypdf.PdfReader(io.BytesIO(data)).pages[0]
+    xobjects = page["/Resources"].get("/XObject") or {}
+    return sum(1 for x in xobjects.values() if x.get_object().get("/Subtype") == "/Image")
+
+
+def test_the_providers_svg_badge_is_drawn_as_vector(client, demo, auth):
+    default = _pdf(client, _issue(client, demo["emob-academy"], "HV-REFRESH")).data
+    assert _raster_images(default) == 1  # the generated PNG badge (the QR code is vector)
+    svg = (b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4" fill="#c00"/>'
+           b'<image href="https://evil.example/x.png"/></svg>')
+    assert client.put("/api/v1/courses/HV-REFRESH/image", data=svg, content_type="image/svg+xml",
+                      headers=auth).status_code == 200
+    uploaded = _pdf(client, _issue(client, demo["emob-academy"], "HV-REFRESH")).data
+    assert _raster_images(uploaded) == 0  # the provider's SVG, as vector graphics
+    _first_page_png(uploaded, "certificate-de-uploaded-svg-badge.png")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, json, request
 
-from ..delivery import artifacts
-from ..delivery import elm, pdf
+from ..delivery import artifacts, elm, pdf
 from ..delivery.record import credential_record
 from ..errors import Conflict
 from .context import service

@@ -54,7 +54,7 @@ def credential_elm(credential_id: str):
     row = find_credential(credential_id)
     if row.status != "active":
         raise Conflict(f"this credential is {row.status}; a {row.status} credential has no Europass copy",
-                       status=row.status)
+                       credentialStatus=row.status)
     document = elm.build_elm(_record(row))
     response = Response(json.dumps(document, ensure_ascii=False, indent=2), mimetype=elm.MEDIA_TYPE)
     response.headers["Content-Disposition"] = _disposition("attachment", f"credential-{row.id}.elm.json")

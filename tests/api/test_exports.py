@@ -115,7 +115,8 @@ def test_elm_of_a_revoked_credential_is_refused(client, demo, auth):
     assert client.post(f"/api/v1/credentials/{cid}/revoke", json={"reason": "test"}, headers=auth).status_code == 200
     response = client.get(f"/credentials/{cid}.elm.json")
     assert response.status_code == 409
-    assert response.get_json()["status"] == "revoked"
+    problem = response.get_json()
+    assert problem["status"] == 409 and problem["credentialStatus"] == "revoked"
 
 
 def test_unknown_credential_exports_are_404(client, demo):

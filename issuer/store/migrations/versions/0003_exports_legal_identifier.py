@@ -1,14 +1,14 @@
 """issuer profiles: legal identifier (VAT, eIDAS or national registry) for the ELM export
 
-Revision ID: 0002_exports_legal_identifier
-Revises: 0001
+Revision ID: 0003_exports_legal_identifier
+Revises: 0002_harden_course_paths
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0002_exports_legal_identifier'
-down_revision = '0001'
+revision = '0003_exports_legal_identifier'
+down_revision = '0002_harden_course_paths'
 branch_labels = None
 depends_on = None
 

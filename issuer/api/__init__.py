@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .errors import init_errors
+from .exports import bp as exports_bp
 from .files import bp as files_bp
 from .listing import bp as listing_bp
 from .limits import init_limits
@@ -19,6 +20,7 @@ def init_app(app) -> None:
     init_errors(app)
     app.register_blueprint(listing_bp)
     app.register_blueprint(provider_bp)
+    app.register_blueprint(exports_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(files_bp)
     app.register_blueprint(verification_bp)

@@ -400,6 +400,17 @@ def _paths() -> dict:
             "credentialSvg", "The baked SVG badge", "public",
             {"200": {"description": "SVG", "content": {"image/svg+xml": {"schema": TEXT}}}, **_problems(404)},
             params=[CRED_ID])},
+        "/credentials/{credential_id}.pdf": {"get": _op(
+            "credentialPdf", "The A4 certificate (304 when the ETag still matches)", "public",
+            {"200": {"description": "PDF", "content": {"application/pdf": {"schema": BINARY}},
+                     "headers": {"ETag": {"schema": STR}}},
+             "304": {"description": "Not modified"}, **_problems(404)},
+            params=[CRED_ID, _param("download", "query", description="any value: as an attachment",
+                                    required=False)])},
+        "/credentials/{credential_id}.elm.json": {"get": _op(
+            "credentialElm", "The unsealed Europass (ELM) copy of an active credential", "public",
+            {"200": _json("JsonLd", "EuropeanDigitalCredential", "application/ld+json"), **_problems(404, 409)},
+            params=[CRED_ID])},
         "/credentials/{credential_id}/qr.{fmt}": {"get": _op(
             "credentialQr", "A QR code linking to the credential", "public",
             {"200": {"description": "QR code", "content": {"image/png": {"schema": BINARY},

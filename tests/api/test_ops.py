@@ -33,7 +33,7 @@ def test_readyz_reports_pending_migrations_and_unloadable_keys(tmp_path, databas
     body = answer.get_json()
     assert body["checks"]["keys"] == "failed" and body["status"] == "not_ready"
     assert "master" not in answer.get_data(as_text=True) and "key-" not in answer.get_data(as_text=True)
-    command.downgrade(alembic_config(database_url), "0002_harden_course_paths")  # one migration back
+    command.downgrade(alembic_config(database_url), "0003_exports_legal_identifier")  # one migration back
     assert app.test_client().get("/readyz").get_json()["checks"]["migrations"] == "pending"
     wrong_key.engine.dispose()
 

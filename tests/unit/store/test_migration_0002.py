@@ -9,7 +9,7 @@ from issuer.store.migrations import alembic_config
 from issuer.store.migrations.current import migrations_current
 
 
-BEFORE = "0002_harden_course_paths"  # this migration's down_revision
+BEFORE = "0003_exports_legal_identifier"  # this migration's down_revision
 
 
 def test_upgrade_downgrade_upgrade_keeps_data(database_url):

@@ -1,13 +1,13 @@
 """API: OAuth 2.0 clients and tokens, API key scopes, credential listing indexes
 
 Revision ID: 0002_api_oauth_listing
-Revises: 0002_harden_course_paths
+Revises: 0003_exports_legal_identifier
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0002_api_oauth_listing"
-down_revision = "0002_harden_course_paths"
+down_revision = "0003_exports_legal_identifier"
 branch_labels = None
 depends_on = None
 

@@ -2,8 +2,9 @@
 
 * Contexts: VC Data Model 2.0 §4.3 (``@context`` order), OB 3.0 Appendix A.2 ("MUST be serialized
   with both JSON-LD contexts", order checked), VC Data Integrity 1.0 §2.4 "Contexts and Vocabularies"
-  / §4.5 (only known contexts; never fetched). Inline context objects are refused outright: they are
-  how terms get remapped (catalog DI-06, DI-07), and a credential needs none.
+  / §4.5 (only known contexts; never fetched). Inline context objects are how terms get remapped
+  (catalog DI-06, DI-07): the only one accepted is the service's own EU micro-credential context,
+  compared member for member (``issuer.jsonld.contexts.INLINE_CONTEXTS``).
 * Data model: OB 3.0 Appendix B (AchievementCredential, AchievementSubject, EndorsementCredential),
   VC Data Model 2.0 §4; the project schema ``schemas/ob3-achievementcredential.schema.json``.
 * Safe mode: VC Data Integrity 1.0 §2.3 "Securing Data Losslessly" (DATA_LOSS_DETECTION_ERROR).
@@ -22,7 +23,8 @@ from pyld import jsonld
 from referencing import Registry, Resource
 
 from ..jsonld.canonize import CanonizationError, canonize
-from ..jsonld.contexts import BUNDLED_CONTEXTS, OB_CONTEXTS, VC_V1, VC_V2, ContextNotAllowed
+from ..jsonld.contexts import (BUNDLED_CONTEXTS, OB_CONTEXTS, VC_V1, VC_V2, ContextNotAllowed,
+                               is_known_inline_context)
 from ..jsonld.safemode import DataLossError, is_absolute_iri
 from ..jsonschemas import load_schema
 from .report import CONTEXTS, DATA_MODEL, OFFICIAL_SCHEMA, SAFE_MODE, CheckResult
@@ -65,7 +67,9 @@ def _context_item_problems(items: list, where: str, known: frozenset) -> list[st
     problems = []
     for i, item in enumerate(items):
         if isinstance(item, dict):
-            problems.append(f"{where}[{i}] is an inline context object (INVALID_CONTEXT): not accepted")
+            if not is_known_inline_context(item):
+                problems.append(f"{where}[{i}] is an inline context object (INVALID_CONTEXT) that is not "
+                                "the service's EU micro-credential context: not accepted")
         elif not isinstance(item, str):
             problems.append(f"{where}[{i}] is not a context URL")
         elif item not in known:

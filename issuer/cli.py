@@ -129,7 +129,8 @@ def provider():
 @click.argument("name")
 @click.option("--slug", help="URL-safe identifier (default: from the name)")
 @click.option("--url", help="the provider's web site")
-@click.option("--suspension/--no-suspension", default=False, help="allow suspending credentials")
+@click.option("--suspension/--no-suspension", default=False,
+              help="allow suspending credentials (adds a second status entry: fails the official OB schema)")
 @click.option("--did-method", type=click.Choice(["web", "key"]), default="web", show_default=True)
 @click.option("--country", help="ISO 3166-1 alpha-2 country code of the issuer")
 def provider_create(name, slug, url, suspension, did_method, country):
@@ -146,6 +147,9 @@ def provider_create(name, slug, url, suspension, did_method, country):
         except IssuerError as exc:
             _fail(exc)
     click.echo(f"Created provider {slug!r}.")
+    if suspension:
+        from .status.lists import SUSPENSION_COST
+        click.echo(f"Note: {SUSPENSION_COST}")
     click.echo(f"API key (shown once, store it safely): {key}")
 
 
@@ -271,7 +275,7 @@ def verify(target: str, as_json: bool, no_status: bool):
         else:
             click.echo(("VERIFIED" if report.verified else "NOT VERIFIED") + f" ({report.format or 'unknown format'})")
             for check in report.checks:
-                mark = {"passed": "ok  ", "failed": "FAIL", "skipped": "skip"}[check.status]
+                mark = {"passed": "ok  ", "failed": "FAIL", "skipped": "skip", "warning": "WARN"}[check.status]
                 code = f" [{check.code}]" if check.code else ""
                 click.echo(f"  {mark} {check.id}: {check.reason}{code}")
         sys.exit(0 if report.verified else 1)

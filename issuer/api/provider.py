@@ -14,6 +14,7 @@ from .. import issuance, revocation
 from ..errors import BadRequest, IssuerError, NotFound, Unauthorized, ValidationFailed
 from ..issuance import IssuanceContext
 from ..skills import catalogue, matrix
+from ..status.lists import SUSPENSION_COST
 from ..timeutil import iso_z
 from .context import current_provider, db, db_write, service
 from .requests import json_body
@@ -41,6 +42,8 @@ def _credential_response(row, status: int, replayed: bool = False):
     from flask import json
     body = {"id": row.id, "status": row.status, "credential": json.loads(row.document), "jwt": row.jwt,
             "links": credential_links(row.id)}
+    if isinstance(body["credential"].get("credentialStatus"), list):
+        body["warnings"] = [{"code": "credential_status_array", "detail": SUSPENSION_COST}]
     response = jsonify(body)
     response.status_code = status
     response.headers["Location"] = f"/credentials/{row.id}"

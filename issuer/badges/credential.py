@@ -82,7 +82,7 @@ class CredentialExtras:
     result: dict | None = None
     evidence: tuple[dict, ...] = ()
     valid_for: timedelta | None = None
-    credential_status: dict | None = None
+    credential_status: dict | list[dict] | None = None
 
 
 def normalize_email(email: str) -> str:
@@ -170,5 +170,5 @@ def build_credential(*, credential_id: str, issuer: dict, achievement: dict, lea
     if extras.evidence:
         credential["evidence"] = [dict(e) for e in extras.evidence]
     if extras.credential_status:
-        credential["credentialStatus"] = extras.credential_status
+        credential["credentialStatus"] = copy.deepcopy(extras.credential_status)
     return credential

@@ -28,7 +28,8 @@ from ..jsonld.contexts import (BUNDLED_CONTEXTS, OB_CONTEXTS, VC_V1, VC_V2, Cont
 from ..jsonld.safemode import DataLossError, is_absolute_iri
 from ..jsonschemas import load_schema
 from .report import CONTEXTS, DATA_MODEL, OFFICIAL_SCHEMA, SAFE_MODE, CheckResult
-from .state import OB_TYPES, VerifyState, failed, issuer_id, parse_datetime, passed, skipped, type_list
+from .state import (OB_TYPES, VerifyState, failed, issuer_id, parse_datetime, passed, skipped, type_list,
+                    warning)
 
 __all__ = ["check_contexts", "check_data_model", "check_official_schema", "check_safe_mode",
            "PROJECT_SCHEMA", "OFFICIAL_SCHEMA_FILES"]
@@ -266,10 +267,25 @@ def check_official_schema(state: VerifyState, schema_dir: Path | None) -> CheckR
     if not path.is_file():
         return skipped(OFFICIAL_SCHEMA, f"{name} is not in the configured schema folder")
     problems = _schema_problems(_validator(str(path)), state.credential, _fast_validator(str(path)))
+    if problems and _only_a_status_array(state.credential, path):
+        return warning(OFFICIAL_SCHEMA, f"valid against {name} except that credentialStatus is an array of "
+                       f"{len(state.credential['credentialStatus'])} entries (VC 2.0 allows a set; the OB "
+                       "schema allows one object)", {"schema": name, "problems": problems})
     if problems:
         return failed(OFFICIAL_SCHEMA, problems[0], "MALFORMED_VALUE_ERROR",
                       {"schema": name, "problems": problems})
     return passed(OFFICIAL_SCHEMA, f"the credential is valid against {name}", {"schema": name})
+
+
+def _only_a_status_array(credential: dict, path: Path) -> bool:
+    """True when ``credentialStatus`` is an array of entries and the credential passes the schema with
+    each entry alone in its place: the array is its only deviation (revocation + suspension entries,
+    ``docs/status.md``). Such a credential verifies, with a ``warning`` instead of a failure."""
+    entries = credential.get("credentialStatus")
+    if not isinstance(entries, list) or not 2 <= len(entries) <= 8:
+        return False
+    validator, fast = _validator(str(path)), _fast_validator(str(path))
+    return all(not _schema_problems(validator, {**credential, "credentialStatus": entry}, fast) for entry in entries)
 
 
 # --- safe mode -----------------------------------------------------------------------------------

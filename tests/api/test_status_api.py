@@ -171,3 +171,29 @@ def test_list_is_resigned_only_when_it_changes(client, demo, service):
 def test_unknown_list_is_404(client):
     response = client.get("/status/00000000-0000-4000-8000-000000000000", headers={"Accept": "application/json"})
     assert response.status_code == 404 and response.mimetype == "application/problem+json"
+
+
+def test_credentials_with_the_retired_two_bit_entry_keep_working(client, demo, monkeypatch):
+    """Credentials issued before issue #8 carry one 2-bit ``message`` entry: they still change
+    status and verify in our verifier (the lists of that purpose stay published)."""
+    from issuer.status import lists
+    monkeypatch.setattr(lists, "purposes_for", lambda suspension_enabled: (lists.PURPOSE_MESSAGE,))
+    key = demo["emob-academy"]
+    headers = {"Authorization": f"Bearer {key}"}
+    body = issue(client, key, "HV-2S")
+    monkeypatch.undo()
+    cid, vc = body["id"], body["credential"]
+    entry = vc["credentialStatus"]
+    assert entry["statusPurpose"] == "message" and entry["statusSize"] == 2
+    assert _verify(client, vc)["verified"] is True
+    expected = [("suspend", 2, {"revoked": False, "suspended": True}),
+                ("unsuspend", 0, {"revoked": False, "suspended": False}),
+                ("revoke", 1, {"revoked": True, "suspended": False})]
+    for action, value, status in expected:
+        assert client.post(f"/api/v1/credentials/{cid}/{action}", json={"reason": "x"},
+                           headers=headers).status_code == 200
+        assert _bit(client, vc) == value
+        assert _verify(client, vc)["summary"]["status"] == status
+    # a credential issued now by the same provider gets the two 1-bit entries
+    assert [e["statusPurpose"] for e in issue(client, key, "HV-2S")["credential"]["credentialStatus"]] == [
+        "revocation", "suspension"]

@@ -65,8 +65,9 @@ def eu_elements(achievement: dict) -> dict:
     of an unexpected type read as None (the caller decides how to show them).
     """
     outcomes = achievement.get("learningOutcome")
+    hours = _hours(achievement.get("volumeOfLearning"))
     return {
-        "workloadHours": _hours(achievement.get("volumeOfLearning")) or _number(achievement.get("workloadHours")),
+        "workloadHours": hours if hours is not None else _number(achievement.get("workloadHours")),
         "ects": _number(achievement.get("creditsAvailable")) if "creditsAvailable" in achievement
         else _number(achievement.get("ectsCredits")),
         "eqfLevel": _eqf(achievement.get("eqfLevel")),

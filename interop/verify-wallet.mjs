@@ -18,11 +18,12 @@
  *
  * stdout: {"results": [{"id",
  *            "digitalbazaar": {"verified", "error", "revoked", "suspended",
- *                              "statusVerified", "statusError"},     JSON-LD
- *            "dcc": {"verified", "registeredIssuer", "signature", "expiration",
- *                    "revoked", "suspended", "log", "errors", "schema"}, JSON-LD
- *            "jose": {"verified", "error", "revoked", "suspended",
- *                     "statusVerified", "statusError"}}],             VC-JWT
+ *                              "otherSet", "statusVerified", "statusError"},  JSON-LD
+ *            "dcc": {"verified", "registeredIssuer", "failedSteps", "signature",
+ *                    "expiration", "revoked", "suspended", "log", "errors",
+ *                    "schema"},                                         JSON-LD
+ *            "jose": {"verified", "error", "revoked", "suspended", "otherSet",
+ *                     "statusVerified", "statusError"}}],               VC-JWT
  *          "requested": [every URL fetched over "HTTP" or from `documents`],
  *          "refused": [URLs asked for that were neither shipped nor given]}
  *
@@ -92,7 +93,11 @@ function statusSummary(statusResult) {
     statusVerified: statusResult ? statusResult.verified === true : null,
     statusError: errorMessage(statusResult?.error),
     revoked: setFor('revocation'),
-    suspended: setFor('suspension')
+    suspended: setFor('suspension'),
+    // entries of other purposes (e.g. "message") whose bit is set
+    otherSet: [...new Set(results.filter(r => r.status === true &&
+      !['revocation', 'suspension'].includes(r.credentialStatus?.statusPurpose))
+      .map(r => r.credentialStatus?.statusPurpose))]
   };
 }
 
@@ -130,6 +135,7 @@ async function dcc(verifierCore, credential) {
     verified: errors.length === 0 && steps.length > 0 &&
       steps.every(entry => entry.valid === true),
     registeredIssuer: log.registered_issuer ?? null,
+    failedSteps: steps.filter(entry => entry.valid !== true).map(e => e.id),
     signature: errors.length ? 'invalid' : (log.valid_signature === true ?
       'valid' : 'invalid'),
     expiration: log.expiration ?? null,

@@ -7,6 +7,7 @@ the verdicts of every verifier for every credential state.
 """
 from __future__ import annotations
 
+import contextlib
 from typing import Any, Iterable
 
 BASE = "http://localhost:5000"
@@ -16,6 +17,10 @@ COURSES = {"emob-academy": ["HV-2S", "HV-REFRESH", "HV-3S", "BAT-SERVICE", "CHG-
 SUSPENSION = {"emob-academy"}  # providers that opted in to suspension (issuer/demo/providers.json)
 DID_SUBJECT = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
 STATES = ("fresh", "revoked", "suspended", "unsuspended")
+RETIRED = "retired: one 2-bit message entry (issued before issue #8)"
+VARIANTS = {"default: one revocation entry": ("bbz-alpenvorland", "ADAS-CAL"),
+            "suspension opt-in: revocation + suspension entries": ("emob-academy", "HV-2S"),
+            RETIRED: ("emob-academy", "HV-2S")}
 ACTIONS = {"fresh": [], "revoked": ["revoke"], "suspended": ["suspend"], "unsuspended": ["suspend", "unsuspend"]}
 
 
@@ -72,7 +77,11 @@ def verdict(result: dict | None) -> str:
         return "revoked"
     if result.get("suspended"):
         return "suspended"
-    return "valid" if result.get("verified") else "invalid"
+    if not result.get("verified"):
+        failed = result.get("failedSteps")
+        return f"invalid ({', '.join(failed)})" if failed else "invalid"
+    other = result.get("otherSet")
+    return f"valid ({', '.join(other)} bit set)" if other else "valid"
 
 
 def our_verdict(report: dict) -> str:
@@ -85,19 +94,25 @@ def our_verdict(report: dict) -> str:
 
 
 def state_matrix(client, demo: dict[str, str], harness) -> list[dict]:
-    """Issue one credential per (provider kind, state), apply the state, verify everywhere.
+    """Issue one credential per (status variant, state), apply the state, verify everywhere.
+
+    The retired variant (one 2-bit ``message`` entry, as suspension providers got before issue #8)
+    is issued by patching :func:`issuer.status.lists.purposes_for`, to show how it reads.
 
     Rows: ``{"variant", "state", "form", "ours", "digitalbazaar", "dcc", "schema"}`` with verdict
     words; ``form`` is ``JSON-LD`` or ``VC-JWT`` (jose + Bitstring Status List library).
     """
-    variants = {"default (revocation entry)": ("bbz-alpenvorland", "ADAS-CAL"),
-                "suspension opt-in (revocation + suspension entries)": ("emob-academy", "HV-2S")}
+    from unittest import mock
+
+    from issuer.status import lists
     issued = []
-    for variant, (provider, course) in variants.items():
+    for variant, (provider, course) in VARIANTS.items():
         for state in STATES:
             if state in ("suspended", "unsuspended") and provider not in SUSPENSION:
                 continue
-            body = issue(client, demo[provider], course, {"name": f"State {state}", "email": f"{state}@example.org"})
+            retired = mock.patch.object(lists, "purposes_for", lambda _: (lists.PURPOSE_MESSAGE,))
+            with retired if variant == RETIRED else contextlib.nullcontext():
+                body = issue(client, demo[provider], course, {"name": f"State {state}", "email": f"{state}@example.org"})
             for action in ACTIONS[state]:
                 change(client, demo[provider], body["id"], action)
             issued.append((variant, state, body))

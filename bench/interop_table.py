@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from issuer import create_app  # noqa: E402
 from issuer.config import load_config  # noqa: E402
 from issuer.service import build_service  # noqa: E402
-from issuer.setup import demo_api_keys, initialize  # noqa: E402
+from issuer.demo.setup import demo_api_keys, initialize  # noqa: E402
 from tests.interop import harness  # noqa: E402
 from tests.interop.wallet import BASE, markdown_table, state_matrix  # noqa: E402
 from tests.spec import SPEC_DIR  # noqa: E402

@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from ..jsonld.contexts import EU_MICROCREDENTIAL_TERMS, OB_V3P0, VC_V2
+from .contexts import EU_MICROCREDENTIAL_TERMS, OB_V3P0, VC_V2
 from .microcredential import eqf_level_iri, volume_of_learning
 
 __all__ = ["CONTEXT", "AlignmentInput", "AchievementInput", "Learner", "identity_object",

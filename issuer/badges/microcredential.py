@@ -2,7 +2,7 @@
 
 Writing (issued credentials): OB 3.0 terms where OB has them (``creditsAvailable`` for ECTS credit
 points, ``alignment`` for skills) and, for the rest, the terms of the inline context
-:data:`issuer.jsonld.contexts.EU_MICROCREDENTIAL_TERMS`, whose IRIs come from the European Learning
+:data:`issuer.badges.contexts.EU_MICROCREDENTIAL_TERMS`, whose IRIs come from the European Learning
 Model (``http://data.europa.eu/snb/model/elm/``) where it has a property for the element. The
 mapping is documented in ``docs/eu-microcredential-terms.md``.
 

@@ -14,7 +14,7 @@ import json
 import pytest
 
 from issuer.verify.verifier import Verifier
-from issuer.dids.did_key import resolve_did_key
+from issuer.resolve.did_key import resolve_did_key
 from tests.interop.wallet import (COURSES, DID_SUBJECT, RETIRED, STATES, SUSPENSION, did_web_url, issue, markdown_table,
                                   state_matrix, verdict, wallet_documents)
 

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import contextlib
 from typing import Any, Iterable
+from unittest import mock
+from urllib.parse import unquote
+
+from issuer.status import lists
 
 BASE = "http://localhost:5000"
 COURSES = {"emob-academy": ["HV-2S", "HV-REFRESH", "HV-3S", "BAT-SERVICE", "CHG-INSTALL"],
@@ -64,7 +68,6 @@ def wallet_documents(client, credentials: Iterable[dict]) -> dict[str, Any]:
 
 def did_web_url(did: str) -> str:
     """DID Web "Read": ``did:web:localhost%3A5000:issuers:x`` -> ``https://localhost:5000/issuers/x/did.json``."""
-    from urllib.parse import unquote
     _, _, domain, *path = did.split(":")
     return f"https://{unquote(domain)}/{'/'.join(unquote(p) for p in path) if path else '.well-known'}/did.json"
 
@@ -102,9 +105,6 @@ def state_matrix(client, demo: dict[str, str], harness) -> list[dict]:
     Rows: ``{"variant", "state", "form", "ours", "digitalbazaar", "dcc", "schema"}`` with verdict
     words; ``form`` is ``JSON-LD`` or ``VC-JWT`` (jose + Bitstring Status List library).
     """
-    from unittest import mock
-
-    from issuer.status import lists
     issued = []
     for variant, (provider, course) in VARIANTS.items():
         for state in STATES:

@@ -16,10 +16,11 @@ from pyld import jsonld
 from issuer.badges.credential import (CONTEXT, AchievementInput, AlignmentInput, Learner, build_achievement,
                                       build_credential)
 from issuer.badges.microcredential import eqf_level_iri, eu_elements, volume_of_learning
-from issuer.jsonld.canonize import canonize
-from issuer.jsonld.contexts import (BUNDLED_CONTEXTS, EU_MICROCREDENTIAL_TERMS, EU_MICROCREDENTIAL_V1, OB_V3P0,
+from issuer.signing.jsonld import template
+from issuer.signing.jsonld.canonize import canonize
+from issuer.badges.contexts import (BUNDLED_CONTEXTS, EU_MICROCREDENTIAL_TERMS, EU_MICROCREDENTIAL_V1, OB_V3P0,
                                     VC_V2, document_loader, is_known_inline_context)
-from issuer.jsonld.safemode import expand_safe
+from issuer.signing.jsonld.safemode import expand_safe
 from issuer.web.present import facts
 from tests.spec import spec_path
 from tests.unit.verify.support import NOW, Resolver, did_web_issuer, sign_di, verifier
@@ -145,5 +146,4 @@ def test_canonical_form_is_stable_with_the_inline_context(issuer):
     document = _credential(issuer)
     first, second = canonize(document), canonize(copy.deepcopy(document))
     assert first == second
-    from issuer.jsonld import template
     assert template.shape_of(document, [])  # cacheable: no NotCacheable for the known inline context

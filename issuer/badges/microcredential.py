@@ -19,7 +19,7 @@ __all__ = ["EQF_LEVEL_BASE", "eqf_level_iri", "volume_of_learning", "eu_elements
 EQF_LEVEL_BASE = "http://data.europa.eu/snb/eqf/"
 """Europass EQF level concepts (``.../eqf/1`` … ``.../eqf/8``), as in the EDC application profile."""
 
-_DURATION_HOURS = re.compile(r"^PT(\d{1,6}(?:\.\d{1,3})?)H$")
+_DURATION_HOURS = re.compile(r"^PT(\d{1,6})H(?:(\d{1,2})M)?$")
 
 
 def eqf_level_iri(level: int) -> str:
@@ -30,11 +30,12 @@ def eqf_level_iri(level: int) -> str:
 
 
 def volume_of_learning(hours: float | int) -> str:
-    """Notional workload in hours as an ``xsd:duration`` (``24`` -> ``"PT24H"``, ``7.5`` -> ``"PT7.5H"``)."""
+    """Notional workload in hours as an ``xsd:duration``: ``24`` -> ``"PT24H"``, ``12.5`` -> ``"PT12H30M"``
+    (minutes rounded). The ELM export (:mod:`issuer.delivery.elm`) writes the same value."""
     if isinstance(hours, bool) or not isinstance(hours, (int, float)) or hours < 0:
         raise ValueError(f"workload must be a non-negative number of hours, not {hours!r}")
-    text = f"{float(hours):.3f}".rstrip("0").rstrip(".")
-    return f"PT{text}H"
+    whole, rest = divmod(round(hours * 60), 60)
+    return f"PT{whole}H{rest}M" if rest else f"PT{whole}H"
 
 
 def _number(value) -> float | int | None:
@@ -47,8 +48,8 @@ def _hours(value) -> float | int | None:
     match = _DURATION_HOURS.match(value) if isinstance(value, str) else None
     if match is None:
         return None
-    number = float(match.group(1))
-    return int(number) if number.is_integer() else number
+    number = int(match.group(1)) + int(match.group(2) or 0) / 60
+    return int(number) if float(number).is_integer() else round(number, 4)
 
 
 def _eqf(value) -> int | None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from . import load_demo as load
+from ..config import prepare_instance
 from ..store import tenants
 from ..store.migrations import upgrade
 from ..service import Service
@@ -27,14 +28,17 @@ def create_provider_with_issuers(session, service: Service, *, slug: str, name: 
                               url=spec.get("url"), email=spec.get("email"), description=spec.get("description"),
                               country_code=spec.get("countryCode") or spec.get("country_code"),
                               did_method=spec.get("didMethod", did_method),
+                              legal_identifier=spec.get("legalIdentifier"),
+                              legal_identifier_scheme=spec.get("legalIdentifierScheme"),
                               jwt_algorithm=service.config["JWT_ALGORITHM"])
     api_key = tenants.create_api_key(session, provider, label="initial")
     return provider, api_key
 
 
 def _write_secret(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    prepare_instance(path.parent)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # also when the file existed with a wider mode
     with os.fdopen(fd, "w") as fh:
         fh.write(text + "\n")
 

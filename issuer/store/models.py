@@ -66,6 +66,10 @@ class IssuerProfile(Base):
     email: Mapped[Optional[str]] = mapped_column(String(200))
     description: Mapped[Optional[str]] = mapped_column(Text)
     country_code: Mapped[Optional[str]] = mapped_column(String(2))
+    # The organisation's legal identifier (ELM ``LegalIdentifier``): a VAT number, an eIDAS legal
+    # person identifier or a national registry number; ``legal_identifier_scheme`` says which.
+    legal_identifier: Mapped[Optional[str]] = mapped_column(String(100))
+    legal_identifier_scheme: Mapped[Optional[str]] = mapped_column(String(16))  # vat | eidas | registration
     did_method: Mapped[str] = mapped_column(String(8), default="web")
     did_key: Mapped[Optional[str]] = mapped_column(String(200))
     created: Mapped[created_at]
@@ -157,7 +161,11 @@ class Course(Base):
     id: Mapped[intpk]
     provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
     code: Mapped[str] = mapped_column(String(64))
-    slug: Mapped[str] = mapped_column(String(140), unique=True)  # "<provider>-<code>": public URL
+    # The public path under /achievements/: "<provider slug>/<code in lower case>" (issue #9 §5: the
+    # provider and the course are separated unambiguously). ``legacy_slug`` is the path used before,
+    # "<provider>-<code>", kept so that the achievement ids of credentials issued then still resolve.
+    slug: Mapped[str] = mapped_column(String(140), unique=True)
+    legacy_slug: Mapped[Optional[str]] = mapped_column(String(140), unique=True)
     title: Mapped[str200]
     description: Mapped[str] = mapped_column(Text)
     criteria: Mapped[str] = mapped_column(Text)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from flask import Blueprint, json
 
-from ..api.context import service
+from ..api.context import db, service
 from ..badges.timestamps import as_utc
 from ..api.public import find_credential
 from ..api.verification import credential_coverage, verify_subject
+from ..status.revocation import status_since
 from . import present
 from .render import absolute, not_found_page, page
 from .report_view import report_view
@@ -27,16 +28,25 @@ def _not_found(_exc):
     return not_found_page()
 
 
-def _downloads(credential_id: str) -> list[dict]:
+def _downloads(credential_id: str, *, europass: bool = False) -> list[dict]:
+    """The learner's downloads; the Europass (ELM) copy only when it can be made (an active
+    credential whose issuer profile has a legal identifier and a country)."""
     base = f"/credentials/{credential_id}"
-    return [{"key": "json", "href": f"{base}.json", "type": "application/json", "file": f"credential-{credential_id}.json"},
-            {"key": "jwt", "href": f"{base}.jwt", "type": "application/vc+jwt", "file": f"credential-{credential_id}.jwt"},
-            {"key": "png", "href": f"{base}.png?download=1", "type": "image/png", "file": None},
-            {"key": "svg", "href": f"{base}.svg?download=1", "type": "image/svg+xml", "file": None}]
+    downloads = [
+        {"key": "json", "href": f"{base}.json", "type": "application/json", "file": f"credential-{credential_id}.json"},
+        {"key": "jwt", "href": f"{base}.jwt", "type": "application/vc+jwt", "file": f"credential-{credential_id}.jwt"},
+        {"key": "png", "href": f"{base}.png?download=1", "type": "image/png", "file": None},
+        {"key": "svg", "href": f"{base}.svg?download=1", "type": "image/svg+xml", "file": None},
+        {"key": "pdf", "href": f"{base}.pdf", "type": "application/pdf", "file": f"certificate-{credential_id}.pdf"}]
+    if europass:
+        downloads.append({"key": "elm", "href": f"{base}.elm.json", "type": "application/ld+json",
+                          "file": f"credential-{credential_id}.elm.json"})
+    return downloads
 
 
 def credential_view(row) -> dict:
-    """What the learner's page shows: the signed document's content and the hosted row's status."""
+    """What the learner's page shows: the signed document's content and the hosted row's status.
+    A revoked or suspended credential shows since when, and offers no sharing (``shareable``)."""
     document = json.loads(row.document)
     achievement = present.achievement_of(document)
     issued, expires = as_utc(row.valid_from), as_utc(row.valid_until)
@@ -51,11 +61,13 @@ def credential_view(row) -> dict:
         "og_image": absolute(f"/achievements/{row.course.slug}/image?format=png"),
         "achievement_url": f"/achievements/{row.course.slug}",
         "issuer": {"name": issuer_name, "href": f"/issuers/{row.issuer.slug}", "country": row.issuer.country_code},
-        "issued": issued, "expires": expires, "status": row.status,
+        "issued": issued, "expires": expires, "status": row.status, "status_since": as_utc(status_since(db(), row)),
         "expired": expires is not None and expires < service().clock(),
+        "shareable": row.status == "active",
         "facts": present.facts(achievement), "skills": present.skills(achievement),
         "evidence": present.evidence(document), "results": present.results(document),
-        "downloads": _downloads(row.id),
+        "downloads": _downloads(row.id, europass=row.status == "active" and bool(row.issuer.legal_identifier)
+                                and bool(row.issuer.country_code)),
         "linkedin_add": present.linkedin_add_url(name=name, organisation=issuer_name, issued=issued,
                                                  expires=expires, url=url, cert_id=row.id),
         "linkedin_share": present.linkedin_share_url(url),

@@ -52,19 +52,21 @@ def test_learner_page_links(client, credential_id):
     assert links[f"/credentials/{cid}/coverage"] == "Job-role coverage"
     downloads = {a["data-download"]: a["href"] for a in page.find("a") if "data-download" in a}
     assert downloads == {"json": f"/credentials/{cid}.json", "jwt": f"/credentials/{cid}.jwt",
-                         "png": f"/credentials/{cid}.png?download=1", "svg": f"/credentials/{cid}.svg?download=1"}
+                         "png": f"/credentials/{cid}.png?download=1", "svg": f"/credentials/{cid}.svg?download=1",
+                         "pdf": f"/credentials/{cid}.pdf", "elm": f"/credentials/{cid}.elm.json"}
     qr = page.first("img", src=f"/credentials/{cid}/qr.svg")
     assert "verification page" in qr["alt"]
     assert f"/credentials/{cid}/qr.png" in links
     badge = page.first("img", class_="hero__badge")
-    assert badge["src"] == "/achievements/emob-academy-hv-2s/image" and badge["alt"] == f"Badge: {NAME}"
+    assert badge["src"] == "/achievements/emob-academy/hv-2s/image" and badge["alt"] == f"Badge: {NAME}"
     share = page.first("input", id="share-url")
     assert share["value"] == f"{BASE}/credentials/{cid}" and page.first("label", for_="share-url")
 
 
 def test_download_links_have_the_right_media_types(client, credential_id):
     page = get_page(client, f"/credentials/{credential_id}")
-    expected = {"json": "application/json", "jwt": "application/vc+jwt", "png": "image/png", "svg": "image/svg+xml"}
+    expected = {"json": "application/json", "jwt": "application/vc+jwt", "png": "image/png", "svg": "image/svg+xml",
+                "pdf": "application/pdf", "elm": "application/ld+json"}
     for link in (a for a in page.find("a") if "data-download" in a):
         response = client.get(link["href"])
         assert response.status_code == 200
@@ -102,7 +104,7 @@ def test_open_graph_and_twitter_tags(client, credential_id):
     assert meta["og:title"] == NAME and meta["twitter:title"] == NAME
     assert meta["og:description"] == "Alex Muster earned this micro-credential from Academy of Electromobility."
     assert meta["og:url"] == f"{BASE}/credentials/{credential_id}"
-    assert meta["og:image"] == meta["twitter:image"] == f"{BASE}/achievements/emob-academy-hv-2s/image?format=png"
+    assert meta["og:image"] == meta["twitter:image"] == f"{BASE}/achievements/emob-academy/hv-2s/image?format=png"
     assert meta["twitter:card"] == "summary"
     image = client.get(meta["og:image"].removeprefix(BASE))
     assert image.status_code == 200 and image.mimetype == "image/png"

@@ -65,7 +65,8 @@ def test_achievement_uses_ob_terms_and_elm_values():
     assert achievement["eqfLevel"] == "http://data.europa.eu/snb/eqf/7"
     for retired in ("workloadHours", "ectsCredits"):
         assert retired not in achievement
-    assert volume_of_learning(7.5) == "PT7.5H" and eqf_level_iri(1).endswith("/eqf/1")
+    assert volume_of_learning(7.5) == "PT7H30M" and eqf_level_iri(1).endswith("/eqf/1")
+    assert eu_elements({"volumeOfLearning": "PT7H30M"})["workloadHours"] == 7.5
     with pytest.raises(ValueError):
         eqf_level_iri(9)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .errors import ConfigError, IssuerError
+from .errors import ConfigError, IssuerError, NotFound, PayloadTooLarge
 
 __all__ = ["main"]
 
@@ -259,10 +259,10 @@ def keys_rotate(issuer_slug: str):
 @click.option("--no-status", is_flag=True, help="do not check the credential status")
 def verify(target: str, as_json: bool, no_status: bool):
     """Verify a credential file (JSON, JWT, baked PNG/SVG) or URL; exit 0 only when verified."""
-    from .verify.service_verifier import verifier_for, load_target
+    from .verify.service_verifier import verifier_for
     with _service() as service:
         try:
-            subject = load_target(service, target)
+            subject = _read_target(service, target)
         except IssuerError as exc:
             _fail(exc)
         report = verifier_for(service).verify(subject, now=service.clock(), check_status=not no_status)
@@ -275,6 +275,25 @@ def verify(target: str, as_json: bool, no_status: bool):
                 code = f" [{check.code}]" if check.code else ""
                 click.echo(f"  {mark} {check.id}: {check.reason}{code}")
         sys.exit(0 if report.verified else 1)
+
+
+MAX_VERIFY_FILE_BYTES = 8 * 1024 * 1024
+
+
+def _read_target(service, target: str) -> bytes | str:
+    """``issuer verify``: a URL (as the public verifier reads it), else the file at the explicit path.
+
+    Only this command reads local files, and only the one path given on its command line.
+    """
+    from .verify.service_verifier import load_url  # reason: the CLI imports the service lazily
+    if "://" in target:
+        return load_url(service, target)
+    path = Path(target)
+    if not path.is_file():
+        raise NotFound(f"no such file: {target}")
+    if path.stat().st_size > MAX_VERIFY_FILE_BYTES:
+        raise PayloadTooLarge(f"{target} is larger than {MAX_VERIFY_FILE_BYTES} bytes")
+    return path.read_bytes()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,7 +11,7 @@ from flask import Blueprint, json, jsonify, request
 from ..coverage_report import coverage_for
 from ..errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from ..jsonutil import JsonError, strict_loads
-from ..verify.service_verifier import load_target, verifier_for
+from ..verify.service_verifier import load_url, verifier_for
 from .context import db, service
 from .public import find_credential, json_response, wants_json
 
@@ -41,7 +41,7 @@ def subject_from_request():
             if request.form.get(field, "").strip():
                 return _limit(request.form[field].strip().encode("utf-8"))
         if request.form.get("url", "").strip():
-            return load_target(service(), request.form["url"].strip(), max_bytes=MAX_VERIFY_BYTES)
+            return load_url(service(), request.form["url"])
         raise BadRequest("send a file, a pasted credential or JWT, or a URL")
     data = _limit(request.get_data(cache=True))
     if not data.strip():
@@ -54,9 +54,7 @@ def subject_from_request():
         except JsonError:
             return data  # not JSON: the report's parsing check says so
         if isinstance(parsed, dict) and set(parsed) == {"url"}:
-            if not isinstance(parsed["url"], str) or not parsed["url"].startswith(("https://", "http://")):
-                raise ValidationFailed("url must be an http(s) URL")
-            return load_target(service(), parsed["url"], max_bytes=MAX_VERIFY_BYTES)
+            return load_url(service(), parsed["url"])
         if isinstance(parsed, dict) and set(parsed) == {"credential"}:
             inner = parsed["credential"]
             return inner if isinstance(inner, (dict, str)) else data

@@ -2,6 +2,7 @@
 everything else over the SSRF-guarded fetcher (or not at all, by configuration)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -9,13 +10,14 @@ from sqlalchemy import select
 
 from ..dids.document import DidError, DidResolver
 from ..dids.did_web import parse_did_web
-from ..errors import BadRequest, NotFound, PayloadTooLarge
+from .. import artifacts
+from ..errors import BadRequest, NotFound, ValidationFailed
 from ..jsonutil import strict_loads
 from ..net.fetch import FetchError, SafeFetcher
 from ..store.models import Credential, IssuerProfile
 from .verifier import Policy, Verifier
 
-__all__ = ["verifier_for", "load_target"]
+__all__ = ["verifier_for", "load_url", "own_credential", "allowed_url_schemes"]
 
 
 def _fetcher(service) -> SafeFetcher:
@@ -84,37 +86,63 @@ def verifier_for(service) -> Verifier:
     return verifier
 
 
-def _own_credential(service, url: str) -> str | None:
+_OWN_LINK = re.compile(r"/credentials/(?P<id>[A-Za-z0-9_~-]{1,64})(?P<kind>\.json|\.jwt|\.png|\.svg|/verify)?/?")
+
+
+def own_credential(service, url: str) -> bytes | str | None:
+    """What one of this service's credential links serves, read from the database (no network).
+
+    Accepts ``<base>/credentials/<id>`` and its download links ``.json``, ``.jwt``, ``.png``,
+    ``.svg`` (``?form=jwt`` for the JWT-baked images) and ``/verify``. Returns ``None`` for any
+    other URL; raises :class:`NotFound` for an own link to a credential that does not exist.
+    """
     prefix = f"{service.base_url}/credentials/"
     if not url.startswith(prefix):
         return None
-    tail = url[len(prefix):].split("?")[0].split("#")[0]
-    for suffix in (".json", "/verify", ""):
-        if suffix and tail.endswith(suffix):
-            tail = tail[: -len(suffix)]
-            break
+    parts = urlsplit(url)
+    match = _OWN_LINK.fullmatch(parts.path)
+    if match is None:
+        raise NotFound(f"no credential at {url[:300]}")
+    kind = match.group("kind") or ""
+    as_jwt = "form=jwt" in parts.query.split("&")
     with service.session() as session:
-        row = session.get(Credential, tail) if len(tail) <= 64 else None
+        row = session.get(Credential, match.group("id"))
         if row is None:
-            raise NotFound(f"no credential at {url}")
-        return row.jwt if url.endswith(".jwt") else row.document
+            raise NotFound(f"no credential at {url[:300]}")
+        if kind == ".png":
+            return artifacts.baked_png(row, jwt=as_jwt)
+        if kind == ".svg":
+            return artifacts.baked_svg(row, jwt=as_jwt)
+        return row.jwt if kind == ".jwt" else row.document
 
 
-def load_target(service, target: str, *, max_bytes: int = 8 * 1024 * 1024) -> bytes | str:
-    """The bytes to verify for a file path or URL (our own credentials are read from the database)."""
-    if target.startswith(("http://", "https://")):
-        own = _own_credential(service, target)
-        if own is not None:
-            return own
-        try:
-            return _fetcher(service).fetch(target, accept="application/json, application/vc+jwt").body
-        except FetchError as exc:
-            raise BadRequest(f"could not fetch {target}: {exc}") from None
-    path = Path(target)
-    if not path.is_file():
-        raise NotFound(f"no such file: {target}")
-    if path.stat().st_size > max_bytes:
-        raise PayloadTooLarge(f"{target} is larger than {max_bytes} bytes")
-    return path.read_bytes()
+def allowed_url_schemes(service) -> tuple[str, ...]:
+    """``https`` only; ``http`` too where the test-only ``ALLOW_PRIVATE_FETCH`` setting is on."""
+    return ("https", "http") if service.config.get("ALLOW_PRIVATE_FETCH") else ("https",)
 
 
+def load_url(service, url: str) -> bytes | str:
+    """The credential behind ``url`` for verification by URL (every public entry point).
+
+    Our own credential links are read from the database; any other URL must be ``https://``
+    (``http://`` only with ``ALLOW_PRIVATE_FETCH``) and is fetched by the SSRF-guarded fetcher
+    within the request's outbound budget. Nothing else is ever opened: a file path, ``file:``
+    or a relative reference is refused with the same :class:`ValidationFailed`, whether or not
+    such a file exists (catalog P-01). A fetch failure is :class:`BadRequest`; an own link to a
+    missing credential is :class:`NotFound`.
+    """
+    if not isinstance(url, str) or not url.strip():
+        raise ValidationFailed("url must be an https:// URL")
+    url = url.strip()
+    own = own_credential(service, url)
+    if own is not None:
+        return own
+    schemes = allowed_url_schemes(service)
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    if scheme not in schemes or not url[len(scheme):].startswith("://"):
+        raise ValidationFailed(f"url must be an {' or '.join(s + '://' for s in schemes)} URL "
+                               f"(files on the server are never read)")
+    try:
+        return _fetcher(service).fetch(url, accept="application/json, application/vc+jwt").body
+    except FetchError as exc:
+        raise BadRequest(f"could not fetch {url[:300]}: {exc}") from None

@@ -12,7 +12,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..api.context import db, service
 from ..api.verification import MAX_VERIFY_BYTES, subject_from_request, verify_subject
 from ..coverage_report import coverage_for
-from ..errors import BadRequest, IssuerError, NotFound, PayloadTooLarge, UnsupportedMediaType
+from ..errors import BadRequest, IssuerError, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from .render import page
 from .report_view import report_view
 
@@ -21,7 +21,8 @@ __all__ = ["bp"]
 bp = Blueprint("verify_form", __name__)
 
 _ERRORS = ((PayloadTooLarge, "verify.error.too_large"), (NotFound, "verify.error.not_found"),
-           (UnsupportedMediaType, "verify.error.form"), (BadRequest, "verify.error.input"))
+           (UnsupportedMediaType, "verify.error.form"), (ValidationFailed, "verify.error.url"),
+           (BadRequest, "verify.error.input"))
 
 
 def _form(*, status: int = 200, error: str | None = None, detail: str | None = None, pasted: str = "", url: str = ""):

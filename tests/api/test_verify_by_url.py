@@ -1,0 +1,164 @@
+"""Issue #9 §1 and §7: verify-by-URL reads nothing of the server's disk, and accepts our own links.
+
+Every public entry point that takes a ``url`` (``POST /api/v1/verify`` as JSON or multipart,
+``POST /verify`` the form) accepts only ``https://`` URLs (``http://`` only with the test-only
+``ALLOW_PRIVATE_FETCH``) through the SSRF-guarded fetcher. A path, ``../x``, ``file:`` or any other
+scheme gets one and the same answer whether or not a file exists there (catalog P-01), and no file
+is opened. Our own download links are resolved from the database, without any network.
+"""
+from __future__ import annotations
+
+import builtins
+import io
+import pathlib
+import socket
+
+import pytest
+
+from tests.web.helpers import HTML, Page
+
+BASE = "http://localhost:5000"
+LEARNER = {"name": "Ana Ruiz", "email": "ana@example.org"}
+
+# existing and missing files side by side: the answers must not tell them apart
+LOCAL_TARGETS = ["/etc/passwd", "/etc/no-such-file-here", "/proc/self/mem", "/proc/self/environ",
+                 "../x", "../../../../etc/passwd", "etc/passwd", "instance/issuer.db", "pyproject.toml",
+                 "file:///etc/passwd", "file:///no/such/file", "FILE:///etc/passwd", "ftp://example.org/x",
+                 "//example.org/x", "https:/etc/passwd", "http:etc/passwd", "data:,{}", "C:\\Windows\\win.ini",
+                 " /etc/passwd "]
+
+
+@pytest.fixture
+def issued(client, demo):
+    response = client.post("/api/v1/credentials", json={"course": "ADAS-CAL", "learner": LEARNER},
+                           headers={"Authorization": f"Bearer {demo['bbz-alpenvorland']}"})
+    return response.get_json()
+
+
+@pytest.fixture
+def no_file_io(monkeypatch):
+    """Fail on any attempt to open, stat or read a file while the request runs."""
+    opened = []
+
+    def refuse(*args, **kwargs):
+        opened.append(args[:1])
+        raise AssertionError(f"file access {args[:1]}")
+
+    yield opened, lambda: (monkeypatch.setattr(builtins, "open", refuse),
+                           monkeypatch.setattr(pathlib.Path, "read_bytes", refuse),
+                           monkeypatch.setattr(pathlib.Path, "is_file", refuse),
+                           monkeypatch.setattr(pathlib.Path, "stat", refuse))
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    attempts = []
+
+    def guard(self, address):
+        attempts.append(address)
+        raise AssertionError(f"outbound connection to {address}")
+
+    monkeypatch.setattr(socket.socket, "connect", guard)
+    return attempts
+
+
+def _api_json(client, url):
+    response = client.post("/api/v1/verify", json={"url": url})
+    return response.status_code, response.get_json()
+
+
+def _api_multipart(client, url):
+    response = client.post("/api/v1/verify", data={"url": url}, content_type="multipart/form-data")
+    return response.status_code, response.get_json()
+
+
+def _form(client, url):
+    response = client.post("/verify", data={"url": url}, content_type="multipart/form-data", headers=HTML)
+    page = Page(response.get_data(as_text=True))
+    verdict = next((a["data-verdict"] for _, a in page.tags if "data-verdict" in a), None)
+    return response.status_code, {"alert": bool(page.find("div", role="alert")), "verdict": verdict,
+                                  "text": page.text.replace(url.strip(), "<url>")}
+
+
+ENTRY_POINTS = {"api-json": _api_json, "api-multipart": _api_multipart, "form": _form}
+
+
+@pytest.mark.parametrize("entry", ENTRY_POINTS)
+def test_local_paths_are_never_read_and_all_get_the_same_answer(client, demo, entry, no_file_io, no_network):
+    opened, arm = no_file_io
+    ENTRY_POINTS[entry](client, "/warm-up")  # templates and translations load before file access is forbidden
+    arm()
+    answers = {}
+    for target in LOCAL_TARGETS:
+        status, body = ENTRY_POINTS[entry](client, target)
+        assert status == 422, (target, status, body)
+        answers[target] = (status, body if entry == "form" else {k: v for k, v in body.items() if k != "instance"})
+    assert len({repr(a) for a in answers.values()}) == 1, answers
+    assert opened == [] and no_network == []
+    if entry != "form":
+        assert "https://" in next(iter(answers.values()))[1]["detail"]
+
+
+def test_proc_self_mem_is_a_clear_4xx_not_a_500(client, demo):
+    for entry in ENTRY_POINTS.values():
+        status, _ = entry(client, "/proc/self/mem")
+        assert status == 422
+
+
+def test_plain_http_is_refused_without_the_test_setting(client, demo, no_network):
+    status, body = _api_json(client, "http://example.org/credential.json")
+    assert status == 422 and "https://" in body["detail"]
+    assert no_network == []
+
+
+def test_plain_http_goes_through_the_fetcher_when_the_test_setting_allows_it(tmp_path, database_url, monkeypatch):
+    from issuer import create_app
+    from issuer.net.fetch import FetchError, SafeFetcher
+    from issuer.service import build_service
+    from tests.conftest import make_config
+    seen = []
+
+    def fake_fetch(self, url, accept="application/json", **_):
+        seen.append(url)
+        raise FetchError("connect_error", "refused")
+
+    monkeypatch.setattr(SafeFetcher, "fetch", fake_fetch)
+    svc = build_service(make_config(tmp_path, database_url, ALLOW_PRIVATE_FETCH=True))
+    client = create_app(service=svc).test_client()
+    response = client.post("/api/v1/verify", json={"url": "http://127.0.0.1:9/x.json"})
+    assert response.status_code == 400 and seen == ["http://127.0.0.1:9/x.json"]
+    assert client.post("/api/v1/verify", json={"url": "/etc/passwd"}).status_code == 422
+    svc.engine.dispose()
+
+
+OWN_LINKS = ["", ".json", ".jwt", ".png", ".svg", ".png?form=jwt", ".svg?form=jwt", "/verify", ".json?vc=1"]
+
+
+@pytest.mark.parametrize("suffix", OWN_LINKS)
+def test_own_download_links_verify_by_url_without_network(client, issued, suffix, no_network):
+    url = f"{BASE}/credentials/{issued['id']}{suffix}"
+    for status, report in (_api_json(client, url), _api_multipart(client, url)):
+        assert status == 200 and report["verified"] is True, (suffix, report)
+    expected = {".png": "png", ".svg": "svg", ".jwt": "jwt"}.get(suffix.split("?")[0], "json-ld")
+    assert report["format"] == expected, (suffix, report["format"])
+    status, page = _form(client, url)
+    assert status == 200 and not page["alert"] and page["verdict"] == "verified"
+    assert no_network == []
+
+
+def test_own_link_to_a_missing_credential_is_404(client, issued):
+    for suffix in ("", ".png", ".jwt"):
+        status, body = _api_json(client, f"{BASE}/credentials/no-such-credential{suffix}")
+        assert status == 404, body
+    status, _ = _api_json(client, f"{BASE}/credentials/../../etc/passwd")
+    assert status == 404
+
+
+def test_cli_still_reads_the_explicit_path(tmp_path, service, issued, monkeypatch):
+    from issuer.cli import _read_target
+    from issuer.errors import NotFound
+    path = tmp_path / "c.jwt"
+    path.write_text(issued["jwt"])
+    assert _read_target(service, str(path)) == issued["jwt"].encode()
+    with pytest.raises(NotFound):
+        _read_target(service, str(tmp_path / "missing.json"))

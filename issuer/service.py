@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .config import ensure_secret_key, validate_config
 from .errors import ConfigError
+from .jsonld.canonize import configure_cache as configure_template_cache
+from .jsonld import workers as jsonld_workers
 from .keystore import KeyVault
 from .store.db import make_engine, make_sessionmaker
 
@@ -56,6 +58,9 @@ def build_service(config: dict) -> Service:
     problems = validate_config(config)
     if problems:
         raise ConfigError(problems)
+    jsonld_workers.configure(workers=config["JSONLD_WORKERS"], deadline=config["JSONLD_DEADLINE_SECONDS"],
+                             budget_s=config["JSONLD_BUDGET_SECONDS"])
+    configure_template_cache(config["TEMPLATE_CACHE_BYTES"])
     engine = make_engine(config["DATABASE_URL"])
     return Service(config=config, engine=engine, sessions=make_sessionmaker(engine),
                    write_sessions=make_sessionmaker(engine, write=True), vault=KeyVault(config["SECRET_KEY"]))

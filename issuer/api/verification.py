@@ -129,8 +129,12 @@ def combined_coverage():
     except JsonError as exc:
         raise BadRequest(f"the body is not acceptable JSON: {exc}") from None
     items = body.get("credentials") if isinstance(body, dict) else None
-    if not isinstance(items, list) or not items or len(items) > 50:
-        raise ValidationFailed("send {\"credentials\": [1 to 50 credentials or JWTs], \"holder\": {...}}")
+    cap = service().config["COVERAGE_MAX_CREDENTIALS"]
+    if not isinstance(items, list) or not items:
+        raise ValidationFailed(f"send {{\"credentials\": [1 to {cap} credentials or JWTs], \"holder\": {{...}}}}")
+    if len(items) > cap:
+        raise ValidationFailed(f"{len(items)} credentials: a coverage request takes at most {cap} "
+                               f"(the limit COVERAGE_MAX_CREDENTIALS)")
     holder = body.get("holder")
     if holder is not None and not (isinstance(holder, dict) and len(holder) == 1 and
                                    isinstance(holder.get("email", holder.get("id")), str)):

@@ -71,6 +71,16 @@ def _status_fetcher(service, remote: bool):
     return fetch
 
 
+def policy_from_config(config, *, clock_skew) -> Policy:
+    """The verifier :class:`Policy` with the configured limits (docs/limits.md)."""
+    return Policy(clock_skew=clock_skew, max_bytes=config["VERIFY_MAX_BYTES"],
+                  max_image_bytes=config["VERIFY_MAX_IMAGE_BYTES"], max_depth=config["VERIFY_MAX_DEPTH"],
+                  max_array_items=config["VERIFY_MAX_ARRAY_ITEMS"],
+                  max_object_members=config["VERIFY_MAX_OBJECT_MEMBERS"],
+                  max_string_chars=config["VERIFY_MAX_STRING_CHARS"], max_values=config["VERIFY_MAX_VALUES"],
+                  max_proofs=config["VERIFY_MAX_PROOFS"])
+
+
 def verifier_for(service) -> Verifier:
     cached = service.caches.get("verifier")
     if cached is not None:
@@ -80,7 +90,7 @@ def verifier_for(service) -> Verifier:
     schema_dir = service.config.get("OFFICIAL_SCHEMA_DIR")
     verifier = Verifier(
         resolve_did=resolver.resolve, fetch_status_list=_status_fetcher(service, remote),
-        policy=Policy(clock_skew=service.clock_skew),
+        policy=policy_from_config(service.config, clock_skew=service.clock_skew),
         official_schema_dir=Path(schema_dir) if schema_dir else None)
     service.caches["verifier"] = verifier
     return verifier

@@ -93,9 +93,9 @@ class Verifier:
     def _run(self, subject, now: datetime, *, kind: str, want_status: bool) -> VerificationReport:
         try:
             parsed = parse_input(subject, max_bytes=self._policy.max_bytes, max_depth=self._policy.max_depth,
-                                 max_image_bytes=self._policy.max_image_bytes)
+                                 max_image_bytes=self._policy.max_image_bytes, structure=self._policy.structure)
         except InputError as exc:
-            return self._unparsed(str(exc), exc.format)
+            return self._unparsed(str(exc), exc.format, exc.detail)
         except Exception as exc:  # noqa: BLE001 - a reader bug must not turn bad input into a crash
             log.exception("reading the verification input crashed")
             return self._unparsed(f"internal error while reading the input: {type(exc).__name__}", None)
@@ -161,8 +161,8 @@ class Verifier:
                 self._verified_lists.popitem(last=False)
         return report
 
-    def _unparsed(self, reason: str, fmt: str | None) -> VerificationReport:
-        checks = [failed(PARSING, reason, "PARSING_ERROR")]
+    def _unparsed(self, reason: str, fmt: str | None, detail: dict | None = None) -> VerificationReport:
+        checks = [failed(PARSING, reason, "PARSING_ERROR", detail)]
         checks += [skipped(c, "not checked because the input could not be parsed") for c in CHECK_ORDER[1:]]
         return VerificationReport(False, checks, fmt, None, None)
 

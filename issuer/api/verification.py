@@ -6,12 +6,14 @@ included) and 4xx only for unusable requests (too large, unsupported media type,
 """
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, json, jsonify, request
 
 from ..coverage_report import coverage_for
 from ..errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from ..jsonutil import JsonError, strict_loads
-from ..verify.service_verifier import load_url, verifier_for
+from ..verify.service_verifier import load_url, request_budget, verifier_for
 from .context import db, service
 from .public import find_credential, json_response, wants_json
 
@@ -64,12 +66,22 @@ def subject_from_request():
                                "multipart/form-data upload")
 
 
-def verify_subject(subject, *, check_status: bool = True):
+def verify_subject(subject, *, check_status: bool = True, stop_early: bool = False):
     svc = service()
-    return verifier_for(svc).verify(subject, now=svc.clock(), check_status=check_status)
+    return verifier_for(svc).verify(subject, now=svc.clock(), check_status=check_status, stop_early=stop_early)
+
+
+def within_budget(view):
+    """Run a verification view under the request's fetch and JSON-LD time budgets (docs/limits.md)."""
+    @functools.wraps(view)
+    def budgeted(*args, **kwargs):
+        with request_budget(service()):
+            return view(*args, **kwargs)
+    return budgeted
 
 
 @bp.post("/api/v1/verify")
+@within_budget
 def verify():
     report = verify_subject(subject_from_request(), check_status=request.args.get("status") != "false")
     response = jsonify(report.to_dict())
@@ -119,6 +131,7 @@ def _holder_matches(credential: dict, holder: dict | None) -> tuple[bool, str | 
 
 
 @bp.post("/api/v1/coverage")
+@within_budget
 def combined_coverage():
     """``{"credentials": [credential | JWT, ...], "holder": {"email"|"id"}?}``: verified credentials
     only; the answer is the combined job-role coverage and a per-credential verdict."""
@@ -141,7 +154,7 @@ def combined_coverage():
         raise ValidationFailed("holder must be {\"email\": ...} or {\"id\": <DID>}")
     counted, results = [], []
     for item in items:
-        report = verify_subject(item)
+        report = verify_subject(item, stop_early=True)  # only the verdict counts here: stop at the first failure
         entry = {"verified": report.verified, "counted": False}
         if report.summary:
             entry["achievement"] = (report.summary.get("achievement") or {}).get("name")

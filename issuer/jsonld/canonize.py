@@ -42,7 +42,12 @@ _CACHE = TemplateCache()
 
 
 class CanonizationError(ValueError):
-    """The document cannot be canonicalized (invalid RDF, or over the time limit)."""
+    """The document cannot be canonicalized (invalid RDF, or over the time limit: then ``limit``
+    names the setting, ``JSONLD_DEADLINE_SECONDS`` or ``JSONLD_BUDGET_SECONDS``)."""
+
+    def __init__(self, message: str, *, limit: str | None = None) -> None:
+        super().__init__(message)
+        self.limit = limit
 
 
 def _colon_terms(loader) -> frozenset:
@@ -134,7 +139,7 @@ def _in_worker(job: str, *args, deadline: float | None = None):
         return workers.run(f"{__name__}.{job}", *args, deadline=deadline)
     except workers.DeadlineExceeded as exc:
         raise CanonizationError(f"canonicalization exceeded its time limit: {exc} (possible poison graph "
-                                f"or a very large document)") from None
+                                f"or a very large document)", limit=exc.limit) from None
     except workers.WorkerFailed as exc:
         raise _rebuilt(exc) from None
 

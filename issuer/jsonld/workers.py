@@ -43,7 +43,12 @@ _BUDGET: contextvars.ContextVar[float | None] = contextvars.ContextVar("jsonld_b
 
 
 class DeadlineExceeded(Exception):
-    """The job did not finish within its deadline (or the request's JSON-LD budget was spent)."""
+    """The job did not finish within its deadline (or the request's JSON-LD budget was spent);
+    ``limit`` names the setting that stopped it."""
+
+    def __init__(self, message: str, limit: str = "JSONLD_DEADLINE_SECONDS") -> None:
+        super().__init__(message)
+        self.limit = limit
 
 
 class WorkerFailed(Exception):
@@ -245,13 +250,18 @@ def run(name: str, *args, deadline: float | None = None):
         except Exception as exc:  # noqa: BLE001 - the same contract as in a worker
             raise WorkerFailed(*_describe(exc)) from None
     timeout = pool.deadline if deadline is None else min(deadline, pool.deadline)
+    limit = "JSONLD_DEADLINE_SECONDS"
     end = _BUDGET.get()
     if end is not None:
         left = end - time.monotonic()
         if left <= 0.05:
-            raise DeadlineExceeded("the request's JSON-LD time budget is spent")
-        timeout = min(timeout, left)
-    return pool.run(name, args, timeout)
+            raise DeadlineExceeded("the request's JSON-LD time budget is spent", "JSONLD_BUDGET_SECONDS")
+        if left < timeout:
+            timeout, limit = left, "JSONLD_BUDGET_SECONDS"
+    try:
+        return pool.run(name, args, timeout)
+    except DeadlineExceeded as exc:
+        raise DeadlineExceeded(str(exc), limit) from None
 
 
 def shutdown() -> None:

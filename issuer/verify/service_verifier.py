@@ -3,6 +3,8 @@ everything else over the SSRF-guarded fetcher (or not at all, by configuration).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -13,20 +15,34 @@ from ..dids.did_web import parse_did_web
 from .. import artifacts
 from ..errors import BadRequest, NotFound, ValidationFailed
 from ..jsonutil import strict_loads
-from ..net.fetch import FetchError, SafeFetcher
+from ..jsonld import workers as jsonld_workers
+from ..net.fetch import FetchError, SafeFetcher, fetch_budget
 from ..store.models import Credential, IssuerProfile
 from .verifier import Policy, Verifier
 
-__all__ = ["verifier_for", "load_url", "own_credential", "allowed_url_schemes"]
+__all__ = ["verifier_for", "load_url", "own_credential", "allowed_url_schemes", "request_budget",
+           "policy_from_config"]
 
 
 def _fetcher(service) -> SafeFetcher:
     fetcher = service.caches.get("fetcher")
     if fetcher is None:
-        private = bool(service.config.get("ALLOW_PRIVATE_FETCH"))
-        fetcher = SafeFetcher(allow_http=private, allow_private=private, max_bytes=512 * 1024, timeout=5.0)
+        config = service.config
+        private = bool(config.get("ALLOW_PRIVATE_FETCH"))
+        fetcher = SafeFetcher(allow_http=private, allow_private=private, max_bytes=512 * 1024,
+                              timeout=config["FETCH_BUDGET_SECONDS"], failure_ttl=config["FETCH_FAILURE_TTL_SECONDS"],
+                              max_concurrent=config["FETCH_MAX_CONCURRENT"], max_per_host=config["FETCH_MAX_PER_HOST"])
         service.caches["fetcher"] = fetcher
     return fetcher
+
+
+@contextmanager
+def request_budget(service) -> Iterator[None]:
+    """The time budgets of one verification request: ``FETCH_BUDGET_SECONDS`` for all outbound
+    fetches and ``JSONLD_BUDGET_SECONDS`` for all JSON-LD work outside the template fast path."""
+    with fetch_budget(service.config["FETCH_BUDGET_SECONDS"]), jsonld_workers.budget(
+            service.config["JSONLD_BUDGET_SECONDS"]):
+        yield
 
 
 def _own_host(service) -> tuple[str, int | None]:

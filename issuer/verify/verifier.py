@@ -82,15 +82,23 @@ class Verifier:
         return Verifier(resolve_did=resolve_did, fetch_status_list=self._fetch_status_list, loader=self._loader,
                         policy=self._policy, official_schema_dir=self._official_schema_dir)
 
-    def verify(self, subject: bytes | str | dict, *, now: datetime, check_status: bool = True) -> VerificationReport:
-        """Verify ``subject`` at time ``now`` (timezone-aware); every problem is a failed check."""
+    def verify(self, subject: bytes | str | dict, *, now: datetime, check_status: bool = True,
+               stop_early: bool = False) -> VerificationReport:
+        """Verify ``subject`` at time ``now`` (timezone-aware); every problem is a failed check.
+
+        With ``stop_early`` (callers that need only the verdict, e.g. combined coverage), the
+        checks after the first failure are skipped, and a credential without any proof fails
+        before any JSON-LD work.
+        """
         if now.tzinfo is None:
             raise ValueError("now must be timezone-aware")
-        return self._run(subject, now.astimezone(timezone.utc), kind="ob", want_status=check_status)
+        return self._run(subject, now.astimezone(timezone.utc), kind="ob", want_status=check_status,
+                         stop_early=stop_early)
 
     # -- internals --------------------------------------------------------------------------------
 
-    def _run(self, subject, now: datetime, *, kind: str, want_status: bool) -> VerificationReport:
+    def _run(self, subject, now: datetime, *, kind: str, want_status: bool,
+             stop_early: bool = False) -> VerificationReport:
         try:
             parsed = parse_input(subject, max_bytes=self._policy.max_bytes, max_depth=self._policy.max_depth,
                                  max_image_bytes=self._policy.max_image_bytes, structure=self._policy.structure)
@@ -102,7 +110,14 @@ class Verifier:
         state = VerifyState(parsed=parsed, policy=self._policy, now=now, loader=self._loader,
                             resolve_did=self._resolve_did, kind=kind)
         state.results[PARSING] = passed(PARSING, f"read as {_describe_format(parsed)}", {"format": parsed.format})
+        if stop_early and not state.is_jwt and "proof" not in state.credential:
+            state.results[PROOF] = failed(PROOF, "the credential has no proof", "PARSING_ERROR")
         for check_id, needs in PLAN.items():
+            if check_id in state.results:
+                continue
+            if stop_early and any(r.status == FAILED for r in state.results.values()):
+                state.results[check_id] = skipped(check_id, "not checked: an earlier check failed")
+                continue
             state.results[check_id] = self._run_check(state, check_id, needs, want_status)
         checks = [state.results[c] for c in CHECK_ORDER]
         verified = state.ok(PROOF) and not any(c.status == FAILED for c in checks)

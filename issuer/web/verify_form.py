@@ -10,7 +10,7 @@ from flask import Blueprint, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..api.context import db, service
-from ..api.verification import MAX_VERIFY_BYTES, subject_from_request, verify_subject
+from ..api.verification import MAX_VERIFY_BYTES, subject_from_request, verify_subject, within_budget
 from ..coverage_report import coverage_for
 from ..errors import BadRequest, IssuerError, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from .render import page
@@ -41,6 +41,7 @@ def _too_large(_exc):
 
 
 @bp.post("/verify")
+@within_budget
 def verify_submit():
     request.max_content_length = MAX_VERIFY_BYTES + 64 * 1024
     request.max_form_memory_size = MAX_VERIFY_BYTES

@@ -75,24 +75,32 @@ def init():
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes")
-def serve(host: str, port: int, workers: int):
-    """Initialise (first start) and serve with gunicorn."""
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="threads per worker (gunicorn gthread): requests waiting on the network block only their thread")
+def serve(host: str, port: int, workers: int, threads: int):
+    """Initialise (first start) and serve with gunicorn (gthread workers)."""
     _default_base_url(port)
     with _service() as service:
         _initialize_and_report(service)
-        click.echo(f"Serving on http://{host}:{port} with {workers} worker(s); public base URL {service.base_url}")
+        click.echo(f"Serving on http://{host}:{port} with {workers} worker(s) x {threads} thread(s); "
+                   f"public base URL {service.base_url}")
     from gunicorn.app.base import BaseApplication
 
     class _App(BaseApplication):
         def load_config(self):
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", threads)
             self.cfg.set("accesslog", "-")
             self.cfg.set("timeout", 60)
 
         def load(self):
             from . import create_app
-            return create_app()
+            from .jsonld import workers  # reason: in each gunicorn worker, after its fork
+            app = create_app()
+            workers.prestart()  # JSON-LD worker processes warm up before the first request
+            return app
 
     _App().run()
 

@@ -60,7 +60,7 @@ def subject_from_request():
         if isinstance(parsed, dict) and set(parsed) == {"credential"}:
             inner = parsed["credential"]
             return inner if isinstance(inner, (dict, str)) else data
-        return data
+        return parsed if isinstance(parsed, dict) else data  # parsed once: the verifier takes the object
     raise UnsupportedMediaType("send application/json (a credential or {\"url\": ...}), application/jwt or "
                                "text/plain (a JWT), image/png or image/svg+xml (a baked badge), or a "
                                "multipart/form-data upload")

@@ -129,6 +129,19 @@ def job_template(document: dict, leaves: list[str], spec) -> tuple[str, object]:
     return rdfc.canonicalize(quads, objects), built
 
 
+def warm_up() -> None:
+    """Worker start: load the bundled credential contexts into pyld's cache (the slow part of a first job)."""
+    document = {"@context": ["https://www.w3.org/ns/credentials/v2",
+                             "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+                "id": "urn:uuid:00000000-0000-4000-8000-000000000000",
+                "type": ["VerifiableCredential", "OpenBadgeCredential"], "issuer": "did:example:warm-up",
+                "validFrom": "2024-01-01T00:00:00Z", "name": "warm-up",
+                "credentialSubject": {"type": ["AchievementSubject"], "achievement": {
+                    "id": "urn:uuid:00000000-0000-4000-8000-000000000001", "type": ["Achievement"], "name": "w",
+                    "criteria": {"narrative": "w"}, "description": "w"}}}
+    job_expand_and_canonize(document, None)
+
+
 def job_full_rdfc(quads: list, objects: list) -> str:
     """Worker job: the full RDFC-1.0 (Hash N-Degree Quads) for colliding first-degree hashes."""
     return rdfc.full(quads, objects)

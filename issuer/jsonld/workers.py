@@ -32,12 +32,14 @@ from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-__all__ = ["DeadlineExceeded", "WorkerFailed", "configure", "run", "budget", "settings", "shutdown",
+__all__ = ["DeadlineExceeded", "WorkerFailed", "configure", "run", "budget", "settings", "shutdown", "prestart",
            "DEFAULT_DEADLINE_S", "DEFAULT_WORKERS"]
 
 DEFAULT_DEADLINE_S = 2.0
 DEFAULT_WORKERS = 2
 WORKER_MEMORY_BYTES = 1024 * 1024 * 1024  # address-space cap of a worker (RLIMIT_AS)
+STARTUP_TIMEOUT_S = 60.0  # a worker that is not ready by then is given up (and started again on demand)
+WARM_UP = "issuer.jsonld.canonize.warm_up"  # run once in each new worker, before it reports ready
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 _BUDGET: contextvars.ContextVar[float | None] = contextvars.ContextVar("jsonld_budget", default=None)
 
@@ -78,6 +80,9 @@ def _worker_main() -> None:  # pragma: no cover - runs in the worker process
         resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_BYTES, WORKER_MEMORY_BYTES))
     except (ImportError, ValueError, OSError):
         pass
+    with contextlib.suppress(Exception):
+        _resolve(WARM_UP)()
+    reply_to.send(("ready",))
     while True:
         try:
             name, args = receive.recv()
@@ -108,13 +113,20 @@ class _Worker:
     """One worker interpreter, spoken to over its stdin/stdout pipes (pickled messages)."""
 
     def __init__(self) -> None:
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [_PACKAGE_ROOT, os.environ.get("PYTHONPATH")]))}
-        self.process = subprocess.Popen([sys.executable, "-c", f"from {__name__} import _worker_main; _worker_main()"], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, env=env, close_fds=True)
+        path = os.pathsep.join(filter(None, [_PACKAGE_ROOT, os.environ.get("PYTHONPATH")]))
+        self.process = subprocess.Popen([sys.executable, "-c", f"from {__name__} import _worker_main; _worker_main()"],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        env={**os.environ, "PYTHONPATH": path}, close_fds=True)
         self.send_conn = Connection(os.dup(self.process.stdin.fileno()), readable=False)
         self.recv_conn = Connection(os.dup(self.process.stdout.fileno()), writable=False)
         self.process.stdin.close()
         self.process.stdout.close()
+
+    def wait_ready(self, timeout: float) -> bool:
+        try:
+            return self.recv_conn.poll(timeout) and self.recv_conn.recv() == ("ready",)
+        except (EOFError, OSError):
+            return False
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -130,59 +142,88 @@ class _Worker:
 
 
 class _Pool:
+    """``size`` warm workers. Starting one (a fresh interpreter, contexts loaded) happens in the
+    background and never counts against a job's deadline; a killed worker is replaced at once."""
+
     def __init__(self, size: int, deadline: float, budget_s: float) -> None:
         self.size, self.deadline, self.budget = size, deadline, budget_s
-        self._slots = threading.BoundedSemaphore(max(size, 1))
         self._idle: list[_Worker] = []
-        self._lock = threading.Lock()
+        self._live = 0  # idle + busy + starting
+        self._cond = threading.Condition()
         self._pid = os.getpid()
+        self._closed = False
         self.started = 0
         self.killed = 0
 
-    def _checkout(self) -> _Worker:
-        with self._lock:
-            while self._idle:
-                worker = self._idle.pop()
-                if worker.alive():
-                    return worker
-                worker.kill()
+    def _replenish(self) -> None:
+        """Start workers in the background up to ``size`` (call with ``_cond`` held)."""
+        while self._live < self.size and not self._closed:
+            self._live += 1
             self.started += 1
-        return _Worker()
+            threading.Thread(target=self._start_one, name="jsonld-worker-start", daemon=True).start()
 
-    def _checkin(self, worker: _Worker) -> None:
-        with self._lock:
-            self._idle.append(worker)
+    def _start_one(self) -> None:
+        worker = None
+        try:
+            worker = _Worker()
+            ready = worker.wait_ready(STARTUP_TIMEOUT_S)
+        except OSError:
+            ready = False
+        with self._cond:
+            if ready and not self._closed:
+                self._idle.append(worker)
+            else:
+                self._live -= 1
+                if worker is not None:
+                    worker.kill()
+            self._cond.notify_all()
+
+    def prestart(self) -> None:
+        with self._cond:
+            self._replenish()
+
+    def _retire(self, worker: _Worker) -> None:
+        worker.kill()
+        with self._cond:
+            self._live -= 1
+            self._replenish()
 
     def run(self, name: str, args: tuple, timeout: float) -> object:
         end = time.monotonic() + timeout
-        if not self._slots.acquire(timeout=max(timeout, 0)):
-            raise DeadlineExceeded(f"no JSON-LD worker became free within {timeout:.1f} s")
-        try:
-            worker = self._checkout()
-            try:
-                worker.send_conn.send((name, args))
+        with self._cond:
+            self._replenish()
+            while not self._idle:
                 remaining = end - time.monotonic()
-                if remaining <= 0 or not worker.recv_conn.poll(remaining):
-                    raise DeadlineExceeded(f"JSON-LD processing exceeded {timeout:.1f} s")
-                reply = worker.recv_conn.recv()
-            except DeadlineExceeded:
-                self.killed += 1
-                worker.kill()
-                raise
-            except (EOFError, OSError, ValueError) as exc:
-                worker.kill()
-                raise WorkerFailed("WorkerDied", f"the JSON-LD worker stopped ({type(exc).__name__})") from None
-            self._checkin(worker)
-        finally:
-            self._slots.release()
+                if remaining <= 0:
+                    raise DeadlineExceeded(f"no JSON-LD worker became free within {timeout:.1f} s")
+                self._cond.wait(remaining)
+            worker = self._idle.pop()
+        try:
+            worker.send_conn.send((name, args))
+            remaining = end - time.monotonic()
+            if remaining <= 0 or not worker.recv_conn.poll(remaining):
+                raise DeadlineExceeded(f"JSON-LD processing exceeded {timeout:.1f} s")
+            reply = worker.recv_conn.recv()
+        except DeadlineExceeded:
+            self.killed += 1
+            self._retire(worker)
+            raise
+        except (EOFError, OSError, ValueError) as exc:
+            self._retire(worker)
+            raise WorkerFailed("WorkerDied", f"the JSON-LD worker stopped ({type(exc).__name__})") from None
+        with self._cond:
+            self._idle.append(worker)
+            self._cond.notify()
         if reply[0] == "ok":
             return reply[1]
         _, kind, message, payload = reply
         raise WorkerFailed(kind, message, payload)
 
     def close(self) -> None:
-        with self._lock:
+        with self._cond:
+            self._closed = True
             idle, self._idle = self._idle, []
+            self._live -= len(idle)
         for worker in idle:
             worker.kill()
 
@@ -264,6 +305,16 @@ def run(name: str, *args, deadline: float | None = None):
         raise DeadlineExceeded(str(exc), limit) from None
 
 
+def prestart() -> None:
+    """Start the workers now (in the background), so the first request does not wait for them."""
+    pool = _current()
+    if pool.size:
+        pool.prestart()
+
+
 def shutdown() -> None:
-    """Stop the idle workers (tests; the pool restarts on the next job)."""
-    _current().close()
+    """Stop the idle workers (tests; a new pool starts on the next job)."""
+    global _POOL
+    with _POOL_LOCK:
+        old, _POOL = _POOL, _Pool(_POOL.size, _POOL.deadline, _POOL.budget)
+    old.close()

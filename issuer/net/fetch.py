@@ -411,11 +411,12 @@ class SafeFetcher:
         deadline = own_end if budget_end is None else min(own_end, budget_end)
         if deadline - self._clock() <= 0:
             raise FetchError("timeout", "the request's outbound fetch budget is spent")
+        granted = deadline - self._clock()
         with self._slot(target, deadline):
             try:
                 result = self._fetch_following(target, accept, deadline)
             except FetchError as exc:
-                self._remember_failure(target, exc, cut_short=deadline < own_end)
+                self._remember_failure(target, exc, cut_short=deadline < own_end and granted < 1.0)
                 raise
         if use_cache:
             self._cache_put(key, result)
@@ -463,7 +464,8 @@ class SafeFetcher:
 
     def _remember_failure(self, target: _Target, exc: FetchError, *, cut_short: bool) -> None:
         """Cache a failure briefly: host-level failures by host and port, others by URL. A timeout
-        caused only by the request's budget says nothing about the host and is not cached."""
+        cut short by the request's budget to less than a second says little about the host and is
+        not cached."""
         if self._failure_ttl <= 0 or (exc.code == "timeout" and cut_short):
             return
         host_key, url_key = self._failure_keys(target)

@@ -36,6 +36,7 @@ def subject_from_request():
         raise PayloadTooLarge(f"credentials to verify are limited to {MAX_VERIFY_BYTES} bytes")
     mimetype = request.mimetype
     if mimetype == "multipart/form-data":
+        request.max_form_memory_size = MAX_VERIFY_BYTES  # a pasted credential may be as large as a file
         upload = request.files.get("file") or request.files.get("image")
         if upload is not None and upload.filename:
             return _limit(upload.stream.read(MAX_VERIFY_BYTES + 1))

@@ -24,7 +24,9 @@ exponential: rdf-canon section 7.1 "Dataset Poisoning", catalog DI-21) and the f
 colliding hashes - runs in a worker process under a deadline (:mod:`.workers`), so no input shape
 can hold a server thread longer than ``JSONLD_DEADLINE_SECONDS``.
 
-The template cache is an LRU bounded by bytes (``TEMPLATE_CACHE_BYTES``, default 32 MiB).
+The template cache is an LRU bounded by bytes (``TEMPLATE_CACHE_BYTES``, default 32 MiB), and a
+template is built only for a shape seen before (building one costs about five expansions), so
+one-off shapes - most attacker-chosen ones - cost one expansion and take no cache space.
 """
 from __future__ import annotations
 
@@ -197,6 +199,8 @@ def canonize(document: dict, loader=document_loader, *, deadline: float | None =
                 return fast
             return _in_worker("job_full_rdfc", quads, template.fill_objects(leaves), deadline=deadline)
     _CACHE.misses += 1
+    if not _CACHE.seen_before(key):  # a one-off shape: one expansion, no template (5 expansions)
+        return _in_worker("job_expand_and_canonize", document, _loader_spec(loader), deadline=deadline)
     canonical, built = _in_worker("job_template", document, leaves, _loader_spec(loader), deadline=deadline)
     if built is not None:
         _CACHE.store(key, leaves, *built)

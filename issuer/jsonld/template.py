@@ -30,6 +30,7 @@ _FROZEN_KEYS = frozenset({"@context", "type", "@type"})
 _RDF_OPTIONS = {"produceGeneralizedRdf": False, "rdfDirection": None, "processingMode": "json-ld-1.1"}
 _MAX_SHAPES = 512
 _MAX_VARIANTS = 64
+_MAX_SEEN = 4096  # shape fingerprints remembered (8 bytes of hash each, plus dict overhead)
 
 
 class NotCacheable(Exception):
@@ -224,6 +225,7 @@ class TemplateCache:
 
     def __init__(self, max_bytes: int = 32 * 1024 * 1024):
         self._shapes: OrderedDict = OrderedDict()  # key -> [exact, variants, bytes]
+        self._seen: OrderedDict = OrderedDict()  # hash of a shape key seen once -> None (bounded)
         self._lock = threading.Lock()
         self.max_bytes = max_bytes
         self.bytes = 0
@@ -235,6 +237,18 @@ class TemplateCache:
         with self._lock:
             self.max_bytes = max_bytes
             self._evict()
+
+    def seen_before(self, key) -> bool:
+        """True if ``key`` was offered before (since the last :meth:`clear`); records it if not."""
+        fingerprint = hash(key)
+        with self._lock:
+            if fingerprint in self._seen:
+                self._seen.move_to_end(fingerprint)
+                return True
+            self._seen[fingerprint] = None
+            while len(self._seen) > _MAX_SEEN:
+                self._seen.popitem(last=False)
+            return False
 
     def lookup(self, key, leaves: list[str]):
         with self._lock:
@@ -283,6 +297,7 @@ class TemplateCache:
     def clear(self) -> None:
         with self._lock:
             self._shapes.clear()
+            self._seen.clear()
             self.bytes = 0
             self.hits = self.misses = self.evictions = 0
 

@@ -10,7 +10,8 @@ process, and a worker that misses its deadline is killed and replaced.
   threaded server, so they are safe under gunicorn ``gthread`` and in gunicorn's forked workers.
   Workers are reused: the happy path starts no process per request; only a killed worker is
   replaced.
-* ``size`` workers at most; a job waiting for a free worker counts against its own deadline.
+* ``size`` workers at most. A job waits for a free worker until the request's budget ends (outside
+  a request: until a starting worker is ready); its own deadline counts from when it starts.
 * :func:`budget` sets one total deadline for all JSON-LD work of a request (a context variable):
   each job runs under ``min(job deadline, what is left of the budget)``.
 * With ``size == 0`` (:func:`configure`), jobs run in the calling process without a deadline
@@ -21,6 +22,7 @@ Settings: ``JSONLD_WORKERS`` (default 2), ``JSONLD_DEADLINE_SECONDS`` (2.0),
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import contextvars
 import os
@@ -178,9 +180,16 @@ class _Pool:
                     worker.kill()
             self._cond.notify_all()
 
-    def prestart(self) -> None:
+    def prestart(self, wait: float) -> bool:
+        end = time.monotonic() + wait
         with self._cond:
             self._replenish()
+            while len(self._idle) < min(self.size, self._live) or not self._idle:
+                remaining = end - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._cond.wait(remaining)
+            return True
 
     def _retire(self, worker: _Worker) -> None:
         worker.kill()
@@ -188,16 +197,18 @@ class _Pool:
             self._live -= 1
             self._replenish()
 
-    def run(self, name: str, args: tuple, timeout: float) -> object:
-        end = time.monotonic() + timeout
+    def run(self, name: str, args: tuple, timeout: float, wait_until: float) -> object:
+        """Run a job for at most ``timeout`` seconds once a worker is free; wait for one until
+        ``wait_until`` (monotonic time)."""
         with self._cond:
             self._replenish()
             while not self._idle:
-                remaining = end - time.monotonic()
+                remaining = wait_until - time.monotonic()
                 if remaining <= 0:
-                    raise DeadlineExceeded(f"no JSON-LD worker became free within {timeout:.1f} s")
+                    raise DeadlineExceeded("no JSON-LD worker became free in time")
                 self._cond.wait(remaining)
             worker = self._idle.pop()
+        end = min(time.monotonic() + timeout, wait_until)
         try:
             worker.send_conn.send((name, args))
             remaining = end - time.monotonic()
@@ -212,8 +223,12 @@ class _Pool:
             self._retire(worker)
             raise WorkerFailed("WorkerDied", f"the JSON-LD worker stopped ({type(exc).__name__})") from None
         with self._cond:
-            self._idle.append(worker)
-            self._cond.notify()
+            retired = self._closed
+            if not retired:
+                self._idle.append(worker)
+                self._cond.notify()
+        if retired:  # the pool was reconfigured or shut down while this job ran
+            worker.kill()
         if reply[0] == "ok":
             return reply[1]
         _, kind, message, payload = reply
@@ -242,8 +257,7 @@ def configure(*, workers: int | None = None, deadline: float | None = None, budg
         if (new.size, new.deadline, new.budget) == (_POOL.size, _POOL.deadline, _POOL.budget):
             return
         old, _POOL = _POOL, new
-    if old.size != new.size:
-        old.close()
+    old.close()
 
 
 def settings() -> dict:
@@ -251,6 +265,11 @@ def settings() -> dict:
     pool = _current()
     return {"workers": pool.size, "deadline": pool.deadline, "budget": pool.budget,
             "started": pool.started, "killed": pool.killed}
+
+
+@atexit.register
+def _stop_at_exit() -> None:
+    _POOL.close()
 
 
 def _current() -> _Pool:
@@ -291,25 +310,24 @@ def run(name: str, *args, deadline: float | None = None):
         except Exception as exc:  # noqa: BLE001 - the same contract as in a worker
             raise WorkerFailed(*_describe(exc)) from None
     timeout = pool.deadline if deadline is None else min(deadline, pool.deadline)
-    limit = "JSONLD_DEADLINE_SECONDS"
     end = _BUDGET.get()
-    if end is not None:
-        left = end - time.monotonic()
-        if left <= 0.05:
-            raise DeadlineExceeded("the request's JSON-LD time budget is spent", "JSONLD_BUDGET_SECONDS")
-        if left < timeout:
-            timeout, limit = left, "JSONLD_BUDGET_SECONDS"
+    if end is not None and end - time.monotonic() <= 0.05:
+        raise DeadlineExceeded("the request's JSON-LD time budget is spent", "JSONLD_BUDGET_SECONDS")
+    # Outside a request budget (issuing, the CLI) a job may wait for a worker that is still starting.
+    wait_until = end if end is not None else time.monotonic() + STARTUP_TIMEOUT_S
+    started = time.monotonic()
     try:
-        return pool.run(name, args, timeout)
+        return pool.run(name, args, timeout, wait_until)
     except DeadlineExceeded as exc:
-        raise DeadlineExceeded(str(exc), limit) from None
+        cut = end is not None and time.monotonic() >= end - 0.01 and time.monotonic() - started < timeout
+        raise DeadlineExceeded(str(exc), "JSONLD_BUDGET_SECONDS" if cut else "JSONLD_DEADLINE_SECONDS") from None
 
 
-def prestart() -> None:
-    """Start the workers now (in the background), so the first request does not wait for them."""
+def prestart(wait: float = 0.0) -> bool:
+    """Start the workers now (in the background), so the first request does not wait for them;
+    with ``wait`` (seconds), wait until they are all ready. True when they are."""
     pool = _current()
-    if pool.size:
-        pool.prestart()
+    return pool.size == 0 or pool.prestart(wait)
 
 
 def shutdown() -> None:

@@ -72,7 +72,9 @@ def test_template_cache_substitutes_values_not_shapes():
         variant["credentialSubject"]["achievement"]["description"] = "x" * i
         assert canonize(variant) == _pyld_nquads(variant, contexts.document_loader)
     info = cache_info()
-    assert info["hits"] >= 4  # the first variant changes the id scheme (http -> urn): a new shape
+    # the first variant changes the id scheme (http -> urn): a new shape, whose template is built
+    # on its second sighting; the last three come from the template
+    assert info["hits"] >= 3
 
 
 def test_vocab_coerced_values_are_keyed_exactly():

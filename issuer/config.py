@@ -27,7 +27,7 @@ DEFAULTS: dict = {
     "VERIFY_REMOTE_DID_WEB": True,     # resolve did:web of other hosts over HTTPS (SSRF-guarded)
     "ALLOW_PRIVATE_FETCH": False,      # tests only: let the fetcher reach loopback addresses
     "ADMIN_TOKEN": None,               # enables POST /api/v1/matrix (the shared competence matrix)
-    "OFFICIAL_SCHEMA_DIR": None,       # folder with the official 1EdTech OB 3.0 JSON Schemas (optional)
+    "OFFICIAL_SCHEMA_DIR": None,       # folder overriding the bundled official 1EdTech OB 3.0 JSON Schemas
     # Public verifier limits (docs/limits.md): structure, checked before any JSON-LD work ...
     "VERIFY_MAX_BYTES": 1_000_000,     # JSON / JWT text of one credential
     "VERIFY_MAX_IMAGE_BYTES": 8_000_000,  # a baked PNG / SVG

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .config import ensure_secret_key, validate_config
 from .errors import ConfigError
-from .jsonld.canonize import configure_cache as configure_template_cache
-from .jsonld import workers as jsonld_workers
-from .keystore import KeyVault
+from .signing.jsonld import workers as jsonld_workers
+from .signing.jsonld.canonize import configure_cache as configure_template_cache
+from .signing.keystore import KeyVault
 from .store.db import make_engine, make_sessionmaker
 
 __all__ = ["Service", "build_service", "utcnow"]

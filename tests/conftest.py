@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, text
 from issuer import create_app
 from issuer.config import load_config
 from issuer.service import build_service
-from issuer.setup import initialize
+from issuer.demo.setup import initialize
 from tests.spec import SPEC_DIR
 
 PG_URL = os.environ.get("ISSUER_TEST_DATABASE_URL", "")
@@ -60,8 +60,6 @@ def make_config(tmp_path, database_url, **overrides):
         "ADMIN_TOKEN": ADMIN_TOKEN,
         "VERIFY_REMOTE_DID_WEB": False,
     }
-    if (SPEC_DIR / "schemas").is_dir():
-        values["OFFICIAL_SCHEMA_DIR"] = str(SPEC_DIR / "schemas")
     values.update(overrides)
     return load_config(tmp_path / "instance", environ={}, overrides=values)
 
@@ -77,7 +75,7 @@ def service(tmp_path, database_url):
 @pytest.fixture
 def demo(service):
     """Demo matrix, providers, issuers and courses; returns ``{provider slug: API key}``."""
-    from issuer.setup import demo_api_keys
+    from issuer.demo.setup import demo_api_keys
     initialize(service, load_demo=True)
     return demo_api_keys(service)
 

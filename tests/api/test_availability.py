@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from issuer.setup import DEMO_KEY_FILE
+from issuer.demo.setup import DEMO_KEY_FILE
 from tests.conftest import PG_URL
 
 LOAD_SECONDS = 15

@@ -113,7 +113,7 @@ def test_plain_http_is_refused_without_the_test_setting(client, demo, no_network
 
 def test_plain_http_goes_through_the_fetcher_when_the_test_setting_allows_it(tmp_path, database_url, monkeypatch):
     from issuer import create_app
-    from issuer.net.fetch import FetchError, SafeFetcher
+    from issuer.resolve.fetch import FetchError, SafeFetcher
     from issuer.service import build_service
     from tests.conftest import make_config
     seen = []

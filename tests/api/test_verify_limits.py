@@ -7,7 +7,7 @@ import json
 import pytest
 
 from issuer import create_app
-from issuer.jsonld import workers
+from issuer.signing.jsonld import workers
 from issuer.service import build_service
 from tests.conftest import make_config
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from issuer.dids import DidError
-from issuer.net.fetch import FetchError
-from issuer.proofs.keys import generate_ed25519, generate_p256, generate_rsa, public_jwk
+from issuer.resolve import DidError
+from issuer.resolve.fetch import FetchError
+from issuer.signing.keys import generate_ed25519, generate_p256, generate_rsa, public_jwk
 from issuer.verify import Policy
 
 from .support import (
@@ -37,7 +37,7 @@ def test_did_key_issuer_verifies():
     assert report.verified, [c for c in report.checks if c.status == "failed"]
     assert resolver.calls == []  # did:key is resolved locally
     assert checks(report) == {"parsing": "passed", "contexts": "passed", "data_model": "passed",
-                              "official_schema": "skipped", "safe_mode": "passed", "proof": "passed",
+                              "official_schema": "passed", "safe_mode": "passed", "proof": "passed",
                               "key_binding": "passed", "validity_period": "passed", "status": "skipped"}
     assert report.check("key_binding").detail["verificationMethods"] == [issuer.vm]
 
@@ -112,7 +112,7 @@ def test_di13_attacker_fragment_on_the_issuers_did(web):
 
 
 def test_di13_https_verification_method_for_did_issuer(web):
-    from issuer.proofs.keys import ed25519_public_multibase
+    from issuer.signing.keys import ed25519_public_multibase
 
     attacker = generate_ed25519()
     vm = f"https://attacker.example/keys#{ed25519_public_multibase(attacker)}"

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from issuer.jsonld import workers
+from issuer.signing.jsonld import workers
 from issuer.verify import Policy
 from issuer.verify.limits import LimitExceeded, StructureLimits, check_structure
 

@@ -162,3 +162,39 @@ def test_cli_still_reads_the_explicit_path(tmp_path, service, issued, monkeypatc
     assert _read_target(service, str(path)) == issued["jwt"].encode()
     with pytest.raises(NotFound):
         _read_target(service, str(tmp_path / "missing.json"))
+
+
+# --- audit: every other place a request string reaches a path or a URL ------------------------
+
+
+def test_status_list_and_did_web_names_are_database_keys_never_paths(service, demo, no_file_io, no_network):
+    """Own status-list URLs and own did:web DIDs are looked up in the database; nothing else is opened."""
+    from issuer.resolve.did_document import DidError
+    from issuer.verify.runtime import _local_did, _status_fetcher
+    fetch_list, local = _status_fetcher(service, remote=False), _local_did(service)
+    opened, arm = no_file_io
+    arm()
+    for tail in ("../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", "/etc/passwd", "x?y=../../z"):
+        with pytest.raises(LookupError):
+            fetch_list(f"{BASE}/status/{tail}")
+    with pytest.raises(LookupError):  # another host: never fetched with remote fetching off
+        fetch_list("file:///etc/passwd")
+    for did in ("did:web:localhost%3A5000:issuers:..:..:etc", "did:web:localhost%3A5000:issuers:%2E%2E",
+                "did:web:localhost%3A5000:..:..:etc:passwd"):
+        with pytest.raises(DidError):
+            local(did)
+    assert opened == [] and no_network == []
+
+
+@pytest.mark.parametrize("path", ["/static/../config.py", "/static/..%2f..%2fconfig.py", "/static/%2e%2e/service.py",
+                                  "/static/../../pyproject.toml", "/issuers/..%2f..%2fetc/did.json"])
+def test_static_files_and_routes_do_not_traverse(client, demo, path):
+    response = client.get(path)
+    assert response.status_code in (400, 404), (path, response.status_code)
+    assert b"import" not in response.data and b"[project]" not in response.data
+
+
+def test_language_parameter_never_names_a_file(client, demo):
+    for value in ("../../etc/passwd", "/etc/passwd", "en/../../../x", "de\x00"):
+        response = client.get("/verify", query_string={"lang": value}, headers=HTML)
+        assert response.status_code == 200 and "root:" not in response.get_data(as_text=True)

@@ -21,7 +21,8 @@ https://cheatsheetseries.owasp.org/cheatsheets/Server_Side_Request_Forgery_Preve
 * ``Accept-Encoding: identity`` is sent and any ``Content-Encoding`` other than identity is refused,
   so a gzip bomb is never inflated here.
 * Successful responses are cached by URL for ``cache_ttl`` seconds (VC Data Integrity §Network
-  Requests asks verifiers to cache aggressively), in a bounded LRU.
+  Requests asks verifiers to cache aggressively), in an LRU bounded by entries and by body bytes
+  (``max_cache_bytes``).
 * Failures are cached briefly (``failure_ttl``, catalog P-04, NET-08): a host that timed out,
   refused the connection or failed DNS/TLS is not tried again for that long (by host and port);
   an HTTP error or a refused response is remembered by URL.
@@ -358,6 +359,7 @@ class SafeFetcher:
         cache_ttl: float = 300.0,
         clock: Callable[[], float] = time.monotonic,
         max_cache_entries: int = 128,
+        max_cache_bytes: int = 8 * 1024 * 1024,
         ssl_context: ssl.SSLContext | None = None,
         user_agent: str = "ob3-issuer (+https://www.imsglobal.org/spec/ob/v3p0/)",
         failure_ttl: float = 30.0,
@@ -369,6 +371,8 @@ class SafeFetcher:
         if failure_ttl < 0 or max_concurrent < 1 or max_per_host < 1:
             raise ValueError("failure_ttl must be non-negative, the concurrency caps positive")
         self._failure_ttl = failure_ttl
+        self._max_cache_bytes = max_cache_bytes
+        self._cache_bytes = 0
         self._max_concurrent = max_concurrent
         self._max_per_host = max_per_host
         self._failures: OrderedDict[tuple, tuple[float, FetchError]] = OrderedDict()
@@ -482,6 +486,7 @@ class SafeFetcher:
         """Forget every cached response and failure."""
         with self._lock:
             self._cache.clear()
+            self._cache_bytes = 0
             self._failures.clear()
 
     # ----------------------------------------------------------------- policy
@@ -653,6 +658,7 @@ class SafeFetcher:
                 return None
             if entry[0] <= now:
                 del self._cache[key]
+                self._cache_bytes -= len(entry[1].body)
                 return None
             self._cache.move_to_end(key)
             return entry[1]
@@ -660,12 +666,18 @@ class SafeFetcher:
     def _cache_put(self, key: tuple[str, str], result: FetchResult) -> None:
         if self._cache_ttl <= 0 or self._max_cache_entries == 0:
             return
+        if len(result.body) > self._max_cache_bytes // 4:  # one response never takes over a quarter
+            return
         expires = self._clock() + self._cache_ttl
         with self._lock:
+            old = self._cache.pop(key, None)
+            self._cache_bytes -= len(old[1].body) if old else 0
             self._cache[key] = (expires, result)
-            self._cache.move_to_end(key)
-            while len(self._cache) > self._max_cache_entries:
-                self._cache.popitem(last=False)
+            self._cache_bytes += len(result.body)
+            while self._cache and (len(self._cache) > self._max_cache_entries
+                                   or self._cache_bytes > self._max_cache_bytes):
+                _, (_, evicted) = self._cache.popitem(last=False)
+                self._cache_bytes -= len(evicted.body)
 
 
 def _collect_headers(response: http.client.HTTPResponse) -> dict[str, str]:

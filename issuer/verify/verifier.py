@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 _LIST_REPORT_TTL = timedelta(seconds=60)
 _LIST_REPORT_ENTRIES = 256
+_LIST_REPORT_BYTES = 8 * 1024 * 1024
 
 # check id -> the checks that must have passed before it can run
 PLAN: dict[str, tuple[str, ...]] = {
@@ -71,7 +72,8 @@ class Verifier:
         self._loader = loader
         self._policy = policy
         self._official_schema_dir = Path(official_schema_dir) if official_schema_dir else None
-        self._verified_lists: OrderedDict = OrderedDict()
+        self._verified_lists: OrderedDict = OrderedDict()  # sha256 -> (time, report, bytes)
+        self._lists_bytes = 0
         self._lists_lock = threading.Lock()
 
     @property
@@ -171,10 +173,18 @@ class Verifier:
                 self._verified_lists.move_to_end(key)
                 return hit[1]
         report = self._run(document, now, kind="status_list", want_status=False)
+        size = len(text)  # the report holds the parsed list: about the size of its text
+        if size > _LIST_REPORT_BYTES // 4:
+            return report
         with self._lists_lock:
-            self._verified_lists[key] = (now, report)
-            while len(self._verified_lists) > _LIST_REPORT_ENTRIES:
-                self._verified_lists.popitem(last=False)
+            old = self._verified_lists.pop(key, None)
+            self._lists_bytes -= old[2] if old else 0
+            self._verified_lists[key] = (now, report, size)
+            self._lists_bytes += size
+            while self._verified_lists and (len(self._verified_lists) > _LIST_REPORT_ENTRIES
+                                            or self._lists_bytes > _LIST_REPORT_BYTES):
+                _, (_, _, evicted) = self._verified_lists.popitem(last=False)
+                self._lists_bytes -= evicted
         return report
 
     def _unparsed(self, reason: str, fmt: str | None, detail: dict | None = None) -> VerificationReport:

@@ -139,3 +139,44 @@ def test_settings_are_validated():
         SafeFetcher(max_concurrent=0)
     with pytest.raises(ValueError):
         SafeFetcher(failure_ttl=-1)
+
+
+# --- every cache of remote data is bounded by bytes (issue #9 §2 "Memory", catalog P-03) ----------
+
+
+def test_the_response_cache_is_bounded_by_bytes():
+    from issuer.resolve.fetch import FetchResult
+    fetcher = _fetcher(max_cache_entries=1000, max_cache_bytes=100_000)
+    for i in range(50):
+        fetcher._cache_put((f"https://h{i}.example/x", "a"), FetchResult(f"https://h{i}.example/x", 200, {}, b"x" * 10_000))
+    assert fetcher._cache_bytes <= 100_000 and len(fetcher._cache) == 10
+    assert fetcher._cache_get(("https://h49.example/x", "a")) is not None  # the newest stay
+    assert fetcher._cache_get(("https://h0.example/x", "a")) is None
+    fetcher._cache_put(("https://big.example/", "a"), FetchResult("https://big.example/", 200, {}, b"x" * 60_000))
+    assert fetcher._cache_get(("https://big.example/", "a")) is None  # more than a quarter: not cached
+
+
+def test_the_did_cache_is_bounded_by_bytes():
+    import json as _json
+
+    from issuer.resolve.did_resolver import DidResolver
+
+    class Result:
+        status = 200
+
+        def __init__(self, body: bytes) -> None:
+            self.body = body
+
+    def fetch(url: str):
+        host = url.split("/")[2]
+        did = f"did:web:{host}"
+        doc = {"@context": "https://www.w3.org/ns/did/v1", "id": did,
+               "service": [{"id": f"{did}#s{i}", "type": "LinkedDomains", "serviceEndpoint": f"https://{host}/{i}"}
+                           for i in range(40)]}
+        return Result(_json.dumps(doc).encode())
+
+    resolver = DidResolver(fetch=fetch, max_entries=1000, max_bytes=200_000)
+    for i in range(100):
+        resolver.resolve(f"did:web:h{i}.example")
+    assert resolver._bytes <= 200_000 and 0 < len(resolver._cache) < 100
+    assert sum(entry[2] for entry in resolver._cache.values()) == resolver._bytes

@@ -119,3 +119,13 @@ def test_stop_early_skips_jsonld_for_credentials_without_a_proof(issuer, good, m
     report = verifier(Resolver().add(issuer)).verify(unsigned, now=NOW, stop_early=True)
     assert report.verified is False and report.check("proof").status == "failed"
     assert report.check("safe_mode").status == "skipped" and calls == []
+
+
+def test_the_status_list_report_cache_is_bounded_by_bytes(monkeypatch):
+    from issuer.verify import verifier as verifier_module
+    monkeypatch.setattr(verifier_module, "_LIST_REPORT_BYTES", 40_000)
+    v = verifier(Resolver())
+    for i in range(20):
+        v._verify_status_list({"id": f"https://lists.example/{i}", "padding": "x" * 5_000}, NOW)
+    assert v._lists_bytes <= 40_000 and 0 < len(v._verified_lists) < 20
+    assert sum(entry[2] for entry in v._verified_lists.values()) == v._lists_bytes

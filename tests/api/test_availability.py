@@ -38,7 +38,8 @@ NORMAL_P95_S = 1.0
 HOSTILE_MAX_S = 5.0
 COVERAGE_ITEMS = 20  # COVERAGE_MAX_CREDENTIALS (default)
 
-pytestmark = pytest.mark.skipif(bool(PG_URL), reason="timing target: runs once, in the SQLite pass")
+pytestmark = [pytest.mark.availability,
+              pytest.mark.skipif(bool(PG_URL), reason="timing target: runs once, in the SQLite pass")]
 
 
 def _free_port() -> int:

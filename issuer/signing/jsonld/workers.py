@@ -5,11 +5,13 @@ on poison graphs (rdf-canon §7.1). Threads cannot be killed, so every expansion
 canonicalization that is not on the template fast path (:mod:`.canonize`) runs in a worker
 process, and a worker that misses its deadline is killed and replaced.
 
-* The pool is per server process and starts lazily (the first job). Workers are fresh
-  interpreters (``python -c`` running :func:`_worker_main`, about 0.15 s CPU to start), never forks of a
-  threaded server, so they are safe under gunicorn ``gthread`` and in gunicorn's forked workers.
-  Workers are reused: the happy path starts no process per request; only a killed worker is
-  replaced.
+* The pool is per server process: ``issuer serve`` starts it when a gunicorn worker loads the
+  app (:func:`prestart`), anything else at its first job. Workers are fresh interpreters
+  (``python -c`` running :func:`_worker_main`, about 0.15 s CPU to start, then a warm-up that loads
+  the credential contexts), never forks of a threaded server, so they are safe under gunicorn
+  ``gthread`` and ``sync`` workers alike. Workers are reused: the happy path starts no process per
+  request; a killed worker is replaced in the background at once. Each worker's address space is
+  capped (``WORKER_MEMORY_BYTES``), so a memory bomb fails the job, not the host.
 * ``size`` workers at most. A job waits for a free worker until the request's budget ends (outside
   a request: until a starting worker is ready); its own deadline counts from when it starts.
 * :func:`budget` sets one total deadline for all JSON-LD work of a request (a context variable):
@@ -25,6 +27,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import contextvars
+import importlib
 import os
 import subprocess
 import sys
@@ -103,8 +106,8 @@ def _worker_main() -> None:  # pragma: no cover - runs in the worker process
 
 
 def _resolve(name: str) -> Callable:
+    """The function at dotted path ``name`` (jobs are named, so the pool stays generic)."""
     module, _, attr = name.rpartition(".")
-    import importlib  # reason: jobs are named by dotted path so the pool stays generic
     return getattr(importlib.import_module(module), attr)
 
 
@@ -203,6 +206,8 @@ class _Pool:
         with self._cond:
             self._replenish()
             while not self._idle:
+                if self._live == 0:  # every start failed (broken installation): say so, do not wait
+                    raise WorkerFailed("WorkerStartFailed", "the JSON-LD worker processes cannot start")
                 remaining = wait_until - time.monotonic()
                 if remaining <= 0:
                     raise DeadlineExceeded("no JSON-LD worker became free in time")

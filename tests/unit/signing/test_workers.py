@@ -135,3 +135,13 @@ def test_cache_accounting_matches_its_contents():
     assert cache.lookup(key, leaves) is template
     cache.set_budget(10)
     assert cache.bytes == 0 and cache.lookup(key, leaves) is None
+
+
+def test_a_pool_whose_workers_cannot_start_fails_fast(monkeypatch):
+    monkeypatch.setattr(workers.sys, "executable", "/nonexistent/python")
+    pool = workers._Pool(1, 1.0, 3.0)
+    start = time.monotonic()
+    with pytest.raises(workers.WorkerFailed, match="cannot start"):
+        pool.run("issuer.signing.jsonld.canonize.warm_up", (), 1.0, time.monotonic() + 30)
+    assert time.monotonic() - start < 5
+    pool.close()

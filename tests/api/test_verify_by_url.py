@@ -95,8 +95,11 @@ def test_local_paths_are_never_read_and_all_get_the_same_answer(client, demo, en
         answers[target] = (status, body if entry == "form" else {k: v for k, v in body.items() if k != "instance"})
     assert len({repr(a) for a in answers.values()}) == 1, answers
     assert opened == [] and no_network == []
-    if entry != "form":
-        assert "https://" in next(iter(answers.values()))[1]["detail"]
+    first = next(iter(answers.values()))[1]
+    if entry == "form":
+        assert first["alert"] and "starts with https://" in first["text"]
+    else:
+        assert "https://" in first["detail"] and first["status"] == 422
 
 
 def test_proc_self_mem_is_a_clear_4xx_not_a_500(client, demo):

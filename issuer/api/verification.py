@@ -14,6 +14,7 @@ from flask import Blueprint, json, jsonify, request
 from ..skills.coverage_report import coverage_for
 from ..errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from ..intake.strict_json import JsonError, strict_loads
+from ..signing.jsonld import workers as jsonld_workers
 from ..verify.runtime import counts_for_coverage, load_url, request_budget, verifier_for
 from .context import db, service
 from .public import find_credential, html_page, json_response, wants_json
@@ -189,6 +190,11 @@ def combined_coverage():
     counted, results = [], []
     first: tuple[str, str | None] | None = None
     for item in items:
+        left = jsonld_workers.budget_left()
+        if left is not None and left <= 0:  # the request's time is up: the rest are not even parsed
+            results.append({"verified": False, "counted": False, "reason": (
+                "not checked: the request's time budget (JSONLD_BUDGET_SECONDS) is spent; send fewer credentials")})
+            continue
         report = verify_subject(item, stop_early=True)  # only the verdict counts here: stop at the first failure
         entry = {"verified": report.verified, "counted": False,
                  "issuerTrust": (report.issuer_trust or {}).get("level")}

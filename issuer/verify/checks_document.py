@@ -342,7 +342,8 @@ def check_safe_mode(state: VerifyState) -> CheckResult:
         return failed(SAFE_MODE, str(exc), "PARSING_ERROR")
     except CanonizationError as exc:
         if exc.limit:
-            return failed(SAFE_MODE, f"JSON-LD processing stopped at the verifier's time limit: {_short(exc)}",
+            return failed(SAFE_MODE, f"JSON-LD processing stopped at the verifier's time limit {exc.limit}: "
+                                     f"{_short(exc)}",
                           "PARSING_ERROR", {"limit": exc.limit})
         return failed(SAFE_MODE, f"the credential is not valid JSON-LD: {_short(exc)}", "PARSING_ERROR")
     except (jsonld.JsonLdError, RecursionError) as exc:

@@ -194,15 +194,16 @@ def test_normal_verification_keeps_its_latency_under_hostile_load(server):
 
     p95 = statistics.quantiles(normal, n=20)[-1]
     slowest = {name: max((e for _, e in runs), default=None) for name, runs in hostile.items()}
-    print(f"\nnormal verify: n={len(normal)} median={statistics.median(normal) * 1000:.0f} ms "
-          f"p95={p95 * 1000:.0f} ms; hostile requests: "
-          + ", ".join(f"{k} n={len(v)} max={slowest[k]:.2f} s" for k, v in hostile.items() if v))
-    assert not failures, failures[:5]
-    assert all(hostile.values()), {k: len(v) for k, v in hostile.items()}
-    assert len(normal) >= 20
-    assert p95 <= NORMAL_P95_S, f"normal verify p95 {p95:.2f} s"
+    figures = (f"normal verify: n={len(normal)} median={statistics.median(normal) * 1000:.0f} ms "
+               f"p95={p95 * 1000:.0f} ms; hostile requests: "
+               + ", ".join(f"{k} n={len(v)} max={slowest[k]:.2f} s" for k, v in hostile.items() if v))
+    print("\n" + figures)
+    assert not failures, (failures[:5], figures)
+    assert all(hostile.values()), figures
+    assert len(normal) >= 20, figures
+    assert p95 <= NORMAL_P95_S, figures
     for name, runs in hostile.items():
-        assert max(e for _, e in runs) <= HOSTILE_MAX_S, (name, runs)
+        assert max(e for _, e in runs) <= HOSTILE_MAX_S, (name, sorted(e for _, e in runs)[-5:], figures)
 
 
 def _judge(name: str, status: int, body: dict) -> str | None:

@@ -162,9 +162,12 @@ def test_cli_still_reads_the_explicit_path(tmp_path, service, issued, monkeypatc
     from issuer.errors import NotFound
     path = tmp_path / "c.jwt"
     path.write_text(issued["jwt"])
-    assert _read_target(service, str(path)) == issued["jwt"].encode()
+    from issuer.verify.runtime import load_url
+    by_url = lambda url: load_url(service, url)  # noqa: E731
+    assert _read_target(str(path), by_url=by_url) == issued["jwt"].encode()
     with pytest.raises(NotFound):
-        _read_target(service, str(tmp_path / "missing.json"))
+        _read_target(str(tmp_path / "missing.json"), by_url=by_url)
+    assert _read_target(f"{BASE}/credentials/{issued['id']}.jwt", by_url=by_url) == issued["jwt"]
 
 
 # --- audit: every other place a request string reaches a path or a URL ------------------------

@@ -70,7 +70,8 @@ def test_the_verify_page_names_the_limit_too(client, issued):
 def test_coverage_takes_at_most_the_configured_number_of_credentials(client, issued):
     response = client.post("/api/v1/coverage", json={"credentials": [issued["credential"]] * 21})
     assert response.status_code == 422 and "COVERAGE_MAX_CREDENTIALS" in response.get_json()["detail"]
-    response = client.post("/api/v1/coverage", json={"credentials": [issued["credential"]] * 20})
+    response = client.post("/api/v1/coverage", json={"credentials": [issued["credential"]] * 20,
+                                                       "holder": {"email": LEARNER["email"]}})
     assert response.status_code == 200 and response.get_json()["counted"] == 20
 
 
@@ -104,6 +105,23 @@ def test_a_jsonld_deadline_is_a_named_report_not_a_500(tmp_path, database_url, i
         safe_mode = next(c for c in response.get_json()["checks"] if c["id"] == "safe_mode")
         assert safe_mode["status"] == "failed" and safe_mode["detail"]["limit"] in (
             "JSONLD_DEADLINE_SECONDS", "JSONLD_BUDGET_SECONDS")
+    finally:
+        workers.configure(deadline=2.0, budget_s=3.0)
+        svc.engine.dispose()
+
+
+def test_coverage_stops_checking_when_the_request_budget_is_spent(tmp_path, database_url, issued):
+    svc = build_service(make_config(tmp_path / "budget", database_url, JSONLD_BUDGET_SECONDS=0.001))
+    try:
+        items = []
+        for i in range(5):
+            item = copy.deepcopy(issued["credential"])
+            item["evidence"] = [{"type": ["Evidence"], "name": "e"}] * (i + 1)  # new shapes: JSON-LD work
+            items.append(item)
+        response = create_app(service=svc).test_client().post("/api/v1/coverage", json={"credentials": items})
+        assert response.status_code == 200
+        reasons = [c["reason"] for c in response.get_json()["credentials"]]
+        assert all("JSONLD_BUDGET_SECONDS" in r for r in reasons), reasons
     finally:
         workers.configure(deadline=2.0, budget_s=3.0)
         svc.engine.dispose()

@@ -37,7 +37,8 @@ from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-__all__ = ["DeadlineExceeded", "WorkerFailed", "configure", "run", "budget", "settings", "shutdown", "prestart",
+__all__ = ["DeadlineExceeded", "WorkerFailed", "configure", "run", "budget", "budget_left", "settings", "shutdown",
+           "prestart",
            "DEFAULT_DEADLINE_S", "DEFAULT_WORKERS"]
 
 DEFAULT_DEADLINE_S = 2.0
@@ -300,6 +301,12 @@ def budget(seconds: float | None = None) -> Iterator[None]:
         yield
     finally:
         _BUDGET.reset(token)
+
+
+def budget_left() -> float | None:
+    """Seconds left of the current request's JSON-LD budget (``None`` outside a budget)."""
+    end = _BUDGET.get()
+    return None if end is None else end - time.monotonic()
 
 
 def run(name: str, *args, deadline: float | None = None):

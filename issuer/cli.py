@@ -21,6 +21,7 @@ from .service import build_service, utcnow
 from .signing.jsonld import workers as jsonld_workers
 from .skills import catalogue
 from .skills import matrix as matrix_mod
+from .status.lists import SUSPENSION_COST
 from .store import tenants
 from .store.models import ApiKey, Provider
 from .verify.runtime import load_url, standalone_verifier, verifier_for
@@ -147,10 +148,15 @@ def provider():
 @click.argument("name")
 @click.option("--slug", help="URL-safe identifier (default: the name transliterated, e.g. 'ellenike-akademia')")
 @click.option("--url", help="the provider's web site")
-@click.option("--suspension/--no-suspension", default=False, help="allow suspending credentials")
+@click.option("--suspension/--no-suspension", default=False,
+              help="allow suspending credentials (adds a second status entry: fails the official OB schema)")
 @click.option("--did-method", type=click.Choice(["web", "key"]), default="web", show_default=True)
 @click.option("--country", help="ISO 3166-1 alpha-2 country code of the issuer")
-def provider_create(name, slug, url, suspension, did_method, country):
+@click.option("--legal-id", help="legal identifier: VAT number, eIDAS identifier or national registry number "
+                                 "(needed for the Europass/ELM export)")
+@click.option("--legal-id-scheme", type=click.Choice(["vat", "eidas", "registration"]), default=None,
+              help="what --legal-id is  [default: registration]")
+def provider_create(name, slug, url, suspension, did_method, country, legal_id, legal_id_scheme):
     """Create a provider with one issuer profile and print its API key (shown once)."""
     try:
         name = tenants.check_name(name)
@@ -161,12 +167,39 @@ def provider_create(name, slug, url, suspension, did_method, country):
         try:
             provider, key = create_provider_with_issuers(
                 session, service, slug=slug, name=name, url=url, suspension_enabled=suspension,
-                issuers=[{"slug": slug, "name": name, "url": url, "countryCode": country, "didMethod": did_method}])
+                issuers=[{"slug": slug, "name": name, "url": url, "countryCode": country, "didMethod": did_method,
+                          "legalIdentifier": legal_id, "legalIdentifierScheme": legal_id_scheme}])
             session.commit()
         except IssuerError as exc:
             _fail(exc)
     click.echo(f"Created provider {slug!r}.")
+    if suspension:
+        click.echo(f"Note: {SUSPENSION_COST}")
     click.echo(f"API key (shown once, store it safely): {key}")
+
+
+@provider.command("legal-id")
+@click.argument("issuer_slug")
+@click.argument("legal_id", required=False)
+@click.option("--scheme", type=click.Choice(["vat", "eidas", "registration"]), default=None,
+              help="what LEGAL_ID is  [default: registration]")
+@click.option("--country", help="ISO 3166-1 alpha-2 country code (default: the one already set)")
+@click.option("--clear", is_flag=True, help="remove the legal identifier")
+def provider_legal_id(issuer_slug, legal_id, scheme, country, clear):
+    """Set an issuer profile's legal identifier and country (needed for the Europass/ELM export)."""
+    if not clear and not legal_id:
+        click.echo("error: give LEGAL_ID or --clear", err=True)
+        sys.exit(2)
+    with _service() as service, service.session(write=True) as session:
+        try:
+            issuer = tenants.get_issuer(session, issuer_slug)
+            tenants.set_legal_identity(issuer, country_code=country, legal_identifier=None if clear else legal_id,
+                                       scheme=None if clear else scheme)
+            session.commit()
+        except IssuerError as exc:
+            _fail(exc)
+        shown = f"{issuer.legal_identifier_scheme} {issuer.legal_identifier}" if issuer.legal_identifier else "none"
+        click.echo(f"Issuer {issuer_slug!r}: legal identifier {shown}, country {issuer.country_code or 'unset'}.")
 
 
 @provider.command("key")
@@ -323,7 +356,7 @@ def _print_report(report, as_json: bool) -> None:
             trust.get("level"), "UNKNOWN issuer: the name is only the credential's own claim")
         click.echo(f"  issuer: {shown} [{trust.get('issuer')}] - {note}")
     for check in report.checks:
-        mark = {"passed": "ok  ", "failed": "FAIL", "skipped": "skip"}[check.status]
+        mark = {"passed": "ok  ", "failed": "FAIL", "skipped": "skip", "warning": "WARN"}[check.status]
         code = f" [{check.code}]" if check.code else ""
         click.echo(f"  {mark} {check.id}: {check.reason}{code}")
 

@@ -47,7 +47,9 @@ def test_serve_initialises_and_issues_with_gunicorn_workers(tmp_path, database_u
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
                 conn.request("GET", "/issuers/emob-academy/did.json")
-                if conn.getresponse().status == 200:
+                ready = conn.getresponse().status == 200
+                conn.close()  # gthread workers keep connections alive
+                if ready:
                     break
             except OSError:
                 time.sleep(0.2)
@@ -59,23 +61,29 @@ def test_serve_initialises_and_issues_with_gunicorn_workers(tmp_path, database_u
                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {key}"})
             response = conn.getresponse()
             body = json.loads(response.read())
+            conn.close()
             statuses.append(response.status)
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             conn.request("POST", "/api/v1/verify", body=json.dumps(body["credential"]),
                          headers={"Content-Type": "application/json"})
             assert json.loads(conn.getresponse().read())["verified"] is True
+            conn.close()
         assert statuses == [201] * 6
         # metrics of every worker are summed (prometheus-client multiprocess mode)
         for _ in range(4):
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             conn.request("GET", "/metrics")
             text = conn.getresponse().read().decode()
+            conn.close()
             assert 'issuer_issuance_total{outcome="issued"} 6.0' in text, text[:2000]
             assert 'issuer_verification_total{outcome="verified"} 6.0' in text
         for probe in ("/healthz", "/readyz"):
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             conn.request("GET", probe)
-            assert conn.getresponse().status == 200
+            response = conn.getresponse()
+            response.read()
+            conn.close()
+            assert response.status == 200
     finally:
         proc.terminate()
         proc.wait(20)

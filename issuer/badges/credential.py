@@ -7,24 +7,18 @@ terms for are carried by the project's context ``https://w3id.org/skills-hub/eu-
 """
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from .contexts import EU_MICROCREDENTIAL_V1, OB_V3P0, VC_V2
+from .identity import identity_object
+from .timestamps import xsd_datetime
 
 __all__ = ["CONTEXT", "AlignmentInput", "AchievementInput", "Learner", "identity_object",
            "build_achievement", "build_credential", "xsd_datetime", "json_number"]
 
 CONTEXT = [VC_V2, OB_V3P0, EU_MICROCREDENTIAL_V1]
 ALIGNMENT_TARGET_TYPE = "ext:CompetenceMatrixSkill"
-
-
-def xsd_datetime(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime: pass an aware UTC time")
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def json_number(value: float | int) -> float | int:
@@ -79,19 +73,6 @@ class CredentialExtras:
     evidence: tuple[dict, ...] = ()
     valid_for: timedelta | None = None
     credential_status: dict | None = None
-
-
-def normalize_email(email: str) -> str:
-    """E-mail normalisation before hashing (documented: trim, lower-case)."""
-    return email.strip().lower()
-
-
-def identity_object(email: str, salt: str | None = None) -> dict:
-    """OB 3.0 ``IdentityObject`` with ``identityHash`` = ``sha256$`` hex(SHA-256(email || salt))."""
-    salt = salt if salt is not None else secrets.token_hex(16)
-    digest = hashlib.sha256((normalize_email(email) + salt).encode("utf-8")).hexdigest()
-    return {"type": "IdentityObject", "identityHash": f"sha256${digest}", "identityType": "emailAddress",
-            "hashed": True, "salt": salt}
 
 
 def build_alignment(a: AlignmentInput) -> dict:

@@ -10,22 +10,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..badges.read import alignments_of
 from .coverage import best_levels, role_coverage, roles_for_skills
 from ..store.models import Framework, Skill
 
 __all__ = ["alignments_of", "held_skills", "coverage_for"]
-
-
-def alignments_of(credential: dict) -> list[dict]:
-    subject = credential.get("credentialSubject")
-    subjects = subject if isinstance(subject, list) else [subject]
-    out = []
-    for s in subjects:
-        achievement = s.get("achievement") if isinstance(s, dict) else None
-        alignment = achievement.get("alignment") if isinstance(achievement, dict) else None
-        if isinstance(alignment, list):
-            out.extend(a for a in alignment if isinstance(a, dict))
-    return out
 
 
 def held_skills(session: Session, base_url: str, credentials: list[dict]) -> dict[int, int]:

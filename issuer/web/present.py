@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from ..badges.read import achievement_of, subject_of
 from .render import safe_url
 
 __all__ = ["text", "achievement_of", "facts", "skills", "evidence", "results", "subject_of",
@@ -31,15 +32,6 @@ def _list(value) -> list:
     if isinstance(value, list):
         return value
     return [] if value is None else [value]
-
-
-def subject_of(credential: dict) -> dict:
-    subject = credential.get("credentialSubject")
-    return _dict(subject[0] if isinstance(subject, list) and subject else subject)
-
-
-def achievement_of(credential: dict) -> dict:
-    return _dict(subject_of(credential).get("achievement"))
 
 
 def _number(value) -> float | int | None:

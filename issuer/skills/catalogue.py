@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session, selectinload
 from issuer.errors import Conflict, ValidationFailed
 from issuer.store.models import Course, CourseSkill, Framework, Provider, Skill
 
-from . import CATALOGUE_SCHEMA, raise_problems, sort_problems, validate_document
+from . import CATALOGUE_SCHEMA, raise_problems, repeats, sort_problems, sync_skill_levels, validate_document
 from .matrix import _assign
 
 __all__ = ["import_courses", "list_courses", "export_courses", "course_slug", "validity_days",
@@ -97,16 +97,11 @@ def import_courses(session: Session, provider: Provider, data: dict, *,
     slug_conflicts = 0
 
     # Codes (case-insensitively, as they end up in the slug) and validity periods.
-    first: dict[str, int] = {}
+    problems += [{"path": f"/courses/{i}/code",
+                  "message": f"duplicate course code {courses[i]['code']!r} (same slug as /courses/{first})"}
+                 for i, first in repeats(course["code"].lower() for course in courses)]
     days: dict[int, int | None] = {}
     for i, course in enumerate(courses):
-        key = course["code"].lower()
-        if key in first:
-            problems.append({"path": f"/courses/{i}/code",
-                             "message": f"duplicate course code {course['code']!r} "
-                                        f"(same slug as /courses/{first[key]})"})
-        else:
-            first[key] = i
         days[i] = None
         if "validityPeriod" in course:
             try:
@@ -218,28 +213,15 @@ def import_courses(session: Session, provider: Provider, data: dict, *,
                 "validity_days": days[i],
             }
             course = existing.get(item["code"])
+            desired = dict(resolved[i])
             if course is None:
                 course = Course(provider=provider, code=item["code"], **values)
                 session.add(course)
-                for skill, level in resolved[i]:
-                    course.skills.append(CourseSkill(skill=skill, level=level))
+                sync_skill_levels(session, course.skills, desired, CourseSkill)
                 summary["created"].append(item["code"])
                 continue
             changed = _assign(course, values)
-            desired = {skill.id: (skill, level) for skill, level in resolved[i]}
-            for link in list(course.skills):
-                if link.skill_id not in desired:
-                    course.skills.remove(link)  # delete-orphan
-                    changed = True
-            current = {link.skill_id: link for link in course.skills}
-            for skill_id, (skill, level) in desired.items():
-                link = current.get(skill_id)
-                if link is None:
-                    course.skills.append(CourseSkill(skill=skill, level=level))
-                    changed = True
-                elif link.level != level:
-                    link.level = level
-                    changed = True
+            changed = any(sync_skill_levels(session, course.skills, desired, CourseSkill).values()) or changed
             summary["updated" if changed else "unchanged"].append(item["code"])
     session.flush()
     summary["changed"] = bool(summary["created"] or summary["updated"])

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, selectinload
 from issuer.errors import NotFound
 from issuer.store.models import Framework, JobRole, RoleSkill, Skill
 
-from . import MATRIX_SCHEMA, raise_problems, sort_problems, validate_document
+from . import MATRIX_SCHEMA, raise_problems, repeats, sort_problems, sync_skill_levels, validate_document
 
 __all__ = [
     "import_matrix", "export_matrix", "parse_matrix_csv", "matrix_to_csv",
@@ -50,15 +50,8 @@ def _assign(obj: Any, values: dict) -> bool:
 
 
 def _duplicates(items: list[dict], key: str, base: str, what: str) -> list[dict]:
-    problems, first = [], {}
-    for i, item in enumerate(items):
-        code = item[key]
-        if code in first:
-            problems.append({"path": f"{base}/{i}/{key}",
-                             "message": f"duplicate {what} {code!r} (first at {base}/{first[code]})"})
-        else:
-            first[code] = i
-    return problems
+    return [{"path": f"{base}/{i}/{key}", "message": f"duplicate {what} {items[i][key]!r} (first at {base}/{first})"}
+            for i, first in repeats(item[key] for item in items)]
 
 
 def import_matrix(session: Session, data: dict) -> dict:
@@ -160,24 +153,11 @@ def import_matrix(session: Session, data: dict) -> dict:
                 changed = True
             else:
                 changed = _assign(role, values)
-            desired = {ref["skill"]: ref["level"] for ref in item["skills"]}
-            current = {link.skill.code: link for link in role.skills}
-            for code, link in current.items():
-                if code not in desired:
-                    role.skills.remove(link)
-                    session.delete(link)
-                    links["removed"] += 1
-                    changed = True
-            for code, level in desired.items():
-                link = current.get(code)
-                if link is None:
-                    role.skills.append(RoleSkill(skill=skills[code], level=level))
-                    links["added"] += 1
-                    changed = True
-                elif link.level != level:
-                    link.level = level
-                    links["changed"] += 1
-                    changed = True
+            desired = {skills[ref["skill"]]: ref["level"] for ref in item["skills"]}
+            counts = sync_skill_levels(session, role.skills, desired, RoleSkill)
+            for key, n in counts.items():
+                links[key] += n
+            changed = changed or any(counts.values())
             if created:
                 summary["jobRoles"]["created"] += 1
             else:

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import jsonschema_rs
 from jsonschema import FormatChecker
-from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from pyld import jsonld
 from referencing import Registry, Resource
@@ -25,6 +24,7 @@ from ..signing.jsonld.canonize import CanonizationError, canonize
 from ..badges.contexts import BUNDLED_CONTEXTS, OB_CONTEXTS, VC_V1, VC_V2, ContextNotAllowed
 from ..signing.jsonld.safemode import DataLossError, is_absolute_iri
 from ..intake.schemas import load_schema
+from ..intake.schemas import problems as schema_problems
 from .report import CONTEXTS, DATA_MODEL, OFFICIAL_SCHEMA, SAFE_MODE, CheckResult
 from .state import OB_TYPES, VerifyState, failed, issuer_id, parse_datetime, passed, skipped, type_list
 
@@ -226,13 +226,7 @@ def _fast_validator(path: str | None):
 def _schema_problems(validator, instance, fast=None) -> list[str]:
     if fast is not None and fast.is_valid(instance):
         return []
-    problems = []
-    for error in sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))[:MAX_PROBLEMS]:
-        best = best_match(error.context) if error.context else error
-        best = best or error
-        where = "/" + "/".join(str(p) for p in best.absolute_path)
-        problems.append(f"{where}: {best.message[:300]}")
-    return problems
+    return [f"{p['path'] or '/'}: {p['message'][:300]}" for p in schema_problems(validator, instance)[:MAX_PROBLEMS]]
 
 
 def check_data_model(state: VerifyState) -> CheckResult:

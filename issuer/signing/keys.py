@@ -9,8 +9,10 @@ import base64
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from .multibase import (
     ED25519_PRIV, ED25519_PUB, P256_PUB, MultibaseError, decode_base58btc, encode_base58btc,
@@ -21,7 +23,7 @@ __all__ = [
     "ed25519_public_multibase", "ed25519_from_multibase", "ed25519_private_from_multibase",
     "public_key_from_multikey", "public_jwk", "public_key_from_jwk",
     "private_pem", "load_private_pem", "ed25519_verify", "ed25519_sign", "PublicKeyInfo",
-    "p256_public_multibase", "public_multikey",
+    "p256_public_multibase", "public_multikey", "hkdf_sha256", "aes_gcm_encrypt", "aes_gcm_decrypt",
 ]
 
 
@@ -198,3 +200,23 @@ def private_pem(key) -> bytes:
 
 def load_private_pem(data: bytes):
     return serialization.load_pem_private_key(data, password=None)
+
+
+# --------------------------------------------------------------------------- keys at rest
+
+
+def hkdf_sha256(secret: bytes, *, salt: bytes, info: bytes, length: int = 32) -> bytes:
+    """HKDF-SHA-256 (RFC 5869, https://www.rfc-editor.org/rfc/rfc5869): ``length`` bytes from ``secret``."""
+    return HKDF(algorithm=hashes.SHA256(), length=length, salt=salt, info=info).derive(secret)
+
+
+def aes_gcm_encrypt(key: bytes, nonce: bytes, plaintext: bytes, associated_data: bytes) -> bytes:
+    """AES-GCM (NIST SP 800-38D) ciphertext with its 16-byte tag appended; ``key`` is 16/24/32 bytes,
+    ``nonce`` 12 bytes and never reused with the same key."""
+    return AESGCM(key).encrypt(nonce, plaintext, associated_data)
+
+
+def aes_gcm_decrypt(key: bytes, nonce: bytes, ciphertext: bytes, associated_data: bytes) -> bytes:
+    """The plaintext of :func:`aes_gcm_encrypt`; raises ``cryptography.exceptions.InvalidTag`` when
+    the ciphertext, nonce, key or associated data do not match."""
+    return AESGCM(key).decrypt(nonce, ciphertext, associated_data)

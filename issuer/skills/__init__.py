@@ -22,8 +22,6 @@ import re
 from typing import Any, Callable, Iterable
 
 from jsonschema import Draft202012Validator
-from sqlalchemy import inspect
-from sqlalchemy.orm import Session
 
 from issuer.intake import schemas as jsonschemas
 from issuer.intake.schemas import MAX_REPORTED_ERRORS, json_pointer, problems, raise_problems, sort_problems
@@ -95,16 +93,16 @@ def repeats(keys: Iterable[Any]) -> list[tuple[int, int]]:
     return found
 
 
-def sync_skill_levels(session: Session, links: list, desired: dict, new_link: Callable[..., Any]) -> dict[str, int]:
+def sync_skill_levels(session, links: list, desired: dict, new_link: Callable[..., Any]) -> dict[str, int]:
     """Make ``links`` (a job role's ``RoleSkill`` or a course's ``CourseSkill`` rows) hold exactly
     ``desired`` (``{Skill: level}``, in order): drop the others, add the missing ones with
     ``new_link(skill=..., level=...)``, update changed levels. Returns ``{"added", "removed", "changed"}``
-    counts. Nothing is flushed or committed."""
+    counts. ``session`` (a SQLAlchemy ``Session``) deletes the dropped rows; nothing is flushed or committed."""
     counts = {"added": 0, "removed": 0, "changed": 0}
     for link in list(links):
         if link.skill not in desired:
             links.remove(link)
-            if inspect(link).persistent:
+            if link.id is not None:  # stored: delete the row (a role's links have no delete-orphan)
                 session.delete(link)
             counts["removed"] += 1
     current = {link.skill: link for link in links}

@@ -205,7 +205,8 @@ def issue_credential(session: Session, provider: Provider, request: IssueRequest
     session.flush()
     purpose = status_lists.PURPOSE_MESSAGE if provider.suspension_enabled else status_lists.PURPOSE_REVOCATION
     allocation = status_lists.allocate(session, issuer_id=issuer.id, credential_id=credential_id, purpose=purpose,
-                                       length=ctx.status_length, capacity=ctx.status_capacity, rng=ctx.rng)
+                                       length=ctx.status_length, capacity=ctx.status_capacity, rng=ctx.rng,
+                                       new_id=ctx.new_id)
     valid_for = timedelta(days=course.validity_days) if course.validity_days else None
     profile = tenants.profile_json(issuer, ctx.base_url)
     unsigned = build_credential(

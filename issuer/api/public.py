@@ -184,7 +184,9 @@ def role_json_view(framework: str, code: str):
 @bp.get("/status/<public_id>")
 def status_list(public_id: str):
     """A signed ``BitstringStatusListCredential``, re-signed only when it changed."""
-    text = published_list(service(), public_id) if len(public_id) <= 64 else None
+    svc = service()
+    text = published_list(svc.session, public_id, base_url=svc.base_url, vault=svc.vault,
+                          now=svc.clock()) if len(public_id) <= 64 else None
     if text is None:
         abort(404)
     return text_response(text, "application/vc+ld+json" if "vc" in request.args else "application/json",

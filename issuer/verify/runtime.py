@@ -59,7 +59,8 @@ def _status_fetcher(service, remote: bool):
 
     def fetch(url: str) -> dict:
         if url.startswith(prefix):
-            text = published_list(service, url[len(prefix):])
+            text = published_list(service.session, url[len(prefix):], base_url=service.base_url,
+                                  vault=service.vault, now=service.clock())
             if text is None:
                 raise LookupError(f"no status list at {url}")
             return strict_loads(text)

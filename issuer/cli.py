@@ -14,7 +14,7 @@ from sqlalchemy import select
 from . import create_app
 from .config import instance_path, load_config
 from .demo.setup import create_provider_with_issuers, demo_api_keys, initialize
-from .errors import BadRequest, ConfigError, IssuerError
+from .errors import BadRequest, ConfigError, IssuerError, NotFound, PayloadTooLarge
 from .intake.strict_json import JsonError, strict_loads
 from .service import build_service
 from .skills import catalogue
@@ -248,6 +248,18 @@ def keys_rotate(issuer_slug: str):
         click.echo("New active keys: " + ", ".join(k.fragment for k in new))
 
 
+def _read_target(service, target: str, max_bytes: int = 8 * 1024 * 1024) -> bytes | str:
+    """A URL through the service (:func:`issuer.verify.runtime.load_target`), else a local file."""
+    if target.startswith(("http://", "https://")):
+        return load_target(service, target, max_bytes=max_bytes)
+    path = Path(target)
+    if not path.is_file():
+        raise NotFound(f"no such file: {target}")
+    if path.stat().st_size > max_bytes:
+        raise PayloadTooLarge(f"{target} is larger than {max_bytes} bytes")
+    return path.read_bytes()
+
+
 @main.command()
 @click.argument("target")
 @click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
@@ -256,7 +268,7 @@ def verify(target: str, as_json: bool, no_status: bool):
     """Verify a credential file (JSON, JWT, baked PNG/SVG) or URL; exit 0 only when verified."""
     with _service() as service:
         try:
-            subject = load_target(service, target)
+            subject = _read_target(service, target)
         except IssuerError as exc:
             _fail(exc)
         report = verifier_for(service).verify(subject, now=service.clock(), check_status=not no_status)

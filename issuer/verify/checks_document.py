@@ -10,9 +10,9 @@
 """
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+from typing import Callable
 
 import jsonschema_rs
 from jsonschema import FormatChecker
@@ -201,26 +201,30 @@ def _status_list_rules(state: VerifyState) -> list[str]:
     return problems
 
 
-@lru_cache(maxsize=8)
-def _validator(path: str | None):
-    """A schema validator resolving references only inside the schema (offline registry)."""
-    schema = load_schema(PROJECT_SCHEMA) if path is None else _read_json(path)
+@dataclass(frozen=True)
+class SchemaValidators:
+    """A JSON Schema compiled twice: ``fast`` (jsonschema-rs, about 100x faster) says whether an
+    instance is valid; ``full`` (``jsonschema``, offline registry) runs only to describe problems."""
+
+    full: object
+    fast: object
+
+
+def compile_schema(schema: dict) -> SchemaValidators:
+    """Both validators for ``schema`` (a JSON Schema dict); references resolve only inside it.
+
+    Raises ``jsonschema.exceptions.SchemaError`` for an invalid schema.
+    """
     cls = validator_for(schema)
     cls.check_schema(schema)
     registry = Registry().with_resource(schema.get("$id", "urn:schema"), Resource.from_contents(schema))
-    return cls(schema, registry=registry, format_checker=FormatChecker())
+    return SchemaValidators(cls(schema, registry=registry, format_checker=FormatChecker()),
+                            jsonschema_rs.validator_for(schema, validate_formats=True))
 
 
-def _read_json(path: str) -> dict:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
-
-
-@lru_cache(maxsize=8)
-def _fast_validator(path: str | None):
-    """jsonschema-rs (Rust) for the common case: about 100x faster than ``jsonschema``; the Python
-    validator runs only when this one finds a problem, to describe it."""
-    schema = load_schema(PROJECT_SCHEMA) if path is None else _read_json(path)
-    return jsonschema_rs.validator_for(schema, validate_formats=True)
+@lru_cache(maxsize=1)
+def _project_schema() -> SchemaValidators:
+    return compile_schema(load_schema(PROJECT_SCHEMA))
 
 
 def _schema_problems(validator, instance, fast=None) -> list[str]:
@@ -236,26 +240,31 @@ def check_data_model(state: VerifyState) -> CheckResult:
     else:
         problems = _ob_rules(state)
         if not state.vc_v1:
-            problems += [f"schema {p}" for p in _schema_problems(_validator(None), state.credential,
-                                                                   _fast_validator(None))]
+            project = _project_schema()
+            problems += [f"schema {p}" for p in _schema_problems(project.full, state.credential, project.fast)]
     if problems:
         return failed(DATA_MODEL, problems[0], "MALFORMED_VALUE_ERROR", {"problems": problems[:MAX_PROBLEMS]})
     version = "VC 1.1" if state.vc_v1 else "VC 2.0"
     return passed(DATA_MODEL, f"the credential follows the {version} / Open Badges 3.0 data model")
 
 
-def check_official_schema(state: VerifyState, schema_dir: Path | None) -> CheckResult:
-    """The official 1EdTech JSON Schema, when a folder holding it was configured."""
-    if schema_dir is None:
+def check_official_schema(state: VerifyState,
+                          official_schemas: Callable[[str], SchemaValidators | None] | None) -> CheckResult:
+    """The official 1EdTech JSON Schema, when a source of them was configured.
+
+    ``official_schemas(file_name)`` returns the compiled schema (:func:`compile_schema`) or ``None``
+    when it does not have that file (e.g. :func:`issuer.verify.runtime.schema_folder`).
+    """
+    if official_schemas is None:
         return skipped(OFFICIAL_SCHEMA, "no official schema folder configured")
     if state.vc_v1:
         return skipped(OFFICIAL_SCHEMA, "the official schema describes VC 2.0 credentials; this is VC 1.1")
     types = set(_strings(state.credential.get("type")))
     name = OFFICIAL_SCHEMA_FILES["EndorsementCredential" if "EndorsementCredential" in types else "default"]
-    path = Path(schema_dir) / name
-    if not path.is_file():
+    schema = official_schemas(name)
+    if schema is None:
         return skipped(OFFICIAL_SCHEMA, f"{name} is not in the configured schema folder")
-    problems = _schema_problems(_validator(str(path)), state.credential, _fast_validator(str(path)))
+    problems = _schema_problems(schema.full, state.credential, schema.fast)
     if problems:
         return failed(OFFICIAL_SCHEMA, problems[0], "MALFORMED_VALUE_ERROR",
                       {"schema": name, "problems": problems})

@@ -1,8 +1,16 @@
-"""The verifier as the service uses it: own did:web and status lists answered from the database,
-everything else over the SSRF-guarded fetcher (or not at all, by configuration)."""
+"""The verifier as the service uses it: the one module of ``verify/`` that does I/O.
+
+Own did:web documents, status lists and credentials are answered from the database, everything
+else over the SSRF-guarded fetcher (or not at all, by configuration); the official 1EdTech
+schemas are read from the configured ``OFFICIAL_SCHEMA_DIR``. The checks themselves
+(:mod:`issuer.verify.verifier`) get all of this passed in.
+"""
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -10,15 +18,31 @@ from sqlalchemy import select
 from ..resolve.did_document import DidError
 from ..resolve.did_resolver import DidResolver
 from ..resolve.did_web import parse_did_web
-from ..errors import BadRequest, NotFound, PayloadTooLarge
+from ..errors import BadRequest, NotFound, ValidationFailed
 from ..intake.strict_json import strict_loads
 from ..resolve.fetch import FetchError, SafeFetcher
 from ..status.publish import published_list
 from ..store import tenants
 from ..store.models import Credential, IssuerProfile
+from .checks_document import SchemaValidators, compile_schema
 from .verifier import Policy, Verifier
 
-__all__ = ["verifier_for", "load_target"]
+__all__ = ["verifier_for", "load_target", "schema_folder"]
+
+
+def schema_folder(path: Path | str) -> Callable[[str], SchemaValidators | None]:
+    """``official_schemas`` for :class:`~issuer.verify.verifier.Verifier`: the JSON Schema files of
+    folder ``path`` by file name, compiled once; ``None`` for a file that is not there."""
+    folder = Path(path)
+
+    @lru_cache(maxsize=8)
+    def get(name: str) -> SchemaValidators | None:
+        file = folder / name
+        if "/" in name or not file.is_file():
+            return None
+        return compile_schema(json.loads(file.read_text(encoding="utf-8")))
+
+    return get
 
 
 def _fetcher(service) -> SafeFetcher:
@@ -81,7 +105,7 @@ def verifier_for(service) -> Verifier:
     verifier = Verifier(
         resolve_did=resolver.resolve, fetch_status_list=_status_fetcher(service, remote),
         policy=Policy(clock_skew=service.clock_skew),
-        official_schema_dir=Path(schema_dir) if schema_dir else None)
+        official_schemas=schema_folder(schema_dir) if schema_dir else None)
     service.caches["verifier"] = verifier
     return verifier
 
@@ -103,20 +127,20 @@ def _own_credential(service, url: str) -> str | None:
 
 
 def load_target(service, target: str, *, max_bytes: int = 8 * 1024 * 1024) -> bytes | str:
-    """The bytes to verify for a file path or URL (our own credentials are read from the database)."""
-    if target.startswith(("http://", "https://")):
-        own = _own_credential(service, target)
-        if own is not None:
-            return own
-        try:
-            return _fetcher(service).fetch(target, accept="application/json, application/vc+jwt").body
-        except FetchError as exc:
-            raise BadRequest(f"could not fetch {target}: {exc}") from None
-    path = Path(target)
-    if not path.is_file():
-        raise NotFound(f"no such file: {target}")
-    if path.stat().st_size > max_bytes:
-        raise PayloadTooLarge(f"{target} is larger than {max_bytes} bytes")
-    return path.read_bytes()
+    """The credential to verify at URL ``target`` (our own credentials are read from the database,
+    others fetched through the SSRF-safe fetcher, which caps the size).
+
+    Raises ``ValidationFailed`` for anything but an http(s) URL (never a local file), ``NotFound``
+    for an unknown own credential, ``BadRequest`` when the fetch fails.
+    """
+    if not target.startswith(("http://", "https://")):
+        raise ValidationFailed("url must be an http(s) URL")
+    own = _own_credential(service, target)
+    if own is not None:
+        return own
+    try:
+        return _fetcher(service).fetch(target, accept="application/json, application/vc+jwt").body
+    except FetchError as exc:
+        raise BadRequest(f"could not fetch {target}: {exc}") from None
 
 

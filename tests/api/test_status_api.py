@@ -9,16 +9,6 @@ from sqlalchemy import select
 from issuer.status.bitstring import decode
 from issuer.store.models import StatusEvent, StatusList
 
-LEARNER = {"name": "Sam Example", "email": "sam@example.org"}
-
-
-def issue(client, key, course):
-    response = client.post("/api/v1/credentials", json={"course": course, "learner": LEARNER},
-                           headers={"Authorization": f"Bearer {key}"})
-    assert response.status_code == 201
-    return response.get_json()
-
-
 def _bit(client, credential):
     entry = credential["credentialStatus"]
     published = client.get(entry["statusListCredential"].replace("http://localhost:5000", ""))
@@ -30,8 +20,8 @@ def _verify(client, credential):
     return client.post("/api/v1/verify", json=credential).get_json()
 
 
-def test_revocation_entry_shape_and_published_list(client, demo):
-    vc = issue(client, demo["bbz-alpenvorland"], "ADAS-CAL")["credential"]
+def test_revocation_entry_shape_and_published_list(client, demo, api):
+    vc = api.issue("ADAS-CAL", provider="bbz-alpenvorland")["credential"]
     entry = vc["credentialStatus"]
     assert isinstance(entry, dict)  # OB 3.0 schema: one CredentialStatus object
     assert entry["type"] == "BitstringStatusListEntry" and entry["statusPurpose"] == "revocation"
@@ -51,10 +41,10 @@ def test_revocation_entry_shape_and_published_list(client, demo):
     assert again.status_code == 304
 
 
-def test_revoke_is_final_idempotent_audited_and_published(client, demo, service):
+def test_revoke_is_final_idempotent_audited_and_published(client, demo, service, api):
     key = demo["bbz-alpenvorland"]
     headers = {"Authorization": f"Bearer {key}"}
-    body = issue(client, key, "ADAS-CAL")
+    body = api.issue("ADAS-CAL", key=key)
     cid, vc = body["id"], body["credential"]
     assert _verify(client, vc)["verified"] is True and _bit(client, vc) == 0
     assert client.post(f"/api/v1/credentials/{cid}/revoke", json={}, headers=headers).status_code == 422
@@ -74,10 +64,10 @@ def test_revoke_is_final_idempotent_audited_and_published(client, demo, service)
     assert unsuspend.status_code == 409 and unsuspend.mimetype == "application/problem+json"
 
 
-def test_suspend_and_unsuspend(client, demo):
+def test_suspend_and_unsuspend(client, demo, api):
     key = demo["emob-academy"]  # suspension enabled
     headers = {"Authorization": f"Bearer {key}"}
-    body = issue(client, key, "HV-2S")
+    body = api.issue("HV-2S", key=key)
     cid, vc = body["id"], body["credential"]
     entry = vc["credentialStatus"]
     assert entry["statusPurpose"] == "message" and entry["statusSize"] == 2
@@ -96,19 +86,19 @@ def test_suspend_and_unsuspend(client, demo):
     assert client.post(f"/api/v1/credentials/{cid}/suspend", json={"reason": "x"}, headers=headers).status_code == 409
 
 
-def test_suspension_needs_the_provider_to_enable_it(client, demo):
+def test_suspension_needs_the_provider_to_enable_it(client, demo, api):
     key = demo["bbz-alpenvorland"]
-    cid = issue(client, key, "ADAS-CAL")["id"]
+    cid = api.issue("ADAS-CAL", key=key)["id"]
     response = client.post(f"/api/v1/credentials/{cid}/suspend", json={"reason": "x"},
                            headers={"Authorization": f"Bearer {key}"})
     assert response.status_code == 409
 
 
-def test_bulk_revocation(client, demo):
+def test_bulk_revocation(client, demo, api):
     key = demo["bbz-alpenvorland"]
     headers = {"Authorization": f"Bearer {key}"}
-    ids = [issue(client, key, "ADAS-CAL")["id"] for _ in range(3)]
-    other = issue(client, demo["nordhaven-tu"], "AUTOSAR")["id"]
+    ids = [api.issue("ADAS-CAL", key=key)["id"] for _ in range(3)]
+    other = api.issue("AUTOSAR", provider="nordhaven-tu")["id"]
     response = client.post("/api/v1/credentials/revoke", json={"ids": ids + [other, "nope"], "reason": "batch error"},
                            headers=headers)
     assert response.status_code == 200
@@ -125,9 +115,9 @@ def test_bulk_revocation_bad_input(client, demo, body):
     assert response.status_code == 422 and response.mimetype == "application/problem+json"
 
 
-def test_list_is_resigned_only_when_it_changes(client, demo, service):
+def test_list_is_resigned_only_when_it_changes(client, demo, service, api):
     key = demo["bbz-alpenvorland"]
-    vc = issue(client, key, "ADAS-CAL")["credential"]
+    vc = api.issue("ADAS-CAL", key=key)["credential"]
     path = vc["credentialStatus"]["statusListCredential"].replace("http://localhost:5000", "")
     first = client.get(path).data
     assert client.get(path).data == first  # served from the stored signed list, byte for byte

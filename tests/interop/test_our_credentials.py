@@ -18,16 +18,6 @@ from issuer.verify.verifier import Verifier
 from issuer.resolve.did_key import resolve_did_key
 from tests.spec import spec_contexts
 
-LEARNER = {"name": "Jana Novak", "email": "jana.novak@example.org"}
-
-
-def _issue(client, key, course, learner=LEARNER):
-    response = client.post("/api/v1/credentials", json={"course": course, "learner": learner},
-                           headers={"Authorization": f"Bearer {key}"})
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
-
-
 def _documents(client, credential: dict, *, with_status: bool = False) -> dict:
     issuer_id = credential["issuer"]["id"]
     slug = issuer_id.rsplit(":", 1)[-1]
@@ -42,8 +32,8 @@ def _documents(client, credential: dict, *, with_status: bool = False) -> dict:
 
 @pytest.mark.parametrize("provider,course", [("bbz-alpenvorland", "ADAS-CAL"), ("emob-academy", "HV-3S"),
                                              ("nordhaven-tu", "FUSA-26262")])
-def test_issued_json_ld_verifies_in_digital_bazaar_vc(node_harness, client, demo, provider, course):
-    body = _issue(client, demo[provider], course)
+def test_issued_json_ld_verifies_in_digital_bazaar_vc(node_harness, client, api, provider, course):
+    body = api.issue(course, provider=provider)
     credential = body["credential"]
     result = node_harness.verify(credential, _documents(client, credential))
     assert result["verified"] is True, result
@@ -54,8 +44,8 @@ def test_issued_json_ld_verifies_in_digital_bazaar_vc(node_harness, client, demo
     assert node_harness.verify(tampered, _documents(client, credential))["verified"] is False
 
 
-def test_issued_vc_jwt_verifies_with_jose_against_our_jwks(node_harness, client, demo):
-    body = _issue(client, demo["bbz-alpenvorland"], "ADAS-CAL")
+def test_issued_vc_jwt_verifies_with_jose_against_our_jwks(node_harness, client, demo, api):
+    body = api.issue("ADAS-CAL", provider="bbz-alpenvorland")
     issuer_id = body["credential"]["issuer"]["id"]
     jwks = client.get("/issuers/bbz-alpenvorland/jwks.json").get_json()
     result = node_harness.verify_jwt(body["jwt"], jwks, issuer_id)
@@ -67,10 +57,10 @@ def test_issued_vc_jwt_verifies_with_jose_against_our_jwks(node_harness, client,
     assert node_harness.verify_jwt(forged, jwks, issuer_id)["verified"] is False
 
 
-def test_revoked_credential_is_revoked_for_the_bitstring_status_list_library(node_harness, client, demo):
+def test_revoked_credential_is_revoked_for_the_bitstring_status_list_library(node_harness, client, demo, api):
     key = demo["bbz-alpenvorland"]
-    fresh = _issue(client, key, "ADAS-CAL")["credential"]
-    revoked_body = _issue(client, key, "ADAS-CAL", {"name": "Rev Oked", "email": "r@example.org"})
+    fresh = api.issue("ADAS-CAL", key=key)["credential"]
+    revoked_body = api.issue("ADAS-CAL", key=key, learner={"name": "Rev Oked", "email": "r@example.org"})
     revoked = revoked_body["credential"]
     response = client.post(f"/api/v1/credentials/{revoked_body['id']}/revoke", json={"reason": "issued by mistake"},
                            headers={"Authorization": f"Bearer {key}"})
@@ -120,12 +110,12 @@ def test_npm_signed_credentials_verify_in_our_verifier(node_harness, suite, now)
     assert not bad.verified and bad.check("proof").status == "failed"
 
 
-def test_suspension_entries_read_safely_by_a_verifier_ignoring_status_size(node_harness, client, demo):
+def test_suspension_entries_read_safely_by_a_verifier_ignoring_status_size(node_harness, client, demo, api):
     """@digitalbazaar/vc-bitstring-status-list 2.0 reads one bit at statusListIndex even for 2-bit
     entries: it must see our suspended and revoked credentials as set, and fresh ones as not set."""
     key = demo["emob-academy"]
     headers = {"Authorization": f"Bearer {key}"}
-    bodies = [_issue(client, key, "HV-2S", {"name": f"S{i}", "email": f"s{i}@example.org"}) for i in range(3)]
+    bodies = [api.issue("HV-2S", key=key, learner={"name": f"S{i}", "email": f"s{i}@example.org"}) for i in range(3)]
     fresh, suspended, revoked = bodies
     assert client.post(f"/api/v1/credentials/{suspended['id']}/suspend", json={"reason": "investigation"},
                        headers=headers).status_code == 200

@@ -5,7 +5,8 @@ overridable defaults (``make_*(**overrides)``), in the style of warehouse's fact
 * :func:`make_learner`, :func:`make_alignment`, :func:`make_achievement_input` - the inputs of the
   pure credential builder (:mod:`issuer.badges.credential`);
 * :func:`make_credential` - an unsigned ``AchievementCredential`` built by that builder;
-* :func:`make_provider` - a provider with one issuer profile (keys sealed) in a database session.
+* :func:`make_provider` - a provider with one issuer profile (keys sealed) in a database session;
+  :func:`course_entry` - a course of its catalogue document.
 """
 from __future__ import annotations
 
@@ -54,6 +55,16 @@ def make_credential(*, learner: Learner | None = None, achievement: dict | None 
     return build_credential(credential_id=credential_id, issuer=issuer or dict(ISSUER_PROFILE),
                             achievement=achievement or build_achievement(make_achievement_input()),
                             learner=learner or make_learner(), now=now, extras=extras, salt=salt)
+
+
+def course_entry(**overrides) -> dict:
+    """One course of a course-catalogue document (``schemas/course-catalogue.schema.json``)."""
+    values = {"code": "HV-1", "title": "HV awareness", "description": "Awareness of HV hazards.",
+              "criteria": "Online quiz passed.", "learningOutcomes": ["Recognise HV components"],
+              "workload": {"hours": 4}, "eqfLevel": 3, "assessmentType": "Online quiz",
+              "participationForm": "online", "qualityAssurance": "Internal review",
+              "skills": [{"skill": "HVS-AWARE", "level": 1}]}
+    return {**values, **overrides}
 
 
 def make_provider(session, service, **overrides):

@@ -7,7 +7,8 @@ import logging
 from sqlalchemy import select, text
 
 from issuer.store import tenants
-from issuer.demo.setup import create_provider_with_issuers
+from issuer.skills.catalogue import import_courses
+from tests.factories import course_entry, make_provider
 from issuer.store.models import IssuerProfile, SigningKey
 
 def test_did_document_jwks_and_profile(client, demo):
@@ -61,16 +62,10 @@ def test_key_rotation_keeps_old_credentials_verifiable(client, demo, service, ap
 
 def test_did_key_issuer(client, demo, service, api):
     with service.session(write=True) as s:
-        provider, api_key = create_provider_with_issuers(
+        provider, api_key = make_provider(
             s, service, slug="offline-trainer", name="Offline Trainer", issuers=[
                 {"slug": "offline-trainer", "name": "Offline Trainer", "didMethod": "key"}])
-        from issuer.skills.catalogue import import_courses
-        import_courses(s, provider, {"courses": [{
-            "code": "HV-1", "title": "HV awareness", "description": "Awareness of HV hazards.",
-            "criteria": "Online quiz passed.", "learningOutcomes": ["Recognise HV components"],
-            "workload": {"hours": 4}, "eqfLevel": 3, "assessmentType": "Online quiz",
-            "participationForm": "online", "qualityAssurance": "Internal review",
-            "skills": [{"skill": "HVS-AWARE", "level": 1}]}]})
+        import_courses(s, provider, {"courses": [course_entry()]})
         s.commit()
     body = api.issue("HV-1", key=api_key)
     vc = body["credential"]

@@ -23,6 +23,7 @@ __all__ = ["Service", "build_service", "utcnow"]
 
 
 def utcnow() -> datetime:
+    """The current time, UTC-aware (the service's default clock)."""
     return datetime.now(timezone.utc)
 
 
@@ -40,10 +41,12 @@ class Service:
 
     @property
     def base_url(self) -> str:
+        """The public origin of the service (``ISSUER_BASE_URL``), without a trailing slash."""
         return self.config["BASE_URL"]
 
     @property
     def clock_skew(self) -> timedelta:
+        """The tolerance for times in the future or past (``CLOCK_SKEW_SECONDS``)."""
         return timedelta(seconds=self.config["CLOCK_SKEW_SECONDS"])
 
     def session(self, *, write: bool = False) -> Session:
@@ -52,6 +55,8 @@ class Service:
 
 
 def build_service(config: dict) -> Service:
+    """The service for ``config``: generates a missing secret key, validates the configuration
+    (raises ``ConfigError`` listing every problem) and opens the database engine and key vault."""
     ensure_secret_key(config)
     problems = validate_config(config)
     if problems:

@@ -76,6 +76,7 @@ class CredentialExtras:
 
 
 def build_alignment(a: AlignmentInput) -> dict:
+    """OB 3.0 §B.1.4 ``Alignment`` for a skill of the competence matrix (``targetType`` ``ext:CompetenceMatrixSkill``, ``proficiencyLevel`` 1-5)."""
     alignment = {"type": ["Alignment"], "targetName": a.name, "targetUrl": a.url,
                  "targetFramework": a.framework, "targetCode": a.code, "targetType": ALIGNMENT_TARGET_TYPE,
                  "proficiencyLevel": a.level}
@@ -85,6 +86,10 @@ def build_alignment(a: AlignmentInput) -> dict:
 
 
 def build_achievement(a: AchievementInput, creator: dict | None = None) -> dict:
+    """OB 3.0 §B.1.2 ``Achievement`` (``achievementType`` ``MicroCredential``) as a dict.
+
+    Unset optional terms are omitted; the EU micro-credential terms (``workloadHours``, ``ectsCredits``,
+    ``eqfLevel``, ...) come from the project's context. ``creator`` is an optional issuer ``Profile``."""
     criteria: dict = {"narrative": a.criteria}
     if a.criteria_url:
         criteria = {"id": a.criteria_url, **criteria}
@@ -114,6 +119,8 @@ def build_achievement(a: AchievementInput, creator: dict | None = None) -> dict:
 
 
 def build_subject(learner: Learner, achievement: dict, extras: CredentialExtras, salt: str | None) -> dict:
+    """OB 3.0 §B.1.3 ``AchievementSubject``: ``id`` = the learner's DID, else a salted e-mail
+    ``IdentityObject`` (:func:`issuer.badges.identity.identity_object`; ``salt=None`` draws a fresh one)."""
     subject: dict = {"type": ["AchievementSubject"]}
     if learner.did:
         subject["id"] = learner.did

@@ -35,6 +35,8 @@ def load_schema(name: str) -> dict:
 
 @lru_cache(maxsize=None)
 def validator(name: str):
+    """A cached validator for the project schema file ``name`` (its ``$schema`` draft, 2020-12 by
+    default); raises ``jsonschema.exceptions.SchemaError`` if the schema itself is invalid."""
     schema = load_schema(name)
     cls = validator_for(schema, default=Draft202012Validator)
     cls.check_schema(schema)

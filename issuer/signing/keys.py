@@ -40,24 +40,30 @@ class PublicKeyInfo:
 
 
 def generate_ed25519() -> ed25519.Ed25519PrivateKey:
+    """A new Ed25519 private key (RFC 8032), for Data Integrity proofs."""
     return ed25519.Ed25519PrivateKey.generate()
 
 
 def generate_p256() -> ec.EllipticCurvePrivateKey:
+    """A new P-256 private key (ES256, RFC 7518 §3.4), for VC-JWTs."""
     return ec.generate_private_key(ec.SECP256R1())
 
 
 def generate_rsa(bits: int = 2048) -> rsa.RSAPrivateKey:
+    """A new RSA private key (RS256) of ``bits`` bits; raises :class:`KeyError_` below 2048."""
     if bits < 2048:
         raise KeyError_("RSA keys must be at least 2048 bits")
     return rsa.generate_private_key(public_exponent=65537, key_size=bits)
 
 
 def ed25519_sign(key: ed25519.Ed25519PrivateKey, data: bytes) -> bytes:
+    """The 64-byte Ed25519 signature of ``data`` (RFC 8032 §5.1.6)."""
     return key.sign(data)
 
 
 def ed25519_verify(public_key: ed25519.Ed25519PublicKey, signature: bytes, data: bytes) -> bool:
+    """True when ``signature`` is ``public_key``'s Ed25519 signature of ``data``; never raises for a
+    bad signature."""
     try:
         public_key.verify(signature, data)
     except InvalidSignature:
@@ -76,6 +82,8 @@ def ed25519_public_multibase(key) -> str:
 
 
 def ed25519_from_multibase(value: str) -> ed25519.Ed25519PublicKey:
+    """The Ed25519 public key of a Multikey ``publicKeyMultibase`` (``z`` + base58btc of 0xed01 +
+    32 bytes); raises :class:`KeyError_`."""
     try:
         raw = decode_base58btc(value)
     except MultibaseError as exc:
@@ -98,6 +106,7 @@ def _p256_compressed(pub: ec.EllipticCurvePublicKey) -> bytes:
 
 
 def p256_public_multibase(key) -> str:
+    """The Multikey ``publicKeyMultibase`` of a P-256 key (0x8024 + compressed point, base58btc)."""
     pub = key.public_key() if isinstance(key, ec.EllipticCurvePrivateKey) else key
     return encode_base58btc(P256_PUB + _p256_compressed(pub))
 
@@ -194,11 +203,13 @@ def public_key_from_jwk(jwk: dict) -> PublicKeyInfo:
 
 
 def private_pem(key) -> bytes:
+    """``key`` as unencrypted PKCS#8 PEM bytes (only ever sealed by :class:`~issuer.signing.keystore.KeyVault`)."""
     return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                              serialization.NoEncryption())
 
 
 def load_private_pem(data: bytes):
+    """The private key of unencrypted PKCS#8 PEM ``data``."""
     return serialization.load_pem_private_key(data, password=None)
 
 

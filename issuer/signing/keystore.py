@@ -22,6 +22,8 @@ class KeyVault:
                                 info=b"private-key-encryption")
 
     def seal(self, private_key, binding: str) -> bytes:
+        """``private_key`` encrypted (AES-256-GCM, fresh 96-bit nonce) and bound to ``binding`` (e.g.
+        ``"issuer-slug#key-1"``): version byte + nonce + ciphertext."""
         nonce = os.urandom(12)
         return _VERSION + nonce + aes_gcm_encrypt(self._key, nonce, private_pem(private_key), binding.encode())
 

@@ -22,6 +22,8 @@ def _numeric_date(value: str) -> int:
 
 
 def registered_claims(credential: dict) -> dict:
+    """The JWT claims OB 3.0 §8.2.4 maps from the credential: ``iss``, ``jti``, ``nbf`` (and ``exp``,
+    ``sub`` when ``validUntil`` / the first ``credentialSubject.id`` are present)."""
     issuer = credential["issuer"]
     claims = {"iss": issuer["id"] if isinstance(issuer, dict) else issuer, "jti": credential["id"],
               "nbf": _numeric_date(credential["validFrom"])}
@@ -34,6 +36,9 @@ def registered_claims(credential: dict) -> dict:
 
 
 def sign_vc_jwt(credential: dict, private_key, *, alg: str, kid: str) -> str:
+    """A compact VC-JWT (OB 3.0 §8.2, VC-JOSE-COSE): the credential as payload plus its registered
+    claims, header ``alg``/``kid``/``typ``. Raises ``ValueError`` for an ``alg`` outside
+    :data:`ALLOWED_ALGORITHMS`."""
     if alg not in ALLOWED_ALGORITHMS:
         raise ValueError(f"algorithm {alg!r} is not allowed")
     payload = {k: v for k, v in credential.items() if k != "proof"}

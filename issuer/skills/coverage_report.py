@@ -18,6 +18,8 @@ __all__ = ["alignments_of", "held_skills", "coverage_for"]
 
 
 def held_skills(session: Session, base_url: str, credentials: list[dict]) -> dict[int, int]:
+    """``{skill id: highest proficiency level}`` the credentials' alignments prove, matched by
+    ``targetUrl`` under ``base_url`` or by framework name and ``targetCode``."""
     prefix = f"{base_url}/skills/"
     pairs = []
     for credential in credentials:
@@ -54,6 +56,8 @@ def _with_urls(roles: list[dict], base_url: str) -> list[dict]:
 
 
 def coverage_for(session: Session, base_url: str, credentials: list[dict], *, include_all: bool = False) -> dict:
+    """Job-role coverage of the credentials: ``{"skillsHeld": n, "roles": [...]}`` (roles with at
+    least one held skill, or all roles with ``include_all``)."""
     held = held_skills(session, base_url, credentials)
     roles = role_coverage(roles_for_skills(session, list(held)), held, include_all=include_all) if held else []
     return {"skillsHeld": len(held), "roles": _with_urls(roles, base_url)}

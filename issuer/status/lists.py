@@ -145,10 +145,13 @@ def allocate(session: Session, *, issuer_id: int, credential_id: str, purpose: s
 
 
 def list_url(base_url: str, public_id: str) -> str:
+    """The URL of status list ``public_id``: ``{base_url}/status/{public_id}``."""
     return f"{base_url}/status/{public_id}"
 
 
 def entry_json(base_url: str, allocation: Allocation) -> dict:
+    """The credential's ``BitstringStatusListEntry`` (§2.1; ``statusSize`` and ``statusMessage``
+    for 2-bit ``message`` entries)."""
     url = list_url(base_url, allocation.list_public_id)
     entry = {"id": f"{url}#{allocation.position}", "type": "BitstringStatusListEntry",
              "statusPurpose": allocation.purpose, "statusListIndex": str(allocation.position),

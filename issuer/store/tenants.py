@@ -34,6 +34,7 @@ _API_KEY_PREFIX = "obk_"
 
 def create_provider(session: Session, slug: str, name: str, *, url: str | None = None,
                     suspension_enabled: bool = False) -> Provider:
+    """A new training provider (not committed); raises ``Conflict`` (409) if ``slug`` exists."""
     if session.scalar(select(Provider).where(Provider.slug == slug)):
         raise Conflict(f"provider {slug!r} already exists")
     provider = Provider(slug=slug, name=name, url=url, suspension_enabled=suspension_enabled)
@@ -70,6 +71,7 @@ def authenticate(session: Session, authorization: str | None) -> tuple[Provider,
 
 
 def issuer_did(issuer: IssuerProfile, base_url: str) -> str:
+    """The issuer's DID: its ``did:key``, or ``did:web`` for ``{base_url}/issuers/{slug}``."""
     if issuer.did_method == "key":
         return issuer.did_key
     return url_to_did_web(base_url, ["issuers", issuer.slug])
@@ -105,6 +107,9 @@ def create_issuer(session: Session, provider: Provider, vault: KeyVault, *, slug
                   url: str | None = None, email: str | None = None, description: str | None = None,
                   country_code: str | None = None, did_method: str = "web", jwt_algorithm: str = "ES256"
                   ) -> IssuerProfile:
+    """A new issuer profile of ``provider`` with an Ed25519 key and a ``jwt_algorithm`` (ES256/RS256)
+    key, both sealed in ``vault``. Raises ``Conflict`` for a taken slug, ``ValidationFailed`` for
+    an unknown ``did_method`` (``web`` or ``key``)."""
     if did_method not in ("web", "key"):
         raise ValidationFailed("did_method must be 'web' or 'key'")
     if session.scalar(select(IssuerProfile).where(IssuerProfile.slug == slug)):
@@ -132,6 +137,7 @@ def rotate_keys(session: Session, issuer: IssuerProfile, vault: KeyVault, now: d
 
 
 def get_issuer(session: Session, slug: str, provider: Provider | None = None) -> IssuerProfile:
+    """Issuer profile ``slug`` (of ``provider`` when given); raises ``NotFound`` (404)."""
     query = select(IssuerProfile).where(IssuerProfile.slug == slug)
     if provider is not None:
         query = query.where(IssuerProfile.provider_id == provider.id)
@@ -167,6 +173,7 @@ def did_document(issuer: IssuerProfile, base_url: str) -> dict:
 
 
 def jwks(issuer: IssuerProfile, base_url: str) -> dict:
+    """The issuer's public keys as a JWK Set (RFC 7517 §5), ``kid`` = the verification method id."""
     did = issuer_did(issuer, base_url)
     keys = []
     for key in issuer.keys:
@@ -201,6 +208,7 @@ class SigningMaterial:
 
 
 def signing_material(issuer: IssuerProfile, base_url: str, vault: KeyVault) -> SigningMaterial:
+    """The issuer's active private keys (opened from ``vault``) and their verification method ids."""
     did = issuer_did(issuer, base_url)
     active = [k for k in issuer.keys if k.active]
     di = next(k for k in active if k.algorithm == "Ed25519")

@@ -47,6 +47,7 @@ class CheckResult:
         return self.status == PASSED
 
     def to_dict(self) -> dict:
+        """``{"id", "status", "reason"}`` plus ``code`` and ``detail`` when set (the JSON report)."""
         out = {"id": self.id, "status": self.status, "reason": self.reason}
         if self.code:
             out["code"] = self.code
@@ -75,6 +76,7 @@ class VerificationReport:
                 for c in self.checks if c.status == FAILED and c.code]
 
     def to_dict(self) -> dict:
+        """The JSON verification report (docs/verification-report.md)."""
         return {
             "verified": self.verified,
             "format": self.format,

@@ -96,6 +96,9 @@ def _status_fetcher(service, remote: bool):
 
 
 def verifier_for(service) -> Verifier:
+    """The service's :class:`Verifier` (cached): own DIDs and status lists from the database, remote
+    ones through the SSRF-safe fetcher when ``VERIFY_REMOTE_DID_WEB`` allows, official schemas
+    from ``OFFICIAL_SCHEMA_DIR``."""
     cached = service.caches.get("verifier")
     if cached is not None:
         return cached

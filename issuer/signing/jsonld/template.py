@@ -105,6 +105,7 @@ def _term(component: dict) -> str:
 
 
 def quads_of(dataset: dict) -> tuple[list[rdfc.Quad], list[dict]]:
+    """The quads of a pyld RDF dataset as N-Quads tuples, and their object terms in the same order."""
     quads, objects = [], []
     for name, triples in dataset.items():
         graph = "" if name == "@default" else (name if name.startswith("_:") else rdfc.iri(name))
@@ -218,6 +219,7 @@ class TemplateCache:
         self.misses = 0
 
     def lookup(self, key, leaves: list[str]):
+        """The cached template for shape ``key`` whose fixed leaves equal ``leaves``, or ``None``."""
         with self._lock:
             entry = self._shapes.get(key)
             if entry is None:
@@ -227,6 +229,8 @@ class TemplateCache:
             return variants.get(tuple(leaves[i] for i in exact))
 
     def store(self, key, leaves: list[str], template, exact: tuple) -> None:
+        """Remember ``template`` for shape ``key`` (LRU per shape; ``exact`` identifies the shape's
+        constant part)."""
         with self._lock:
             entry = self._shapes.get(key)
             if entry is None or entry[0] != exact:
@@ -239,9 +243,11 @@ class TemplateCache:
                 self._shapes.popitem(last=False)
 
     def info(self) -> dict:
+        """``{"shapes", "hits", "misses"}``."""
         return {"shapes": len(self._shapes), "hits": self.hits, "misses": self.misses}
 
     def clear(self) -> None:
+        """Forget every template and reset the counters."""
         with self._lock:
             self._shapes.clear()
             self.hits = self.misses = 0

@@ -23,6 +23,7 @@ from datetime import datetime
 
 import jwt
 
+from ..badges.read import subject_of
 from ..intake.strict_json import JsonError, strict_loads
 from .keys import PublicKeyInfo
 
@@ -180,8 +181,7 @@ def _issuer_id(credential: dict):
 
 
 def _subject_id(credential: dict):
-    subject = credential.get("credentialSubject")
-    return subject.get("id") if isinstance(subject, dict) else None
+    return subject_of(credential).get("id")
 
 
 def _date_claim(payload: dict, claim: str, credential: dict, field: str, problems: list[str]) -> None:

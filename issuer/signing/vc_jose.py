@@ -12,6 +12,8 @@ from datetime import datetime
 
 import jwt
 
+from ..badges.read import subject_of
+
 __all__ = ["sign_vc_jwt", "registered_claims", "ALLOWED_ALGORITHMS"]
 
 ALLOWED_ALGORITHMS = ("ES256", "RS256", "EdDSA")
@@ -27,7 +29,7 @@ def registered_claims(credential: dict) -> dict:
     issuer = credential["issuer"]
     claims = {"iss": issuer["id"] if isinstance(issuer, dict) else issuer, "jti": credential["id"],
               "nbf": _numeric_date(credential["validFrom"])}
-    subject_id = credential.get("credentialSubject", {}).get("id")
+    subject_id = subject_of(credential).get("id")
     if subject_id:
         claims["sub"] = subject_id
     if credential.get("validUntil"):

@@ -8,13 +8,12 @@ from __future__ import annotations
 import hashlib
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
-from sqlalchemy import select
 
 from ..badges.contexts import BUNDLED_CONTEXTS, EU_MICROCREDENTIAL_V1
 from ..badges.credential import CONTEXT, build_achievement
 from ..issuance import achievement_input
 from ..status.publish import published_list
-from ..store import tenants
+from ..store import queries, tenants
 from ..store.models import Course, Credential, Framework, IssuerProfile, JobRole, Skill
 from .context import db, service
 
@@ -68,7 +67,7 @@ def find_credential(credential_id: str) -> Credential:
 
 
 def find_issuer(slug: str) -> IssuerProfile:
-    issuer = db().scalar(select(IssuerProfile).where(IssuerProfile.slug == slug))
+    issuer = queries.issuer_by_slug(db(), slug)
     if issuer is None:
         abort(404)
     return issuer
@@ -116,7 +115,7 @@ def achievement_json(slug: str):
 
 
 def find_course(slug: str) -> Course:
-    course = db().scalar(select(Course).where(Course.slug == slug))
+    course = queries.course_by_slug(db(), slug)
     if course is None:
         abort(404)
     return course
@@ -128,21 +127,21 @@ def _achievement(course: Course):
 
 
 def find_framework(code: str) -> Framework:
-    framework = db().scalar(select(Framework).where(Framework.code == code))
+    framework = queries.framework_by_code(db(), code)
     if framework is None:
         abort(404)
     return framework
 
 
 def find_skill(framework_code: str, code: str) -> Skill:
-    skill = db().scalar(select(Skill).join(Framework).where(Framework.code == framework_code, Skill.code == code))
+    skill = queries.skill_by_code(db(), framework_code, code)
     if skill is None:
         abort(404)
     return skill
 
 
 def find_role(framework_code: str, code: str) -> JobRole:
-    role = db().scalar(select(JobRole).join(Framework).where(Framework.code == framework_code, JobRole.code == code))
+    role = queries.role_by_code(db(), framework_code, code)
     if role is None:
         abort(404)
     return role

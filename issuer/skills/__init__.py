@@ -1,5 +1,8 @@
 """Competence matrices, course catalogues and skill coverage (no Flask).
 
+Skills map to OB 3.0 ``Alignment`` objects (https://www.imsglobal.org/spec/ob/v3p0/#alignment);
+skill URIs follow ESCO (https://esco.ec.europa.eu/).
+
 * :mod:`issuer.skills.matrix` - import/export a reference competence matrix (framework, skills,
   job roles with required skill levels), from JSON or from the documented CSV format.
 * :mod:`issuer.skills.catalogue` - import/list/export a provider's course catalogue (the courses

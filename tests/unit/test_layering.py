@@ -218,3 +218,9 @@ def test_imports_inside_functions_state_their_reason(path):
                 if not any(REASON.search(line) for line in _import_block(lines, node)):
                     unexplained.append(node.lineno)
     assert not unexplained, f"{_rel(path)}: imports inside functions without a '# reason:' comment at lines {unexplained}"
+
+
+@pytest.mark.parametrize("path", [pytest.param(p, id=_rel(p)) for p in sorted(PACKAGE.rglob("__init__.py"))])
+def test_each_package_docstring_names_its_spec_url(path):
+    doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+    assert re.search(r"https?://", doc), f"{_rel(path)}: the package docstring names no spec URL"

@@ -78,6 +78,7 @@ class Verifier:
 
     @property
     def policy(self) -> Policy:
+        """The verification policy (clock skew, accepted algorithms and suites)."""
         return self._policy
 
     def with_resolver(self, resolve_did: Callable[[str], dict]) -> "Verifier":

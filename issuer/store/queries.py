@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from .models import Course, CourseSkill, Framework, IssuerProfile, JobRole, Provider, RoleSkill, Skill
 
-__all__ = ["issuer_by_slug", "course_by_slug", "framework_by_code", "skill_by_code", "role_by_code",
+__all__ = ["issuer_by_slug", "course_by_slug", "course_by_legacy_slug", "framework_by_code", "skill_by_code", "role_by_code",
            "issuers_by_provider", "providers", "frameworks", "courses_of_provider", "roles_requiring",
            "courses_teaching", "courses_for_skills", "framework_roles", "framework_skills"]
 
@@ -24,6 +24,11 @@ def issuer_by_slug(session: Session, slug: str) -> IssuerProfile | None:
 def course_by_slug(session: Session, slug: str) -> Course | None:
     """The course (an ``Achievement``) with URL slug ``slug`` (``<provider>-<code>``)."""
     return session.scalar(select(Course).where(Course.slug == slug))
+
+
+def course_by_legacy_slug(session: Session, legacy_slug: str) -> Course | None:
+    """The course whose path was ``/achievements/<provider>-<code>`` before issue #9 §5."""
+    return session.scalar(select(Course).where(Course.legacy_slug == legacy_slug.lower()))
 
 
 def framework_by_code(session: Session, code: str) -> Framework | None:

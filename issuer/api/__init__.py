@@ -5,6 +5,7 @@ serves follow Open Badges 3.0 (https://www.imsglobal.org/spec/ob/v3p0/)."""
 from __future__ import annotations
 
 from .errors import init_errors
+from .exports import bp as exports_bp
 from .files import bp as files_bp
 from .provider import bp as provider_bp
 from .public import bp as public_bp
@@ -16,6 +17,7 @@ __all__ = ["init_app"]
 def init_app(app) -> None:
     init_errors(app)
     app.register_blueprint(provider_bp)
+    app.register_blueprint(exports_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(files_bp)
     app.register_blueprint(verification_bp)

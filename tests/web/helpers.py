@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+from tests.conftest import ApiActions
 from tests.factories import LEARNER  # noqa: F401 - the learner the web tests look for
 
 HTML = {"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8", "Accept-Language": "en-GB,en;q=0.9"}
@@ -58,6 +59,12 @@ class Page(HTMLParser):
         found = self.find(tag, **attrs)
         assert found, f"no <{tag} {attrs}>"
         return found[0]
+
+
+def issue(client, auth: dict, course: str = "HV-2S", **body) -> str:
+    """Issue through the API with the ``auth`` headers (:class:`tests.conftest.ApiActions`); the id."""
+    key = auth["Authorization"].split(" ", 1)[1]
+    return ApiActions(client, {}).issue(course, key=key, **body)["id"]
 
 
 def get_page(client, path: str, headers=None, status: int = 200) -> Page:

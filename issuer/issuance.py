@@ -259,10 +259,10 @@ def issue_credential(session: Session, provider: Provider, request: IssueRequest
                      status="active")
     session.add(row)
     session.flush()
-    purpose = status_lists.PURPOSE_MESSAGE if provider.suspension_enabled else status_lists.PURPOSE_REVOCATION
-    allocation = status_lists.allocate(session, issuer_id=issuer.id, credential_id=credential_id, purpose=purpose,
-                                       length=ctx.status_length, capacity=ctx.status_capacity, rng=ctx.rng,
-                                       new_id=ctx.new_id)
+    entries = [status_lists.entry_json(ctx.base_url, status_lists.allocate(
+        session, issuer_id=issuer.id, credential_id=credential_id, purpose=purpose, length=ctx.status_length,
+        capacity=ctx.status_capacity, rng=ctx.rng, new_id=ctx.new_id))
+        for purpose in status_lists.purposes_for(provider.suspension_enabled)]
     valid_for = timedelta(days=course.validity_days) if course.validity_days else None
     profile = tenants.profile_json(issuer, ctx.base_url)
     unsigned = build_credential(
@@ -270,7 +270,7 @@ def issue_credential(session: Session, provider: Provider, request: IssueRequest
         achievement=build_achievement(achievement_input(course, ctx.base_url)), learner=request.learner,
         now=ctx.now, extras=CredentialExtras(completed_at=request.completed_at, result=request.result,
                                              evidence=request.evidence, valid_for=valid_for,
-                                             credential_status=status_lists.entry_json(ctx.base_url, allocation)))
+                                             credential_status=entries[0] if len(entries) == 1 else entries))
     try:
         signed = eddsa_rdfc_2022.add_proof(unsigned, material.di_key,
                                            verification_method=material.di_verification_method, created=ctx.now)

@@ -18,6 +18,7 @@ from ..errors import BadRequest, IssuerError, NotFound, PayloadTooLarge, Unautho
 from ..issuance import IssuanceContext
 from ..skills import catalogue, matrix
 from ..status import revocation
+from ..status.lists import SUSPENSION_COST
 from ..store.models import Course
 from ..verify.selfcheck import self_verifier
 from .context import current_provider, db, db_write, service
@@ -52,6 +53,8 @@ def credential_links(credential_id: str) -> dict:
 def _credential_response(row, status: int, replayed: bool = False):
     body = {"id": row.id, "status": row.status, "credential": json.loads(row.document), "jwt": row.jwt,
             "links": credential_links(row.id)}
+    if isinstance(body["credential"].get("credentialStatus"), list):
+        body["warnings"] = [{"code": "credential_status_array", "detail": SUSPENSION_COST}]
     response = jsonify(body)
     response.status_code = status
     response.headers["Location"] = f"/credentials/{row.id}"

@@ -10,7 +10,7 @@ The checks are pure; :mod:`.runtime` is the one module doing I/O (database, fetc
 see ``docs/verification-report.md``.
 """
 from .policy import Policy
-from .report import CHECK_ORDER, FAILED, PASSED, SKIPPED, CheckResult, VerificationReport
+from .report import CHECK_ORDER, FAILED, PASSED, SKIPPED, WARNING, CheckResult, VerificationReport
 from .verifier import Verifier
 
-__all__ = ["Verifier", "Policy", "VerificationReport", "CheckResult", "CHECK_ORDER", "PASSED", "FAILED", "SKIPPED"]
+__all__ = ["Verifier", "Policy", "VerificationReport", "CheckResult", "CHECK_ORDER", "PASSED", "FAILED", "SKIPPED", "WARNING"]

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from issuer.badges.contexts import EU_MICROCREDENTIAL_V1, OB_V3P0, VC_V2
-from issuer.badges.credential import CredentialExtras, build_achievement, build_alignment, json_number
+from issuer.badges.contexts import OB_V3P0, VC_V2
+from issuer.badges.credential import CONTEXT, CredentialExtras, build_achievement, build_alignment, json_number
 from issuer.badges.identity import identity_matches, identity_object
 from issuer.badges.read import achievement_of, alignments_of, subject_of, subjects
 from issuer.badges.timestamps import iso_z, xsd_datetime
@@ -16,7 +16,7 @@ from tests.factories import NOW, make_achievement_input, make_alignment, make_cr
 
 def test_envelope_follows_vcdm2_and_ob3():
     credential = make_credential()
-    assert credential["@context"] == [VC_V2, OB_V3P0, EU_MICROCREDENTIAL_V1]
+    assert credential["@context"] == CONTEXT and credential["@context"][:2] == [VC_V2, OB_V3P0]
     assert credential["type"] == ["VerifiableCredential", "AchievementCredential"]
     assert credential["validFrom"] == credential["awardedDate"] == "2026-05-04T10:00:00Z"
     assert "validUntil" not in credential and "credentialStatus" not in credential and "proof" not in credential
@@ -53,7 +53,7 @@ def test_extras_validity_result_evidence_and_status():
     assert credential["credentialSubject"]["activityEndDate"] == "2026-05-03T10:00:00Z"
     assert credential["credentialSubject"]["result"] == [{"type": ["Result"], "value": "A"}]
     assert credential["evidence"] == [{"id": "https://e.example/1", "type": ["Evidence"]}]
-    assert credential["credentialStatus"] is status
+    assert credential["credentialStatus"] == status
 
 
 def test_achievement_carries_criteria_alignment_and_eu_terms():
@@ -62,8 +62,8 @@ def test_achievement_carries_criteria_alignment_and_eu_terms():
     assert achievement["type"] == ["Achievement"] and achievement["achievementType"] == "MicroCredential"
     assert achievement["criteria"] == {"id": "https://c.example/hv",
                                        "narrative": "Pass the practical and written assessment."}
-    assert achievement["workloadHours"] == 24 and isinstance(achievement["workloadHours"], int)
-    assert achievement["ectsCredits"] == 1.5 and achievement["eqfLevel"] == 4 and achievement["inLanguage"] == "de"
+    assert achievement["volumeOfLearning"] == "PT24H" and achievement["creditsAvailable"] == 1.5
+    assert achievement["eqfLevel"].endswith("4") and achievement["inLanguage"] == "de"
     assert achievement["alignment"] == [build_alignment(make_alignment())]
     assert "assessmentType" not in achievement  # unset optional terms are omitted
 

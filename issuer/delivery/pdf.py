@@ -144,6 +144,7 @@ class PdfCache:
         self._rendering: dict[str, threading.Lock] = {}
 
     def get(self, key: str) -> bytes | None:
+        """The cached PDF bytes for ``key`` (the SHA-256 hex of its HTML), or ``None``; marks it recently used."""
         with self._lock:
             pdf = self._items.get(key)
             if pdf is not None:
@@ -151,6 +152,7 @@ class PdfCache:
             return pdf
 
     def put(self, key: str, pdf: bytes) -> None:
+        """Keep ``pdf`` under ``key``, evicting least recently used PDFs beyond ``max_bytes``; a PDF larger than the whole budget is not kept."""
         if len(pdf) > self.max_bytes:
             return
         with self._lock:
@@ -189,6 +191,7 @@ class Certificate:
         self._cache = cache
 
     def pdf(self) -> bytes:
+        """The certificate as PDF/A-2b bytes (A4), from the cache when its HTML is unchanged."""
         if self._cache is None:
             return html_to_pdf(self.html)
         return self._cache.get_or_render(self.key, lambda: html_to_pdf(self.html))

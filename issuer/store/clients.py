@@ -67,6 +67,7 @@ class Principal:
 
 
 def api_key_principal(provider: Provider, key: ApiKey) -> Principal:
+    """The caller behind an API key: its provider and scopes (a key without scopes has every scope, as keys made before scopes existed)."""
     scopes = frozenset(key.scopes.split()) if key.scopes else frozenset(SCOPES)
     return Principal(provider, scopes, f"api-key:{key.prefix}")
 
@@ -84,6 +85,7 @@ def create_client(session: Session, provider: Provider, name: str, scopes: list[
 
 
 def client_by_id(session: Session, client_id: str | None) -> OAuthClient | None:
+    """The active (unrevoked) OAuth 2.0 client with this ``client_id`` (RFC 6749 §2.2), else ``None``; malformed ids are ``None`` without a query."""
     if not isinstance(client_id, str) or not client_id.startswith(CLIENT_ID_PREFIX) or len(client_id) > 48:
         return None
     client = session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id))
@@ -91,14 +93,17 @@ def client_by_id(session: Session, client_id: str | None) -> OAuthClient | None:
 
 
 def check_client_secret(client: OAuthClient, secret: str | None) -> bool:
+    """True when ``secret`` matches the client's stored hash (constant-time comparison; RFC 6749 §2.3.1)."""
     return isinstance(secret, str) and hmac.compare_digest(client.secret_hash, hash_secret(secret))
 
 
 def new_access_token() -> str:
+    """A fresh opaque bearer access token (RFC 6750): the prefix plus 256 random bits, URL-safe."""
     return ACCESS_TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
 def token_by_value(session: Session, token: str | None) -> OAuthToken | None:
+    """The stored token row for a presented bearer token (looked up by its hash), else ``None``."""
     if not isinstance(token, str) or not token.startswith(ACCESS_TOKEN_PREFIX) or len(token) > 200:
         return None
     return session.scalar(select(OAuthToken).where(OAuthToken.token_hash == hash_secret(token)))

@@ -60,11 +60,13 @@ class CredentialQuery:
 
 
 def encode_cursor(issued: datetime, credential_id: str) -> str:
+    """An opaque paging cursor (unpadded base64url JSON) for the position after (``issued``, ``credential_id``)."""
     raw = json.dumps([_utc(issued).isoformat(), credential_id], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    """The (issued-at, credential id) position of a cursor from :func:`encode_cursor`; raises ``ValueError`` for anything else."""
     try:
         if len(cursor) > 200:
             raise ValueError
@@ -164,5 +166,6 @@ def summary(row: Credential, base_url: str, now: datetime) -> dict:
 
 
 def issuers_of(session: Session, provider: Provider) -> list[IssuerProfile]:
+    """The provider's own issuer profiles, ordered by slug."""
     return list(session.scalars(select(IssuerProfile).where(IssuerProfile.provider_id == provider.id)
                                 .order_by(IssuerProfile.slug)))

@@ -116,6 +116,7 @@ class ElmCopyReport(VerificationReport):
     elm: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
+        """The verification report as JSON, plus ``elm``: the unsealed ELM copy's notes and the link to the signed original."""
         out = super().to_dict()
         out["elm"] = self.elm
         return out

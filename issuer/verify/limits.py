@@ -48,6 +48,7 @@ class LimitExceeded(ValueError):
 
     @property
     def detail(self) -> dict:
+        """``{"limit": setting name, "max": allowed, "found": measured, "at": JSON pointer}`` for the report."""
         return {"limit": self.setting, "max": self.limit, "found": self.found, "at": self.where or "/"}
 
 

@@ -45,6 +45,7 @@ class Policy:
 
     @property
     def structure(self) -> StructureLimits:
+        """The structural limits checked before any JSON-LD work (see docs/limits.md)."""
         return StructureLimits(max_depth=self.max_depth, max_array_items=self.max_array_items,
                                max_object_members=self.max_object_members, max_string_chars=self.max_string_chars,
                                max_values=self.max_values)

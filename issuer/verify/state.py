@@ -39,6 +39,7 @@ def skipped(check_id: str, reason: str, detail: dict | None = None) -> CheckResu
 
 
 def warning(check_id: str, reason: str, detail: dict | None = None) -> CheckResult:
+    """A check that passed with a caveat: it does not make ``verified`` false (see docs/verification-report.md)."""
     return CheckResult(check_id, WARNING, reason, None, detail)
 
 

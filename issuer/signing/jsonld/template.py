@@ -244,6 +244,7 @@ class TemplateCache:
         self.misses = 0
 
     def set_budget(self, max_bytes: int) -> None:
+        """Set the cache's byte budget (estimated template sizes) and evict down to it at once."""
         with self._lock:
             self.max_bytes = max_bytes
             self._evict()

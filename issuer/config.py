@@ -28,11 +28,16 @@ DEFAULTS: dict = {
     "ALLOW_PRIVATE_FETCH": False,      # tests only: let the fetcher reach loopback addresses
     "ADMIN_TOKEN": None,               # enables POST /api/v1/matrix (the shared competence matrix)
     "OFFICIAL_SCHEMA_DIR": None,       # folder with the official 1EdTech OB 3.0 JSON Schemas (optional)
+    "OFFER_TTL_DAYS": 30,              # wallet pickup: claim offers expire after this many days
+    "OFFER_TX_CODE_TRIES": 5,          # wrong OID4VCI PINs (tx_code) before an offer locks
+    "OID4VCI_TOKEN_TTL": 600,          # OID4VCI access token lifetime, seconds
+    "OID4VCI_NONCE_TTL": 300,          # c_nonce lifetime, seconds
 }
 
 _ENV_PREFIX = "ISSUER_"
 _INT_KEYS = {"STATUS_LIST_LENGTH", "STATUS_LIST_CAPACITY", "STATUS_LIST_MAX_AGE", "MAX_CONTENT_LENGTH",
-             "MAX_UPLOAD_BYTES", "CLOCK_SKEW_SECONDS"}
+             "MAX_UPLOAD_BYTES", "CLOCK_SKEW_SECONDS", "OFFER_TTL_DAYS", "OFFER_TX_CODE_TRIES",
+             "OID4VCI_TOKEN_TTL", "OID4VCI_NONCE_TTL"}
 _BOOL_KEYS = {"LOAD_DEMO", "VERIFY_REMOTE_DID_WEB", "ALLOW_PRIVATE_FETCH"}
 
 

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from .errors import init_errors
+from .exchanges import bp as exchanges_bp
 from .files import bp as files_bp
+from .offers import bp as offers_bp
 from .provider import bp as provider_bp
 from .public import bp as public_bp
 from .verification import bp as verification_bp
@@ -16,3 +18,5 @@ def init_app(app) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(files_bp)
     app.register_blueprint(verification_bp)
+    app.register_blueprint(offers_bp)
+    app.register_blueprint(exchanges_bp)

@@ -12,10 +12,12 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import issuance, revocation
 from ..errors import BadRequest, IssuerError, NotFound, Unauthorized, ValidationFailed
+from ..exchanges.offers import claim_summary
 from ..issuance import IssuanceContext
 from ..skills import catalogue, matrix
 from ..timeutil import iso_z
 from .context import current_provider, db, db_write, service
+from .offers import offer_for, parse_offer_option
 from .requests import json_body
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -37,10 +39,12 @@ def credential_links(credential_id: str) -> dict:
     }
 
 
-def _credential_response(row, status: int, replayed: bool = False):
+def _credential_response(row, status: int, replayed: bool = False, session=None, offer: dict | None = None):
     from flask import json
     body = {"id": row.id, "status": row.status, "credential": json.loads(row.document), "jwt": row.jwt,
-            "links": credential_links(row.id)}
+            "links": credential_links(row.id), "claim": claim_summary(session or db(), row.id)}
+    if offer is not None:
+        body["offer"] = offer
     response = jsonify(body)
     response.status_code = status
     response.headers["Location"] = f"/credentials/{row.id}"
@@ -74,23 +78,25 @@ def issue():
     fingerprint = issuance.request_fingerprint(body) if isinstance(body, (dict, list)) else None
     existing = issuance.find_idempotent(session, provider, key, fingerprint)
     if existing is not None:
-        return _credential_response(existing, 200, replayed=True)
+        return _credential_response(existing, 200, replayed=True, session=session)
     ctx = issuance_context()
     req = issuance.parse_issue_request(body, now=ctx.now, skew=ctx.clock_skew)
+    offer_option = parse_offer_option(body.get("offer"))
     try:
         row = issuance.issue_credential(session, provider, req, ctx, actor=_actor(), idempotency_key=key,
                                         fingerprint=fingerprint)
+        offer = offer_for(session, row, tx_code=offer_option["tx_code"]) if offer_option else None
         session.commit()
     except IntegrityError:
         session.rollback()
         existing = issuance.find_idempotent(session, provider, key, fingerprint) if key else None
         if existing is not None:
-            return _credential_response(existing, 200, replayed=True)
+            return _credential_response(existing, 200, replayed=True, session=session)
         raise
     except Exception:
         session.rollback()
         raise
-    return _credential_response(row, 201)
+    return _credential_response(row, 201, session=session, offer=offer)
 
 
 @bp.get("/credentials/<credential_id>")

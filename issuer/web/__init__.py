@@ -1,6 +1,7 @@
 """Pages for people (learners and employers), in English and German. Registered by ``init_app``.
 
 * ``pages``: the learner's credential page, ``/credentials/<id>/verify`` and the coverage view;
+* ``claim``: the learner's private claim page for wallet pickup and the VCALM interaction URL;
 * ``verify_form``: ``/verify``, to check any credential, JWT, baked image or URL;
 * ``catalogue``: home, issuers, achievements, frameworks, job roles and skills;
 * ``render`` (security headers, the friendly 404) and ``i18n`` (languages) serve them all.
@@ -11,9 +12,10 @@ __all__ = ["init_app"]
 
 
 def init_app(app) -> None:
-    from . import catalogue, i18n, pages, render, verify_form
+    from . import catalogue, claim, i18n, pages, render, verify_form
     app.register_blueprint(pages.bp)
     app.register_blueprint(verify_form.bp)
     app.register_blueprint(catalogue.bp)
+    app.register_blueprint(claim.bp)
     i18n.init_app(app)
     render.init_app(app)

@@ -148,14 +148,18 @@ def credential():
 
 # --- VC API / VCALM exchanges and the LCW legacy direct link ------------------------------------
 
+def _refuse(problem: tuple[str, str] | None) -> None:
+    """409 for a claimed credential ("already claimed"), 410 for a dead offer."""
+    if problem is not None:
+        raise (Conflict if problem[0] == "already_claimed" else Gone)(problem[1], code_hint=problem[0])
+
+
 def exchange_protocols(exchange_id: str) -> dict:
     """``{"protocols": {"vcapi", "OID4VCI"}}`` of a usable exchange; NotFound or Gone."""
     svc = service()
     session = db()
     offer = find_offer(session, exchange_id=exchange_id)
-    problem = offer_problem(session, offer, svc.clock())
-    if problem is not None:
-        raise Gone(problem[1], code_hint=problem[0])
+    _refuse(offer_problem(session, offer, svc.clock()))
     secrets = codes.derive(svc.config["SECRET_KEY"], exchange_id=exchange_id)
     urls = links(svc.base_url, secrets, tenants.issuer_did(offer.credential.issuer, svc.base_url))
     return vcapi.protocols(urls.exchange_url, urls.openid4vci)
@@ -196,9 +200,7 @@ def exchange(exchange_id: str):
     session = db_write()
     try:
         offer = find_offer(session, exchange_id=exchange_id, for_update=True)
-        problem = offer_problem(session, offer, svc.clock())
-        if problem is not None:
-            raise (Conflict if problem[0] == "already_claimed" else Gone)(problem[1], code_hint=problem[0])
+        _refuse(offer_problem(session, offer, svc.clock()))
         secrets = codes.derive(svc.config["SECRET_KEY"], exchange_id=exchange_id)
         urls = links(svc.base_url, secrets, tenants.issuer_did(offer.credential.issuer, svc.base_url))
         if "verifiablePresentation" in body:

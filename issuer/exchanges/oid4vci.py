@@ -25,7 +25,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound
@@ -187,7 +187,8 @@ def token(session: Session, form: dict, settings: Settings, now: datetime) -> di
 
 
 def new_nonce(session: Session, settings: Settings, now: datetime) -> str:
-    """§7 a fresh ``c_nonce``, stored until it expires or is used."""
+    """§7 a fresh ``c_nonce``, stored until it expires (expired ones are purged here)."""
+    session.execute(delete(ExchangeNonce).where(ExchangeNonce.expires_at < now))
     value = codes.new_opaque()
     session.add(ExchangeNonce(value=value, expires_at=now + settings.nonce_ttl))
     session.flush()

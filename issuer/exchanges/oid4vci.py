@@ -211,21 +211,23 @@ def _requested_format(body: dict) -> tuple[str, bool]:
     """(our format, draft-style request?) from a §8.2 Credential Request."""
     config_id = body.get("credential_configuration_id")
     if config_id is not None:
-        if config_id not in CONFIGURATIONS:
-            raise OAuthError("unknown_credential_configuration", f"unknown credential_configuration_id {config_id!r}")
+        if not isinstance(config_id, str) or config_id not in CONFIGURATIONS:
+            raise OAuthError("unknown_credential_configuration",
+                         f"unknown credential_configuration_id {str(config_id)[:100]!r}")
         return CONFIGURATIONS[config_id], False
     if "credential_identifier" in body:
         raise OAuthError("unknown_credential_identifier",
                          "this issuer gives no credential_identifier values; send credential_configuration_id")
     fmt = body.get("format")
-    if fmt in FORMATS:
+    if isinstance(fmt, str) and fmt in FORMATS:
         definition = body.get("credential_definition")
         types = definition.get("type", definition.get("types")) if isinstance(definition, dict) else None
-        if types is not None and (not isinstance(types, list) or not _ACCEPTED_TYPES & set(types)):
+        if types is not None and (not isinstance(types, list) or not any(t in _ACCEPTED_TYPES for t in types
+                                                                           if isinstance(t, str))):
             raise OAuthError("unsupported_credential_type", "only AchievementCredential is issued here")
         return fmt, True
     if fmt is not None:
-        raise OAuthError("unsupported_credential_format", f"format {fmt!r} is not issued here")
+        raise OAuthError("unsupported_credential_format", f"format {str(fmt)[:100]!r} is not issued here")
     raise OAuthError("invalid_credential_request", "send credential_configuration_id")
 
 
@@ -235,7 +237,7 @@ def _proof_jwt(body: dict) -> tuple[str, bool]:
         raise OAuthError("invalid_credential_request", "send either proofs or proof, not both")
     if isinstance(proofs, dict):
         jwts = proofs.get("jwt")
-        if set(proofs) != {"jwt"} or not isinstance(jwts, list):
+        if list(proofs) != ["jwt"] or not isinstance(jwts, list):
             raise OAuthError("invalid_proof", "only the jwt proof type is supported")
         if len(jwts) != 1:
             raise OAuthError("invalid_proof", "send exactly one jwt proof (batch issuance is not offered)")

@@ -113,6 +113,9 @@ def verify_did_authentication(presentation, *, challenge: str, domain: str | Non
         check = suite.verify_proof(presentation, proof, key.key)
     except (DataLossError, ContextNotAllowed, eddsa_rdfc_2022.ProofError, ValueError) as exc:
         raise PresentationRejected("unprocessable", f"the presentation cannot be processed: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - hostile JSON-LD: pyld raises JsonLdError, TypeError, ...
+        raise PresentationRejected("unprocessable", "the presentation is not valid JSON-LD for its proof: "
+                                   f"{type(exc).__name__}") from None
     if not check.verified:
         raise PresentationRejected("bad_signature", check.reason or "the signature does not verify")
     return did

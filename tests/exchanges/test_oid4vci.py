@@ -222,3 +222,23 @@ def test_credential_endpoint_errors_are_oauth_json(client, wallet, issue_with_of
     assert big.status_code == 413 and big.get_json()["error"] == "invalid_credential_request"
     big_token = client.post("/oid4vci/token", data={"grant_type": PRE_AUTH, "pre-authorized_code": "x" * 70000})
     assert big_token.status_code == 413
+
+
+def test_production_metadata_is_https_only():
+    from issuer.exchanges import oid4vci
+    urls = []
+
+    def walk(value):
+        if isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+        elif isinstance(value, str) and "://" in value and not value.startswith("https://www.w3.org/") \
+                and not value.startswith("https://purl.") and not value.startswith("https://w3id.org/"):
+            urls.append(value)
+
+    walk(oid4vci.issuer_metadata("https://skills.example.org"))
+    walk(oid4vci.authorization_server_metadata("https://skills.example.org"))
+    assert urls and all(u.startswith("https://skills.example.org") for u in urls), urls

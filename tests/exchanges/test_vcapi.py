@@ -127,3 +127,27 @@ def test_new_offer_supersedes_the_old_one(client, auth, issue_with_offer):
                        headers=auth).status_code == 422
     assert client.post("/api/v1/credentials/nope/offer", headers=auth).status_code == 404
     assert client.post(f"/api/v1/credentials/{issued['id']}/offer").status_code == 401
+
+
+def test_expired_offer_answers_gone(client, issue_with_offer, service):
+    from datetime import timedelta
+    issued = issue_with_offer()
+    later = service.clock() + timedelta(days=30, seconds=1)
+    service.clock = lambda: later
+    response = client.post(path_of(issued["offer"]["vcapi"]), json={})
+    assert response.status_code == 410 and response.get_json()["code_hint"] == "expired"
+    page = client.get(path_of(issued["offer"]["claimUrl"]))
+    assert page.status_code == 200 and b'data-claim-problem="expired"' in page.data
+
+
+def test_a_credential_issued_to_a_did_goes_only_to_that_did(client, auth, issue_with_offer):
+    owner = Holder()
+    response = client.post("/api/v1/credentials", json={"course": "HV-2S", "offer": True,
+                                                        "learner": {"name": "Alex", "id": owner.did}}, headers=auth)
+    offer = response.get_json()["offer"]
+    path, request = _start(client, offer)
+    other = Holder().did_auth(challenge=request["challenge"], domain=request["domain"])
+    refused = client.post(path, json={"verifiablePresentation": other})
+    assert refused.status_code == 409 and refused.get_json()["code_hint"] == "holder_mismatch"
+    mine = owner.did_auth(challenge=request["challenge"], domain=request["domain"])
+    assert client.post(path, json={"verifiablePresentation": mine}).status_code == 200

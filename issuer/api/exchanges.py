@@ -204,16 +204,17 @@ def exchange(exchange_id: str):
         secrets = codes.derive(svc.config["SECRET_KEY"], exchange_id=exchange_id)
         urls = links(svc.base_url, secrets, tenants.issuer_did(offer.credential.issuer, svc.base_url))
         if "verifiablePresentation" in body:
-            presentation, domain, protocol = body["verifiablePresentation"], svc.base_url, "vcapi"
+            presentation, protocol = body["verifiablePresentation"], "vcapi"
         elif body.get("type") is not None or body.get("proof") is not None:
-            presentation, domain, protocol = body, None, "lcw"
+            presentation, protocol = body, "lcw"
         elif not body:
             session.rollback()
             return _json(vcapi.presentation_request(urls.exchange_url, secrets.challenge, svc.base_url))
         else:
             raise BadRequest("send {} to start, then {\"verifiablePresentation\": ...}")
         try:
-            holder = vcapi.verify_did_authentication(presentation, challenge=secrets.challenge, domain=domain)
+            holder = vcapi.verify_did_authentication(presentation, challenge=secrets.challenge, domain=svc.base_url,
+                                                     domain_required=protocol == "vcapi")
         except vcapi.PresentationRejected as exc:
             raise BadRequest(exc.message, code_hint=exc.code) from None
         try:

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import NotFound
 from ..issuance import IssuanceContext
-from ..jsonld.contexts import EU_MICROCREDENTIAL_V1, OB_V3P0, VC_V2
+from ..badges.credential import CONTEXT
 from ..store.models import ExchangeNonce
 from ..timeutil import as_utc
 from . import codes
@@ -106,8 +106,7 @@ def issuer_metadata(base_url: str) -> dict:
             LDP_CONFIGURATION: {
                 "format": "ldp_vc", "scope": "AchievementCredential_ldp_vc",
                 "credential_signing_alg_values_supported": ["eddsa-rdfc-2022"], **common,
-                "credential_definition": {"@context": [VC_V2, OB_V3P0, EU_MICROCREDENTIAL_V1],
-                                          "type": list(CREDENTIAL_TYPES)},
+                "credential_definition": {"@context": list(CONTEXT), "type": list(CREDENTIAL_TYPES)},
                 "credential_metadata": {"display": card, "claims": claims},
             },
             JWT_CONFIGURATION: {

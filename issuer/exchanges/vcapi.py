@@ -67,10 +67,11 @@ def _single_proof(presentation: dict) -> dict:
     return proof
 
 
-def verify_did_authentication(presentation, *, challenge: str, domain: str | None) -> str:
+def verify_did_authentication(presentation, *, challenge: str, domain: str, domain_required: bool = True) -> str:
     """Verify a DIDAuth presentation; return the holder's ``did:key``.
 
-    ``domain`` None (the LCW legacy link) accepts a presentation without ``domain``. Raises
+    Without ``domain_required`` (the LCW legacy link, which asks for none) the proof may omit
+    ``domain``; a ``domain`` it does carry must still be ours. Raises
     :class:`PresentationRejected` with code ``not_a_presentation``, ``proof_missing``,
     ``unsupported_proof``, ``wrong_purpose``, ``wrong_challenge``, ``wrong_domain``,
     ``unsupported_did``, ``holder_mismatch``, ``unprocessable`` or ``bad_signature``.
@@ -91,10 +92,8 @@ def verify_did_authentication(presentation, *, challenge: str, domain: str | Non
         raise PresentationRejected("wrong_purpose", "the proof's proofPurpose must be authentication")
     if proof.get("challenge") != challenge:
         raise PresentationRejected("wrong_challenge", "the proof's challenge is not this exchange's challenge")
-    if domain is not None and proof.get("domain") != domain:
+    if proof.get("domain") != domain and (domain_required or proof.get("domain") is not None):
         raise PresentationRejected("wrong_domain", f"the proof's domain must be {domain!r}")
-    if domain is None and proof.get("domain") not in (None,):
-        raise PresentationRejected("wrong_domain", "this link asked for no domain")
     method = proof.get("verificationMethod")
     if not isinstance(method, str) or "#" not in method or len(method) > 300:
         raise PresentationRejected("unsupported_did", "verificationMethod must be a did:key DID URL")

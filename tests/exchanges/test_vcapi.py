@@ -151,3 +151,10 @@ def test_a_credential_issued_to_a_did_goes_only_to_that_did(client, auth, issue_
     assert refused.status_code == 409 and refused.get_json()["code_hint"] == "holder_mismatch"
     mine = owner.did_auth(challenge=request["challenge"], domain=request["domain"])
     assert client.post(path, json={"verifiablePresentation": mine}).status_code == 200
+
+
+@pytest.mark.parametrize("domain,status", [(BASE_URL, 200), ("https://evil.example", 400)])
+def test_lcw_legacy_link_tolerates_our_domain_only(client, issue_with_offer, domain, status):
+    params = parse_qs(urlsplit(issue_with_offer()["offer"]["lcw"]).query)
+    vp = Holder().did_auth(challenge=params["challenge"][0], domain=domain, suite="Ed25519Signature2020")
+    assert client.post(path_of(params["vc_request_url"][0]), json=vp).status_code == status

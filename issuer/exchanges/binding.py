@@ -16,12 +16,9 @@ import copy
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
 from .. import tenants
 from ..issuance import IssuanceContext, sign_credential
+from ..store import offers as store
 from ..store.models import Credential, CredentialClaim, CredentialOffer
 
 __all__ = ["FORMATS", "ClaimRefused", "bound_document", "claim_credential", "Delivery"]
@@ -62,7 +59,7 @@ def bound_document(document: dict, holder_did: str) -> dict:
     return unsigned
 
 
-def claim_credential(session: Session, offer: CredentialOffer, holder_did: str, *, protocol: str, fmt: str,
+def claim_credential(session, offer: CredentialOffer, holder_did: str, *, protocol: str, fmt: str,
                      ctx: IssuanceContext) -> Delivery:
     """Bind the offer's credential to ``holder_did`` (or return the copy already bound to it).
 
@@ -70,7 +67,7 @@ def claim_credential(session: Session, offer: CredentialOffer, holder_did: str, 
     configurations) returns the stored copy. Raises :class:`ClaimRefused`. The caller commits.
     """
     credential: Credential = offer.credential
-    claim = session.scalar(select(CredentialClaim).where(CredentialClaim.credential_id == credential.id))
+    claim = store.claim_of(session, credential.id)
     if claim is not None:
         if claim.holder_did != holder_did or claim.offer_id != offer.id or claim.protocol != protocol:
             raise ClaimRefused("already_claimed", "this credential was already claimed into a wallet")
@@ -88,10 +85,6 @@ def claim_credential(session: Session, offer: CredentialOffer, holder_did: str, 
     document, token = sign_credential(unsigned, issuer, material, ctx)
     claim = CredentialClaim(credential_id=credential.id, offer_id=offer.id, holder_did=holder_did,
                             protocol=protocol, formats=[fmt], claimed_at=ctx.now, document=document, jwt=token)
-    try:
-        with session.begin_nested():
-            session.add(claim)
-            session.flush()
-    except IntegrityError:
-        raise ClaimRefused("already_claimed", "this credential was already claimed into a wallet") from None
+    if not store.add_claim(session, claim):
+        raise ClaimRefused("already_claimed", "this credential was already claimed into a wallet")
     return Delivery(claim, json.loads(document), token)

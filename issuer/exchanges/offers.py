@@ -16,11 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import quote, urlencode
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
-
 from ..errors import Conflict, NotFound
-from ..store.models import Credential, CredentialClaim, CredentialOffer
+from ..store import offers as store
+from ..store.models import Credential, CredentialOffer
 from ..timeutil import as_utc, iso_z
 from . import codes
 
@@ -72,14 +70,14 @@ def offer_object(offer: CredentialOffer, claim_token: str, base_url: str, master
     return body
 
 
-def create_offer(session: Session, credential: Credential, *, now: datetime, ttl: timedelta, master: str,
+def create_offer(session, credential: Credential, *, now: datetime, ttl: timedelta, master: str,
                  new_id, tx_code: bool = False) -> tuple[CredentialOffer, str, str | None]:
     """A new offer for ``credential``: returns (row, claim token, PIN or None). The caller commits.
 
     Raises Conflict (``already_claimed``) when the credential has a holder and Conflict
     (``credential_not_active``) when it is revoked or suspended. Open offers are revoked.
     """
-    if session.scalar(select(CredentialClaim.id).where(CredentialClaim.credential_id == credential.id)):
+    if store.claim_of(session, credential.id) is not None:
         raise Conflict("this credential was already claimed into a wallet; it cannot be offered again",
                        code_hint="already_claimed")
     if credential.status != "active":
@@ -97,47 +95,37 @@ def create_offer(session: Session, credential: Credential, *, now: datetime, ttl
         pin = codes.new_tx_code(TX_CODE_LENGTH)
         offer.tx_code_hash = codes.hash_tx_code(master, offer.id, pin)
         offer.tx_code_length = TX_CODE_LENGTH
-    session.add(offer)
-    session.flush()
+    store.add_offer(session, offer)
     return offer, token, pin
 
 
-def revoke_offers(session: Session, credential_id: str, *, now: datetime) -> int:
+def revoke_offers(session, credential_id: str, *, now: datetime) -> int:
     """Revoke the credential's open (or locked) offers; the number revoked."""
-    result = session.execute(update(CredentialOffer)
-                             .where(CredentialOffer.credential_id == credential_id,
-                                    CredentialOffer.state.in_(("open", "locked")))
-                             .values(state="revoked", revoked_at=now, access_token_hash=None))
-    return result.rowcount or 0
+    return store.revoke_open_offers(session, credential_id, now)
 
 
-def find_offer(session: Session, *, claim_token: str | None = None, exchange_id: str | None = None,
+def find_offer(session, *, claim_token: str | None = None, exchange_id: str | None = None,
                code: str | None = None, access_token: str | None = None, for_update: bool = False
                ) -> CredentialOffer:
     """The offer named by one of its secrets, or NotFound. ``for_update`` locks the row."""
-    column, value = ((CredentialOffer.claim_hash, claim_token) if claim_token is not None else
-                     (CredentialOffer.exchange_hash, exchange_id) if exchange_id is not None else
-                     (CredentialOffer.code_hash, code) if code is not None else
-                     (CredentialOffer.access_token_hash, access_token))
+    secret, value = next(((k, v) for k, v in (("claim_token", claim_token), ("exchange_id", exchange_id),
+                                               ("code", code), ("access_token", access_token)) if v is not None),
+                         ("claim_token", None))
     if not isinstance(value, str) or not 0 < len(value) <= 200:
         raise NotFound("no such offer")
-    query = select(CredentialOffer).where(column == codes.digest(value))
-    if for_update:
-        query = query.with_for_update()
-    offer = session.scalar(query)
+    offer = store.find_offer(session, secret, codes.digest(value), for_update=for_update)
     if offer is None:
         raise NotFound("no such offer")
     return offer
 
 
-def offer_problem(session: Session, offer: CredentialOffer, now: datetime) -> tuple[str, str] | None:
+def offer_problem(session, offer: CredentialOffer, now: datetime) -> tuple[str, str] | None:
     """Why the offer cannot be used now, as (code, sentence), or None when it can.
 
     Codes: ``revoked``, ``locked``, ``expired``, ``already_claimed``, ``credential_revoked``,
     ``credential_suspended``.
     """
-    claim = session.scalar(select(CredentialClaim).where(CredentialClaim.credential_id == offer.credential_id))
-    if claim is not None:
+    if store.claim_of(session, offer.credential_id) is not None:
         return "already_claimed", "this credential was already claimed into a wallet"
     if offer.state == "revoked":
         return "revoked", "this offer was withdrawn by the issuer; ask them for a new one"
@@ -151,12 +139,11 @@ def offer_problem(session: Session, offer: CredentialOffer, now: datetime) -> tu
     return None
 
 
-def claim_summary(session: Session, credential_id: str) -> dict:
+def claim_summary(session, credential_id: str) -> dict:
     """The provider's view of a credential's pickup: ``{"claimed", "claimedAt", "protocol", "holder",
     "formats", "offer": {"state", "expiresAt"} | None}``."""
-    claim = session.scalar(select(CredentialClaim).where(CredentialClaim.credential_id == credential_id))
-    offer = session.scalar(select(CredentialOffer).where(CredentialOffer.credential_id == credential_id)
-                           .order_by(CredentialOffer.created_at.desc()).limit(1))
+    claim = store.claim_of(session, credential_id)
+    offer = store.latest_offer(session, credential_id)
     out: dict = {"claimed": claim is not None, "claimedAt": iso_z(claim.claimed_at) if claim else None,
                  "protocol": claim.protocol if claim else None, "holder": claim.holder_did if claim else None,
                  "formats": list(claim.formats) if claim else []}

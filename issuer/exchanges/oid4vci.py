@@ -25,13 +25,10 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, update
-from sqlalchemy.orm import Session
-
 from ..errors import NotFound
 from ..issuance import IssuanceContext
 from ..badges.credential import CONTEXT
-from ..store.models import ExchangeNonce
+from ..store import offers as store
 from ..timeutil import as_utc
 from . import codes
 from .binding import FORMATS, JWT_VC_JSON, LDP_VC, ClaimRefused, claim_credential
@@ -131,7 +128,7 @@ def authorization_server_metadata(base_url: str) -> dict:
     }
 
 
-def credential_offer(session: Session, exchange_id: str, settings: Settings, now: datetime) -> dict:
+def credential_offer(session, exchange_id: str, settings: Settings, now: datetime) -> dict:
     """§4.1.1 Credential Offer object for ``credential_offer_uri``; NotFound or :class:`OAuthError`."""
     offer = find_offer(session, exchange_id=exchange_id)
     problem = offer_problem(session, offer, now)
@@ -147,7 +144,7 @@ def credential_offer(session: Session, exchange_id: str, settings: Settings, now
             "grants": {PRE_AUTHORIZED_GRANT: grant}}
 
 
-def token(session: Session, form: dict, settings: Settings, now: datetime) -> dict:
+def token(session, form: dict, settings: Settings, now: datetime) -> dict:
     """§6 Token Request (form fields as a dict of strings) → Token Response. The caller commits
     (also on :class:`OAuthError`: counted PIN failures must persist)."""
     if form.get("grant_type") != PRE_AUTHORIZED_GRANT:
@@ -185,25 +182,15 @@ def token(session: Session, form: dict, settings: Settings, now: datetime) -> di
             "c_nonce": nonce, "c_nonce_expires_in": int(settings.nonce_ttl.total_seconds())}
 
 
-def new_nonce(session: Session, settings: Settings, now: datetime) -> str:
+def new_nonce(session, settings: Settings, now: datetime) -> str:
     """§7 a fresh ``c_nonce``, stored until it expires (expired ones are purged here)."""
-    session.execute(delete(ExchangeNonce).where(ExchangeNonce.expires_at < now))
     value = codes.new_opaque()
-    session.add(ExchangeNonce(value=value, expires_at=now + settings.nonce_ttl))
-    session.flush()
+    store.add_nonce(session, value, now + settings.nonce_ttl, now)
     return value
 
 
-def _use_nonce(session: Session, now: datetime):
-    def use(value: str) -> bool:
-        if len(value) > 64:
-            return False
-        result = session.execute(update(ExchangeNonce)
-                                 .where(ExchangeNonce.value == value, ExchangeNonce.used_at.is_(None),
-                                        ExchangeNonce.expires_at > now)
-                                 .values(used_at=now))
-        return result.rowcount == 1
-    return use
+def _use_nonce(session, now: datetime):
+    return lambda value: len(value) <= 64 and store.use_nonce(session, value, now)
 
 
 def _requested_format(body: dict) -> tuple[str, bool]:
@@ -248,7 +235,7 @@ def _proof_jwt(body: dict) -> tuple[str, bool]:
     raise OAuthError("invalid_proof", "a key proof (proofs.jwt) is required to bind the credential")
 
 
-def credential(session: Session, authorization: str | None, body, settings: Settings, ctx: IssuanceContext
+def credential(session, authorization: str | None, body, settings: Settings, ctx: IssuanceContext
                ) -> dict:
     """§8 Credential Request → Credential Response ``{"credentials": [{"credential": …}]}``. The caller
     commits on success and rolls back on :class:`OAuthError` (nonces stay unused then)."""

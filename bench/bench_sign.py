@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from issuer.badges.credential import (AchievementInput, AlignmentInput, CredentialExtras, Learner,  # noqa: E402
                                       build_achievement, build_credential)
-from issuer.jsonld.canonize import cache_info  # noqa: E402
-from issuer.proofs import eddsa_rdfc_2022, keys  # noqa: E402
+from issuer.signing.jsonld.canonize import cache_info  # noqa: E402
+from issuer.signing import eddsa_rdfc_2022, keys  # noqa: E402
 
 BASE = "https://skills.example.org"
 ISSUER = {"id": "did:web:skills.example.org:issuers:emob-academy", "type": ["Profile"],
@@ -91,7 +91,7 @@ def baseline(docs, key, vm, now, seconds: float) -> float:
 
     from pyld import jsonld
 
-    from issuer.jsonld.contexts import document_loader
+    from issuer.badges.contexts import document_loader
 
     def nquads(doc):
         return jsonld.normalize(doc, {"algorithm": "URDNA2015", "format": "application/n-quads",

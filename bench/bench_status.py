@@ -22,7 +22,7 @@ from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._server import pg_schema, post_json, running_server  # noqa: E402
-from issuer.proofs import eddsa_rdfc_2022, keys  # noqa: E402
+from issuer.signing import eddsa_rdfc_2022, keys  # noqa: E402
 from issuer.status.lists import build_list_credential  # noqa: E402
 
 

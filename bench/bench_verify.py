@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_sign import BASE, ISSUER, credential  # noqa: E402
 
-from issuer.proofs import eddsa_rdfc_2022, keys, vc_jose  # noqa: E402
+from issuer.signing import eddsa_rdfc_2022, keys, vc_jose  # noqa: E402
 from issuer.status.bitstring import Bitstring, encode  # noqa: E402
 from issuer.verify import Verifier  # noqa: E402
 

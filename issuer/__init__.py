@@ -13,8 +13,11 @@ __version__ = "0.1.0"
 
 
 def create_app(test_config: dict | None = None, *, service=None):
-    from flask import Flask
+    # reason: importing any ``issuer.*`` module runs this file first; deferring these imports keeps
+    # Flask and the whole application out of the core rooms' imports (and out of their import graph).
+    from flask import Flask, g
 
+    from . import api, web
     from .config import instance_path, load_config
     from .service import build_service
 
@@ -35,13 +38,11 @@ def create_app(test_config: dict | None = None, *, service=None):
     )
     app.extensions["issuer"] = service
 
-    from . import api, web
     api.init_app(app)
     web.init_app(app)
 
     @app.teardown_appcontext
     def _close_session(_exc):
-        from flask import g
         for name in ("db_session", "db_write_session"):
             session = g.pop(name, None)
             if session is not None:

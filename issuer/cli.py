@@ -2,13 +2,26 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
 from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from sqlalchemy import select
 
-from .errors import ConfigError, IssuerError
+from . import create_app
+from .config import instance_path, load_config
+from .demo.setup import create_provider_with_issuers, demo_api_keys, initialize
+from .errors import BadRequest, ConfigError, IssuerError
+from .intake.strict_json import JsonError, strict_loads
+from .service import build_service
+from .skills import catalogue
+from .skills import matrix as matrix_mod
+from .store import tenants
+from .store.models import ApiKey, Provider
+from .verify.runtime import load_target, verifier_for
 
 __all__ = ["main"]
 
@@ -16,8 +29,6 @@ __all__ = ["main"]
 @contextmanager
 def _service():
     """The service for one command; its database connections are closed afterwards."""
-    from .config import instance_path, load_config
-    from .service import build_service
     instance = instance_path(Path.cwd() / "instance")
     instance.mkdir(parents=True, exist_ok=True)
     try:
@@ -44,7 +55,6 @@ def main():
 
 
 def _initialize_and_report(service) -> None:
-    from .setup import demo_api_keys, initialize
     done = initialize(service)
     if done["demo_loaded"]:
         click.echo("Loaded the demo competence matrix, providers and courses.")
@@ -81,7 +91,7 @@ def serve(host: str, port: int, workers: int):
     with _service() as service:
         _initialize_and_report(service)
         click.echo(f"Serving on http://{host}:{port} with {workers} worker(s); public base URL {service.base_url}")
-    from gunicorn.app.base import BaseApplication
+    from gunicorn.app.base import BaseApplication  # reason: only `serve` needs gunicorn (POSIX-only, slow to import)
 
     class _App(BaseApplication):
         def load_config(self):
@@ -91,7 +101,6 @@ def serve(host: str, port: int, workers: int):
             self.cfg.set("timeout", 60)
 
         def load(self):
-            from . import create_app
             return create_app()
 
     _App().run()
@@ -99,9 +108,7 @@ def serve(host: str, port: int, workers: int):
 
 def _provider(session, slug: str):
     """The provider with this slug, or exit with an error."""
-    from sqlalchemy import select
 
-    from .store.models import Provider
     row = session.scalar(select(Provider).where(Provider.slug == slug))
     if row is None:
         click.echo(f"error: no provider {slug!r}", err=True)
@@ -111,9 +118,7 @@ def _provider(session, slug: str):
 
 def _default_base_url(port: int) -> None:
     """Without a configured public origin, the service's identifiers use the port it serves on."""
-    import os
 
-    from .config import instance_path
     config_file = instance_path(Path.cwd() / "instance") / "config.py"
     configured = config_file.exists() and "BASE_URL" in config_file.read_text(encoding="utf-8")
     if "ISSUER_BASE_URL" not in os.environ and not configured:
@@ -134,8 +139,6 @@ def provider():
 @click.option("--country", help="ISO 3166-1 alpha-2 country code of the issuer")
 def provider_create(name, slug, url, suspension, did_method, country):
     """Create a provider with one issuer profile and print its API key (shown once)."""
-    import re
-    from .setup import create_provider_with_issuers
     slug = slug or re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:64]
     with _service() as service, service.session(write=True) as session:
         try:
@@ -153,7 +156,6 @@ def provider_create(name, slug, url, suspension, did_method, country):
 @click.argument("slug")
 def provider_key(slug):
     """Create an additional API key for a provider."""
-    from . import tenants
     with _service() as service:
         with service.session(write=True) as session:
             row = _provider(session, slug)
@@ -166,8 +168,6 @@ def provider_key(slug):
 @click.argument("prefix")
 def provider_revoke_key(prefix):
     """Revoke an API key by its prefix (the part after ``obk_``); it answers 401 from then on."""
-    from sqlalchemy import select
-    from .store.models import ApiKey
     with _service() as service, service.session(write=True) as session:
         row = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
         if row is None:
@@ -187,7 +187,6 @@ def matrix():
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def matrix_import(file: Path):
     """Import a competence matrix from JSON or CSV (by file extension)."""
-    from .skills import matrix as matrix_mod
     with _service() as service:
         text = file.read_text(encoding="utf-8-sig")
         with service.session(write=True) as session:
@@ -201,8 +200,6 @@ def matrix_import(file: Path):
 
 
 def _load_json(text: str):
-    from .errors import BadRequest
-    from .jsonutil import JsonError, strict_loads
     try:
         return strict_loads(text)
     except JsonError as exc:
@@ -219,7 +216,6 @@ def courses():
 @click.option("--provider", "provider_slug", required=True, help="provider slug")
 def courses_import(file: Path, provider_slug: str):
     """Import (upsert) a provider's courses from JSON."""
-    from .skills import catalogue
     with _service() as service:
         with service.session(write=True) as session:
             row = _provider(session, provider_slug)
@@ -240,7 +236,6 @@ def keys():
 @click.argument("issuer_slug")
 def keys_rotate(issuer_slug: str):
     """Add new signing keys; old public keys stay published so earlier credentials verify."""
-    from . import tenants
     with _service() as service:
         with service.session(write=True) as session:
             try:
@@ -259,7 +254,6 @@ def keys_rotate(issuer_slug: str):
 @click.option("--no-status", is_flag=True, help="do not check the credential status")
 def verify(target: str, as_json: bool, no_status: bool):
     """Verify a credential file (JSON, JWT, baked PNG/SVG) or URL; exit 0 only when verified."""
-    from .verify.service_verifier import verifier_for, load_target
     with _service() as service:
         try:
             subject = load_target(service, target)

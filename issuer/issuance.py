@@ -17,14 +17,14 @@ from typing import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from . import tenants
+from .store import tenants
 from .badges.credential import (AchievementInput, AlignmentInput, CredentialExtras, Learner, build_achievement,
                                 build_credential, json_number)
 from .errors import Conflict, NotFound, Unprocessable, ValidationFailed
-from .jsonld.safemode import DataLossError
-from .keystore import KeyVault
-from .proofs import eddsa_rdfc_2022, vc_jose
-from .jsonschemas import validate_or_raise
+from .signing.jsonld.safemode import DataLossError
+from .signing.keystore import KeyVault
+from .signing import eddsa_rdfc_2022, vc_jose
+from .intake.schemas import validate_or_raise
 from .status import lists as status_lists
 from .store.models import Course, CourseSkill, Credential, IssuerProfile, Provider, Skill, StatusEvent
 

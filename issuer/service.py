@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .config import ensure_secret_key, validate_config
 from .errors import ConfigError
-from .keystore import KeyVault
+from .signing.keystore import KeyVault
 from .store.db import make_engine, make_sessionmaker
 
 __all__ = ["Service", "build_service", "utcnow"]

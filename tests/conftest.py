@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, text
 from issuer import create_app
 from issuer.config import load_config
 from issuer.service import build_service
-from issuer.setup import initialize
+from issuer.demo.setup import initialize
 from tests.spec import SPEC_DIR
 
 PG_URL = os.environ.get("ISSUER_TEST_DATABASE_URL", "")
@@ -77,7 +77,7 @@ def service(tmp_path, database_url):
 @pytest.fixture
 def demo(service):
     """Demo matrix, providers, issuers and courses; returns ``{provider slug: API key}``."""
-    from issuer.setup import demo_api_keys
+    from issuer.demo.setup import demo_api_keys
     initialize(service, load_demo=True)
     return demo_api_keys(service)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import current_app, g, request
 
 from ..service import Service
-from .. import tenants
+from ..store import tenants
+from ..store.models import Provider
 
 __all__ = ["service", "db", "db_write", "current_provider"]
 
@@ -34,6 +35,5 @@ def current_provider(session=None):
         g.provider, g.api_key = tenants.authenticate(db(), request.headers.get("Authorization"))
         db().commit()  # end the read transaction (keeps the loaded objects)
     if session is not None:
-        from ..store.models import Provider
         return session.get(Provider, g.provider.id)
     return g.provider

@@ -14,8 +14,8 @@ from ..errors import BadRequest, Conflict, IssuerError, NotFound, PayloadTooLarg
 from ..exchanges import codes, oid4vci, vcapi
 from ..exchanges.binding import LDP_VC, ClaimRefused, claim_credential
 from ..exchanges.offers import WORKFLOW, find_offer, links, offer_problem
-from ..jsonutil import JsonError, strict_loads
-from .. import tenants
+from ..intake.strict_json import JsonError, strict_loads
+from ..store import tenants
 from .context import db, db_write, service
 from .provider import issuance_context
 

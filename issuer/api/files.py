@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from .. import artifacts
+from ..delivery import artifacts
 from .context import service
 from .public import find_course, find_credential
 

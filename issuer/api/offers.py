@@ -9,7 +9,8 @@ from datetime import timedelta
 
 from flask import Blueprint, jsonify, request
 
-from .. import revocation, tenants
+from ..status import revocation
+from ..store import tenants
 from ..errors import ValidationFailed
 from ..exchanges import offers
 from .context import current_provider, db_write, service

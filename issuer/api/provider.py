@@ -7,15 +7,20 @@ from __future__ import annotations
 import hmac
 import re
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, g, json, jsonify, request
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import issuance, revocation
-from ..errors import BadRequest, IssuerError, NotFound, Unauthorized, ValidationFailed
+from .. import issuance
+from ..badges.timestamps import iso_z
+from ..delivery.artifacts import store_course_image
+from ..errors import BadRequest, IssuerError, NotFound, PayloadTooLarge, Unauthorized, ValidationFailed
 from ..exchanges.offers import claim_summary
 from ..issuance import IssuanceContext
 from ..skills import catalogue, matrix
-from ..timeutil import iso_z
+from ..status import revocation
+from ..store.models import Course
+from ..verify.selfcheck import self_verifier
 from .context import current_provider, db, db_write, service
 from .offers import offer_for, parse_offer_option
 from .requests import json_body
@@ -40,7 +45,6 @@ def credential_links(credential_id: str) -> dict:
 
 
 def _credential_response(row, status: int, replayed: bool = False, session=None, offer: dict | None = None):
-    from flask import json
     body = {"id": row.id, "status": row.status, "credential": json.loads(row.document), "jwt": row.jwt,
             "links": credential_links(row.id), "claim": claim_summary(session or db(), row.id)}
     if offer is not None:
@@ -55,7 +59,6 @@ def _credential_response(row, status: int, replayed: bool = False, session=None,
 
 def issuance_context() -> IssuanceContext:
     svc = service()
-    from ..verify.selfcheck import self_verifier
     return IssuanceContext(base_url=svc.base_url, vault=svc.vault, now=svc.clock(),
                            status_length=svc.config["STATUS_LIST_LENGTH"],
                            status_capacity=svc.config["STATUS_LIST_CAPACITY"], new_id=svc.new_id, rng=svc.rng,
@@ -63,7 +66,6 @@ def issuance_context() -> IssuanceContext:
 
 
 def _actor() -> str:
-    from flask import g
     return f"api-key:{g.api_key.prefix}"
 
 
@@ -214,7 +216,6 @@ def import_matrix():
         limit = service().config["MAX_UPLOAD_BYTES"]
         data = request.get_data(cache=True)
         if len(data) > limit:
-            from ..errors import PayloadTooLarge
             raise PayloadTooLarge(f"the CSV is larger than {limit} bytes")
         try:
             text = data.decode("utf-8-sig")
@@ -235,10 +236,6 @@ def import_matrix():
 @bp.put("/courses/<code>/image")
 def upload_course_image(code: str):
     """Upload a course's badge image (``image/png`` or ``image/svg+xml``; SVGs are sanitized)."""
-    from sqlalchemy import select
-
-    from ..artifacts import store_course_image
-    from ..store.models import Course
     session = db_write()
     provider = current_provider(session)
     course = session.scalar(select(Course).where(Course.provider_id == provider.id, Course.code == code))

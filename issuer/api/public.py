@@ -7,17 +7,29 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, Response, abort, jsonify, request
+from flask import Blueprint, Response, abort, current_app, jsonify, request
 from sqlalchemy import select
 
-from .. import tenants
-from ..jsonld.contexts import BUNDLED_CONTEXTS, EU_MICROCREDENTIAL_V1
+from ..badges.contexts import BUNDLED_CONTEXTS, EU_MICROCREDENTIAL_V1
+from ..badges.credential import CONTEXT, build_achievement
+from ..issuance import achievement_input
+from ..status.publish import published_list
+from ..store import tenants
 from ..store.models import Course, Credential, Framework, IssuerProfile, JobRole, Skill
 from .context import db, service
 
 bp = Blueprint("public", __name__)
 
 JSON_TYPES = ["application/json", "application/ld+json", "application/vc+ld+json", "text/html"]
+
+
+def html_page(name: str, row: Credential) -> Response:
+    """The people's page ``name`` ("credential" or "coverage") for a credential row.
+
+    The pages are registered by :func:`issuer.web.init_app` (``app.extensions["issuer_pages"]``), so
+    that the HTTP API serves them on its negotiating routes without importing ``issuer.web``.
+    """
+    return current_app.extensions["issuer_pages"][name](row)
 
 
 def wants_json() -> bool:
@@ -111,10 +123,7 @@ def find_course(slug: str) -> Course:
 
 
 def _achievement(course: Course):
-    from ..badges.credential import build_achievement
-    from ..issuance import achievement_input
     achievement = build_achievement(achievement_input(course, service().base_url))
-    from ..badges.credential import CONTEXT
     return json_response({"@context": CONTEXT, **achievement}, media_type="application/ld+json")
 
 
@@ -175,7 +184,6 @@ def role_json_view(framework: str, code: str):
 @bp.get("/status/<public_id>")
 def status_list(public_id: str):
     """A signed ``BitstringStatusListCredential``, re-signed only when it changed."""
-    from ..status.publish import published_list
     text = published_list(service(), public_id) if len(public_id) <= 64 else None
     if text is None:
         abort(404)
@@ -197,5 +205,4 @@ def credential(credential_id: str):
         response = text_response(row.document, "application/json")
         response.vary.add("Accept")
         return response
-    from ..web.pages import credential_page
-    return credential_page(row)
+    return html_page("credential", row)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import request
 
 from ..errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
-from ..jsonutil import JsonError, strict_loads
+from ..intake.strict_json import JsonError, strict_loads
 
 __all__ = ["json_body", "parse_json"]
 

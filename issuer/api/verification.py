@@ -6,14 +6,16 @@ included) and 4xx only for unusable requests (too large, unsupported media type,
 """
 from __future__ import annotations
 
+import hashlib
+
 from flask import Blueprint, json, jsonify, request
 
-from ..coverage_report import coverage_for
+from ..skills.coverage_report import coverage_for
 from ..errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
-from ..jsonutil import JsonError, strict_loads
-from ..verify.service_verifier import load_target, verifier_for
+from ..intake.strict_json import JsonError, strict_loads
+from ..verify.runtime import load_target, verifier_for
 from .context import db, service
-from .public import find_credential, json_response, wants_json
+from .public import find_credential, html_page, json_response, wants_json
 
 bp = Blueprint("verification", __name__)
 
@@ -95,14 +97,12 @@ def coverage(credential_id: str):
     row = find_credential(credential_id)
     if wants_json():
         return json_response(credential_coverage(row))
-    from ..web.pages import coverage_page
-    return coverage_page(row)
+    return html_page("coverage", row)
 
 
 def _holder_matches(credential: dict, holder: dict | None) -> tuple[bool, str | None]:
     if not holder:
         return True, None
-    import hashlib
     subject = credential.get("credentialSubject") or {}
     if "id" in holder:
         return subject.get("id") == holder["id"], "credentialSubject.id differs from the holder's id"

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from ..jsonld.contexts import EU_MICROCREDENTIAL_V1, OB_V3P0, VC_V2
+from .contexts import EU_MICROCREDENTIAL_V1, OB_V3P0, VC_V2
 
 __all__ = ["CONTEXT", "AlignmentInput", "AchievementInput", "Learner", "identity_object",
            "build_achievement", "build_credential", "xsd_datetime", "json_number"]

@@ -16,7 +16,7 @@ import copy
 import json
 from dataclasses import dataclass
 
-from .. import tenants
+from ..store import tenants
 from ..issuance import IssuanceContext, sign_credential
 from ..store import offers as store
 from ..store.models import Credential, CredentialClaim, CredentialOffer

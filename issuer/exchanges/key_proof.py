@@ -18,8 +18,8 @@ from typing import Callable
 
 import jwt as pyjwt
 
-from ..dids import DidError, public_key_from_did_key
-from ..proofs.keys import KeyError_, PublicKeyInfo, public_key_from_jwk
+from ..resolve import DidError, public_key_from_did_key
+from ..signing.keys import KeyError_, PublicKeyInfo, public_key_from_jwk
 
 __all__ = ["PROOF_TYP", "ProofRejected", "verify_key_proof", "did_jwk", "public_key_from_did_jwk",
            "PROOF_ALGORITHMS"]

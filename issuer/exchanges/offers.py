@@ -19,7 +19,7 @@ from urllib.parse import quote, urlencode
 from ..errors import Conflict, NotFound
 from ..store import offers as store
 from ..store.models import Credential, CredentialOffer
-from ..timeutil import as_utc, iso_z
+from ..badges.timestamps import as_utc, iso_z
 from . import codes
 
 __all__ = ["WORKFLOW", "TX_CODE_LENGTH", "OfferLinks", "links", "create_offer", "revoke_offers", "find_offer",

@@ -29,7 +29,7 @@ from ..errors import NotFound
 from ..issuance import IssuanceContext
 from ..badges.credential import CONTEXT
 from ..store import offers as store
-from ..timeutil import as_utc
+from ..badges.timestamps import as_utc
 from . import codes
 from .binding import FORMATS, JWT_VC_JSON, LDP_VC, ClaimRefused, claim_credential
 from .key_proof import PROOF_ALGORITHMS, ProofRejected, verify_key_proof

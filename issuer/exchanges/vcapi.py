@@ -17,10 +17,10 @@ DIDAuth presentations: ``Ed25519Signature2020`` (what LCW sends) or ``DataIntegr
 """
 from __future__ import annotations
 
-from ..dids import DidError, public_key_from_did_key
-from ..jsonld.contexts import ContextNotAllowed, VC_V2
-from ..jsonld.safemode import DataLossError
-from ..proofs import ed25519_signature_2020, eddsa_rdfc_2022
+from ..resolve import DidError, public_key_from_did_key
+from ..badges.contexts import ContextNotAllowed, VC_V2
+from ..signing.jsonld.safemode import DataLossError
+from ..signing import ed25519_signature_2020, eddsa_rdfc_2022
 
 __all__ = ["PresentationRejected", "presentation_request", "verify_did_authentication", "delivery_presentation",
            "protocols"]

@@ -24,7 +24,7 @@ from typing import Any, Iterable, NoReturn
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from issuer import jsonschemas
+from issuer.intake import schemas as jsonschemas
 from issuer.errors import IssuerError, ValidationFailed
 
 __all__ = [

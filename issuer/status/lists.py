@@ -30,6 +30,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..store.models import StatusEntry, StatusList
 from .bitstring import Bitstring, encode
 
 __all__ = ["PURPOSE_REVOCATION", "PURPOSE_MESSAGE", "STATUS_MESSAGES", "Allocation", "allocate",
@@ -58,7 +59,6 @@ class Allocation:
 
 
 def _models():
-    from ..store.models import StatusEntry, StatusList
     return StatusList, StatusEntry
 
 

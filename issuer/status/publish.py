@@ -1,11 +1,13 @@
 """Publishing a status list: build, sign with eddsa-rdfc-2022 by the list's issuer, cache."""
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import tenants
-from ..proofs import eddsa_rdfc_2022
-from ..timeutil import iso_z
+from ..store import tenants
+from ..store.models import StatusList
+from ..signing import eddsa_rdfc_2022
+from ..badges.timestamps import iso_z
 from . import lists
 
 __all__ = ["signed_status_list", "published_list"]
@@ -32,9 +34,6 @@ def signed_status_list(session: Session, service, status_list) -> str:
 
 def published_list(service, public_id: str) -> str | None:
     """The signed list with this public id: from the cache when current, else re-signed once."""
-    from sqlalchemy import select
-
-    from ..store.models import StatusList
     with service.session() as session:
         status = session.scalar(select(StatusList).where(StatusList.public_id == public_id))
         if status is None:

@@ -3,7 +3,7 @@
 The signed artefacts (JSON-LD credential, compact JWT, signed status lists) are stored
 verbatim as text and served byte for byte; they are never re-serialized from ORM fields.
 Private keys are stored only encrypted (AES-256-GCM under the master key, see
-:mod:`issuer.keystore`).
+:mod:`issuer.signing.keystore`).
 """
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ is intact.
 """
 from __future__ import annotations
 
-from ..dids import DidError, find_verification_method
+from ..resolve import DidError, find_verification_method
 from .keys import KeyLookupError, key_from_vm, same_key, split_method
 from .report import KEY_BINDING, PROOF, CheckResult
 from .state import KeyUse, ResolutionFailed, VerifyState, failed, issuer_id, passed, skipped

@@ -21,10 +21,10 @@ from jsonschema.validators import validator_for
 from pyld import jsonld
 from referencing import Registry, Resource
 
-from ..jsonld.canonize import CanonizationError, canonize
-from ..jsonld.contexts import BUNDLED_CONTEXTS, OB_CONTEXTS, VC_V1, VC_V2, ContextNotAllowed
-from ..jsonld.safemode import DataLossError, is_absolute_iri
-from ..jsonschemas import load_schema
+from ..signing.jsonld.canonize import CanonizationError, canonize
+from ..badges.contexts import BUNDLED_CONTEXTS, OB_CONTEXTS, VC_V1, VC_V2, ContextNotAllowed
+from ..signing.jsonld.safemode import DataLossError, is_absolute_iri
+from ..intake.schemas import load_schema
 from .report import CONTEXTS, DATA_MODEL, OFFICIAL_SCHEMA, SAFE_MODE, CheckResult
 from .state import OB_TYPES, VerifyState, failed, issuer_id, parse_datetime, passed, skipped, type_list
 

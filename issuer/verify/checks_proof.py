@@ -5,7 +5,7 @@
   ``created``/``expires``; in a proof set EVERY proof must verify (catalog DI-09..DI-17).
 * Data Integrity EdDSA Cryptosuites v1.0: ``eddsa-rdfc-2022`` (§3.3) and the legacy
   ``Ed25519Signature2020`` (appendix); ``proofValue`` is multibase base58-btc of 64 bytes.
-* Open Badges 3.0 §8.2.6 for VC-JWT (see :mod:`issuer.proofs.jwt_verify`; catalog JWT-01..JWT-15).
+* Open Badges 3.0 §8.2.6 for VC-JWT (see :mod:`issuer.signing.jwt_verify`; catalog JWT-01..JWT-15).
 
 Only the cryptographic validity against the key named by the proof is decided here; whether that
 key belongs to the issuer is the ``key_binding`` check.
@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from pyld import jsonld
 
-from ..jsonld.canonize import CanonizationError
-from ..jsonld.contexts import ContextNotAllowed
-from ..jsonld.safemode import DataLossError
-from ..proofs import ed25519_signature_2020, eddsa_rdfc_2022
-from ..proofs.eddsa_rdfc_2022 import ProofError
-from ..proofs.jwt_verify import JwsError, check_claims, check_header, verify_signature
-from ..proofs.keys import KeyError_, PublicKeyInfo, public_key_from_jwk
+from ..signing.jsonld.canonize import CanonizationError
+from ..badges.contexts import ContextNotAllowed
+from ..signing.jsonld.safemode import DataLossError
+from ..signing import ed25519_signature_2020, eddsa_rdfc_2022
+from ..signing.eddsa_rdfc_2022 import ProofError
+from ..signing.jwt_verify import JwsError, check_claims, check_header, verify_signature
+from ..signing.keys import KeyError_, PublicKeyInfo, public_key_from_jwk
 from .keys import KeyLookupError, key_for_method, same_key
 from .report import PROOF, SAFE_MODE, CheckResult
 from .state import KeyUse, VerifyState, failed, parse_datetime, passed, skipped

@@ -20,9 +20,9 @@ import math
 import re
 from dataclasses import dataclass
 
-from ..badges.baking import BakingError, PNG_SIGNATURE, unbake
-from ..jsonutil import JsonError, strict_loads
-from ..proofs.jwt_verify import REGISTERED_CLAIMS, JwsError, UnverifiedJws, parse_unverified
+from ..delivery.baking import BakingError, PNG_SIGNATURE, unbake
+from ..intake.strict_json import JsonError, strict_loads
+from ..signing.jwt_verify import REGISTERED_CLAIMS, JwsError, UnverifiedJws, parse_unverified
 
 __all__ = ["InputError", "ParsedInput", "parse_input", "ENVELOPE_PREFIX"]
 

@@ -11,9 +11,9 @@
 """
 from __future__ import annotations
 
-from ..dids import DidError, find_verification_method, split_did_url
-from ..dids.document import VERIFICATION_RELATIONSHIPS
-from ..proofs.keys import KeyError_, PublicKeyInfo, public_jwk, public_key_from_jwk, public_key_from_multikey
+from ..resolve import DidError, find_verification_method, split_did_url
+from ..resolve.did_document import VERIFICATION_RELATIONSHIPS
+from ..signing.keys import KeyError_, PublicKeyInfo, public_jwk, public_key_from_jwk, public_key_from_multikey
 from .state import ResolutionFailed, VerifyState
 
 __all__ = ["KeyLookupError", "key_for_method", "key_from_vm", "lookup_vm", "same_key", "split_method"]

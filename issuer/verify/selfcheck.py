@@ -1,6 +1,8 @@
 """Self-verification at issuance: the service verifies its own output before storing it."""
 from __future__ import annotations
 
+from .runtime import verifier_for
+
 __all__ = ["self_verifier"]
 
 
@@ -10,8 +12,6 @@ def self_verifier(service):
     The issuer's DID document is passed in (the issuing transaction already holds the issuer and
     its keys), so the check needs no database round trip of its own.
     """
-    from .service_verifier import verifier_for
-
     base = verifier_for(service)
 
     def check(document: dict, token: str, did_document: dict | None = None) -> list[str]:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..dids import DidError, resolve_did_key, validate_did_document
+from ..resolve import DidError, resolve_did_key, validate_did_document
 from .inputs import ParsedInput
 from .policy import Policy
 from .report import FAILED, PASSED, SKIPPED, CheckResult
@@ -80,7 +80,7 @@ class KeyUse:
 
     proof: str  # "data-integrity" or "jwt"
     method: str | None
-    key: object  # issuer.proofs.keys.PublicKeyInfo
+    key: object  # issuer.signing.keys.PublicKeyInfo
     source: str
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from ..jsonld.contexts import document_loader
+from ..badges.contexts import document_loader
 from .checks_binding import check_key_binding
 from .checks_document import check_contexts, check_data_model, check_official_schema, check_safe_mode
 from .checks_proof import check_proof

@@ -8,14 +8,16 @@
 """
 from __future__ import annotations
 
+from . import catalogue, claim, i18n, pages, render, verify_form
+
 __all__ = ["init_app"]
 
 
 def init_app(app) -> None:
-    from . import catalogue, claim, i18n, pages, render, verify_form
     app.register_blueprint(pages.bp)
     app.register_blueprint(verify_form.bp)
     app.register_blueprint(catalogue.bp)
     app.register_blueprint(claim.bp)
     i18n.init_app(app)
     render.init_app(app)
+    app.extensions["issuer_pages"] = {"credential": pages.credential_page, "coverage": pages.coverage_page}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint
 from sqlalchemy import select
 
-from .. import tenants
+from ..store import tenants
 from ..api.context import db, service
 from ..api.public import (_achievement, _profile, find_course, find_framework, find_issuer, find_role, find_skill,
                           json_response, role_json, skill_json, wants_json)

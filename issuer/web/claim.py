@@ -11,8 +11,8 @@ import base64
 
 from flask import Blueprint, Response, json, request
 
-from .. import tenants
-from ..badges.qr import qr_svg
+from ..store import tenants
+from ..delivery.qr import qr_svg
 from ..errors import IssuerError, NotFound
 from ..exchanges import codes
 from ..exchanges.offers import find_offer, links, offer_problem

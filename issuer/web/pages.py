@@ -2,7 +2,7 @@
 employer's job-role coverage view.
 
 ``credential_page`` and ``coverage_page`` are called by the negotiating routes of
-``issuer.api``; ``/credentials/<id>/verify`` is HTML only and always answers a bad id with the
+``issuer.api`` (registered in ``app.extensions["issuer_pages"]`` by :func:`issuer.web.init_app`); ``/credentials/<id>/verify`` is HTML only and always answers a bad id with the
 friendly 404 page.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, json
 
 from ..api.context import service
-from ..timeutil import as_utc
+from ..badges.timestamps import as_utc
 from ..api.public import find_credential
 from ..api.verification import credential_coverage, verify_subject
 from . import present

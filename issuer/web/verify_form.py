@@ -11,7 +11,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..api.context import db, service
 from ..api.verification import MAX_VERIFY_BYTES, subject_from_request, verify_subject
-from ..coverage_report import coverage_for
+from ..skills.coverage_report import coverage_for
 from ..errors import BadRequest, IssuerError, NotFound, PayloadTooLarge, UnsupportedMediaType
 from .render import page
 from .report_view import report_view

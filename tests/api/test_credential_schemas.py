@@ -9,7 +9,7 @@ import pytest
 from jsonschema import Draft201909Validator
 from jsonschema.validators import validator_for
 
-from issuer.jsonschemas import load_schema
+from issuer.intake.schemas import load_schema
 from tests.spec import load_spec_json
 
 COURSES = {"emob-academy": ["HV-2S", "HV-REFRESH", "HV-3S", "BAT-SERVICE", "CHG-INSTALL"],

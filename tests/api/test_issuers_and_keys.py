@@ -6,8 +6,8 @@ import logging
 
 from sqlalchemy import select, text
 
-from issuer import tenants
-from issuer.setup import create_provider_with_issuers
+from issuer.store import tenants
+from issuer.demo.setup import create_provider_with_issuers
 from issuer.store.models import IssuerProfile, SigningKey
 
 LEARNER = {"name": "Li Wei", "email": "li@example.org"}

@@ -21,7 +21,8 @@ LEARNER = {"name": "Load Test", "email": "load@example.org"}
 
 
 def _issue_worker(config: dict, provider_slug: str, course: str, n: int) -> int:
-    from issuer import issuance, tenants  # noqa: F401 - imported in the child
+    from issuer import issuance
+    from issuer.store import tenants  # noqa: F401 - imported in the child
     from issuer.api.provider import IssuanceContext
     from issuer.service import build_service
     from issuer.store.models import Provider
@@ -76,7 +77,7 @@ def test_several_processes_issue_on_sqlite_without_duplicate_positions(service, 
 def test_positions_are_random_and_lists_roll_over(tmp_path, database_url):
     """A small capacity forces roll-over; positions spread over the whole 131,072-entry range."""
     from issuer.service import build_service
-    from issuer.setup import initialize
+    from issuer.demo.setup import initialize
     from tests.conftest import make_config
     svc = build_service(make_config(tmp_path, database_url, STATUS_LIST_CAPACITY=40))
     initialize(svc, load_demo=True)

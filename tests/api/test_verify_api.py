@@ -148,7 +148,7 @@ def test_jwt_alg_none_and_header_jwk_attack(client, issued):
     assert report["verified"] is False
     from cryptography.hazmat.primitives.asymmetric import ec
     import jwt as pyjwt
-    from issuer.proofs.keys import public_jwk
+    from issuer.signing.keys import public_jwk
     attacker = ec.generate_private_key(ec.SECP256R1())
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     token = pyjwt.encode(claims, attacker, algorithm="ES256", headers={"jwk": public_jwk(attacker), "typ": "JWT"})

@@ -17,7 +17,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from issuer import create_app
 from issuer.service import build_service
-from issuer.setup import demo_api_keys, initialize
+from issuer.demo.setup import demo_api_keys, initialize
 from tests.conftest import make_config
 
 _HERE = pathlib.Path(__file__).resolve().parent

@@ -9,10 +9,10 @@ from datetime import datetime, timezone
 
 import jwt as pyjwt
 
-from issuer.dids import did_key_from_public_key
-from issuer.jsonld.contexts import ED25519_2020, VC_V2
-from issuer.proofs import ed25519_signature_2020, eddsa_rdfc_2022
-from issuer.proofs import keys as K
+from issuer.resolve import did_key_from_public_key
+from issuer.badges.contexts import ED25519_2020, VC_V2
+from issuer.signing import ed25519_signature_2020, eddsa_rdfc_2022
+from issuer.signing import keys as K
 
 
 class Holder:

@@ -11,7 +11,7 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 
 from issuer.exchanges.binding import bound_document
-from issuer.migrations import alembic_config
+from issuer.store.migrations import alembic_config
 from issuer.store.models import CredentialClaim
 from tests.exchanges.conftest import path_of
 from tests.exchanges.holder import Holder

@@ -7,7 +7,7 @@ import jwt as pyjwt
 import pytest
 
 from issuer.exchanges.key_proof import did_jwk
-from issuer.proofs import keys as K
+from issuer.signing import keys as K
 from tests.conftest import BASE_URL
 from tests.exchanges.conftest import offer_uri_path
 from tests.exchanges.holder import Holder

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from issuer.proofs import keys as K
+from issuer.signing import keys as K
 from tests.conftest import BASE_URL
 from tests.exchanges.conftest import offer_uri_path, path_of
 from tests.exchanges.holder import Holder

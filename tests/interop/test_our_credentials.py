@@ -13,9 +13,9 @@ import json
 
 import pytest
 
-from issuer.jsonld.contexts import BUNDLED_CONTEXTS, EU_MICROCREDENTIAL_V1
+from issuer.badges.contexts import BUNDLED_CONTEXTS, EU_MICROCREDENTIAL_V1
 from issuer.verify.verifier import Verifier
-from issuer.dids.did_key import resolve_did_key
+from issuer.resolve.did_key import resolve_did_key
 from tests.spec import spec_contexts
 
 LEARNER = {"name": "Jana Novak", "email": "jana.novak@example.org"}

@@ -16,9 +16,9 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from issuer import create_app
 from issuer.exchanges.key_proof import did_jwk
-from issuer.jsonld.contexts import BUNDLED_CONTEXTS, EU_MICROCREDENTIAL_V1
+from issuer.badges.contexts import BUNDLED_CONTEXTS, EU_MICROCREDENTIAL_V1
 from issuer.service import build_service
-from issuer.setup import demo_api_keys, initialize
+from issuer.demo.setup import demo_api_keys, initialize
 from tests.conftest import make_config
 from tests.interop import wallet_clients
 from tests.interop.harness import HarnessError

@@ -5,7 +5,7 @@ from importlib import resources
 
 import pytest
 
-from issuer.jsonld.contexts import BUNDLED_CONTEXTS, MANIFEST
+from issuer.badges.contexts import BUNDLED_CONTEXTS, MANIFEST
 from tests.spec import load_spec_json, spec_path
 
 ROOT = resources.files("issuer") / "contexts"

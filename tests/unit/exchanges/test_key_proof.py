@@ -11,7 +11,7 @@ import pytest
 
 from issuer.exchanges import codes
 from issuer.exchanges.key_proof import ProofRejected, did_jwk, public_key_from_did_jwk, verify_key_proof
-from issuer.proofs import keys as K
+from issuer.signing import keys as K
 from tests.exchanges.holder import Holder
 
 AUD = "https://skills.example.org"

@@ -16,11 +16,11 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
-from issuer.dids import DidError, did_key_from_public_key, resolve_did_key
-from issuer.jsonld.contexts import OB_V3P0, VC_V2
-from issuer.proofs.eddsa_rdfc_2022 import add_proof, create_proof
-from issuer.proofs.keys import ed25519_public_multibase, generate_ed25519, public_jwk
-from issuer.proofs.vc_jose import registered_claims
+from issuer.resolve import DidError, did_key_from_public_key, resolve_did_key
+from issuer.badges.contexts import OB_V3P0, VC_V2
+from issuer.signing.eddsa_rdfc_2022 import add_proof, create_proof
+from issuer.signing.keys import ed25519_public_multibase, generate_ed25519, public_jwk
+from issuer.signing.vc_jose import registered_claims
 from issuer.status.bitstring import Bitstring, encode
 from issuer.verify import Verifier
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from issuer.jsonld.contexts import OB_V3P0, VC_V1, VC_V2
+from issuer.badges.contexts import OB_V3P0, VC_V1, VC_V2
 from issuer.verify import Policy
 
 from .support import (
@@ -177,7 +177,7 @@ def test_di15_bad_proof_value(issuer, doc, value):
 
 
 def test_di15_signature_of_wrong_length(issuer, doc):
-    from issuer.proofs.multibase import decode_base58btc, encode_base58btc
+    from issuer.signing.multibase import decode_base58btc, encode_base58btc
 
     raw = decode_base58btc(doc["proof"][0]["proofValue"])
     for tweak in (raw[:63], raw + b"\0"):
@@ -205,7 +205,7 @@ def test_di16_created_without_offset_is_read_as_utc(issuer):
     document = credential(issuer)
     proof = di_proof(document, issuer)
     proof["created"] = proof["created"].rstrip("Z")
-    from issuer.proofs.eddsa_rdfc_2022 import configure_proof, hash_data, serialize_proof, transform
+    from issuer.signing.eddsa_rdfc_2022 import configure_proof, hash_data, serialize_proof, transform
 
     options = {k: v for k, v in proof.items() if k != "proofValue"}
     digest = hash_data(transform(document), configure_proof(options, document["@context"]))

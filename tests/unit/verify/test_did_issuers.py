@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from issuer.dids import DidError
-from issuer.net.fetch import FetchError
-from issuer.proofs.keys import generate_ed25519, generate_p256, generate_rsa, public_jwk
+from issuer.resolve import DidError
+from issuer.resolve.fetch import FetchError
+from issuer.signing.keys import generate_ed25519, generate_p256, generate_rsa, public_jwk
 from issuer.verify import Policy
 
 from .support import (
@@ -112,7 +112,7 @@ def test_di13_attacker_fragment_on_the_issuers_did(web):
 
 
 def test_di13_https_verification_method_for_did_issuer(web):
-    from issuer.proofs.keys import ed25519_public_multibase
+    from issuer.signing.keys import ed25519_public_multibase
 
     attacker = generate_ed25519()
     vm = f"https://attacker.example/keys#{ed25519_public_multibase(attacker)}"

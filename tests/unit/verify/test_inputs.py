@@ -7,7 +7,7 @@ import zlib
 
 import pytest
 
-from issuer.badges.baking import bake_png, bake_svg
+from issuer.delivery.baking import bake_png, bake_svg
 
 from .support import NOW, Resolver, checks, credential, did_web_issuer, signed, vc_jwt, verifier
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from issuer.proofs.keys import generate_ed25519, generate_p256, public_jwk
+from issuer.signing.keys import generate_ed25519, generate_p256, public_jwk
 
 from .support import (
     NOW, NeverFetch, Resolver, b64u, checks, credential, did_web_issuer, iso, jwt_payload, raw_jws, verifier,

@@ -6,7 +6,7 @@ import copy
 import pytest
 from jsonschema import Draft202012Validator
 
-from issuer.jsonschemas import load_schema
+from issuer.intake.schemas import load_schema
 from tests.spec import SPEC_DIR, load_spec_json
 
 from .support import NOW, Resolver, checks, credential, did_web_issuer, verifier

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from issuer.jsonld.contexts import make_loader
+from issuer.badges.contexts import make_loader
 from issuer.verify import Policy
 from tests.spec import SPEC_DIR, load_spec_json, spec_contexts, spec_path
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from issuer.net.fetch import FetchError
+from issuer.resolve.fetch import FetchError
 from issuer.status.lists import STATUS_MESSAGES
 
 from .support import (

@@ -1,0 +1,24 @@
+"""Decentralized identifiers: ``did:key`` (local) and ``did:web`` (fetched through the SSRF-safe
+fetcher or answered locally for the service's own issuers).
+
+* DID Core 1.0: https://www.w3.org/TR/did-core/
+* did:key: https://w3c-ccg.github.io/did-method-key/
+* did:web: https://w3c-ccg.github.io/did-method-web/
+
+The only package that opens network connections: every server-side fetch goes through
+:class:`issuer.resolve.fetch.SafeFetcher` (security catalog section 3, NET-01 .. NET-08).
+"""
+from __future__ import annotations
+
+from .did_key import did_key_from_public_key, public_key_from_did_key, resolve_did_key
+from .did_web import did_web_to_url, parse_did_web, resolve_did_web, url_to_did_web
+from .did_document import DidError, find_verification_method, split_did_url, validate_did_document
+from .did_resolver import DidResolver
+from .fetch import FetchError, FetchResult, SafeFetcher, is_forbidden_address, parse_ip_host
+
+__all__ = [
+    "DidError", "DidResolver", "find_verification_method", "validate_did_document", "split_did_url",
+    "did_key_from_public_key", "resolve_did_key", "public_key_from_did_key",
+    "did_web_to_url", "url_to_did_web", "resolve_did_web", "parse_did_web",
+    "FetchError", "FetchResult", "SafeFetcher", "is_forbidden_address", "parse_ip_host",
+]

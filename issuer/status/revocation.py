@@ -1,0 +1,66 @@
+"""Changing a credential's status: revoke (final), suspend, unsuspend; with an audit log.
+
+Plain Python; the caller commits. Status values live in the credential's status-list entry
+rows (see :mod:`issuer.status.lists`), so concurrent changes never overwrite each other.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..errors import Conflict, NotFound, ValidationFailed
+from . import lists as status_lists
+from ..store.models import Credential, Provider, StatusEvent
+from ..badges.timestamps import iso_z
+
+__all__ = ["get_owned", "change_status", "history", "ACTIONS"]
+
+ACTIONS = {"revoke": ("revoked", status_lists.REVOKED), "suspend": ("suspended", status_lists.SUSPENDED),
+           "unsuspend": ("active", status_lists.VALID)}
+
+
+def get_owned(session: Session, provider: Provider, credential_id: str, *, for_update: bool = False) -> Credential:
+    query = select(Credential).where(Credential.id == credential_id, Credential.provider_id == provider.id)
+    if for_update:
+        query = query.with_for_update()
+    credential = session.scalar(query)
+    if credential is None:
+        raise NotFound(f"credential {credential_id!r} not found")
+    return credential
+
+
+def change_status(session: Session, provider: Provider, credential_id: str, action: str, *, reason: str | None,
+                  actor: str, now: datetime) -> tuple[Credential, bool]:
+    """Apply ``action``; return the credential and whether anything changed (False = idempotent repeat)."""
+    if action not in ACTIONS:
+        raise ValidationFailed(f"unknown action {action!r}")
+    if reason is not None and (not isinstance(reason, str) or len(reason) > 1000):
+        raise ValidationFailed("reason must be a string of at most 1000 characters")
+    if action == "revoke" and not reason:
+        raise ValidationFailed("a revocation needs a reason", errors=[{"path": "/reason", "message": "required"}])
+    credential = get_owned(session, provider, credential_id, for_update=True)
+    new_status, value = ACTIONS[action]
+    if credential.status == new_status:
+        return credential, False
+    if credential.status == "revoked":
+        raise Conflict(f"credential {credential_id} is revoked; revocation is final and cannot be {action}ed")
+    if action in ("suspend", "unsuspend") and not provider.suspension_enabled:
+        raise Conflict("suspension is not enabled for this provider; credentials can only be revoked")
+    if action == "unsuspend" and credential.status != "suspended":
+        raise Conflict(f"credential {credential_id} is not suspended")
+    status_lists.set_status(session, credential.id, value)
+    session.execute(update(Credential).where(Credential.id == credential.id).values(status=new_status))
+    credential.status = new_status
+    session.add(StatusEvent(credential_id=credential.id, provider_id=provider.id, action=action, reason=reason,
+                            actor=actor, at=now))
+    session.flush()
+    return credential, True
+
+
+def history(session: Session, credential: Credential) -> list[dict]:
+    events = session.scalars(select(StatusEvent).where(StatusEvent.credential_id == credential.id)
+                             .order_by(StatusEvent.at, StatusEvent.id)).all()
+    return [{"action": e.action, "reason": e.reason, "actor": e.actor,
+             "at": iso_z(e.at)} for e in events]

@@ -1,0 +1,212 @@
+"""Providers (tenants), their API keys, issuer profiles and signing keys.
+
+An issuer's identifier is ``did:web:<host>:issuers:<slug>``; its DID document lists an Ed25519
+``Multikey`` (Data Integrity) and a P-256 or RSA ``JsonWebKey`` (VC-JWT) under
+``assertionMethod``. ``did:key`` is available for issuers without a web origin; such an issuer
+signs both proof formats with its single Ed25519 key (VC-JWT with ``EdDSA``).
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..resolve.did_key import did_key_from_public_key
+from ..resolve.did_web import url_to_did_web
+from ..errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from ..signing.keystore import KeyVault
+from ..signing import keys as K
+from .models import ApiKey, IssuerProfile, Provider, SigningKey
+
+__all__ = [
+    "create_provider", "create_api_key", "authenticate", "create_issuer", "rotate_keys",
+    "issuer_did", "did_document", "jwks", "profile_json", "SigningMaterial", "signing_material",
+    "get_issuer",
+]
+
+_API_KEY_PREFIX = "obk_"
+
+
+def create_provider(session: Session, slug: str, name: str, *, url: str | None = None,
+                    suspension_enabled: bool = False) -> Provider:
+    if session.scalar(select(Provider).where(Provider.slug == slug)):
+        raise Conflict(f"provider {slug!r} already exists")
+    provider = Provider(slug=slug, name=name, url=url, suspension_enabled=suspension_enabled)
+    session.add(provider)
+    session.flush()
+    return provider
+
+
+def _hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def create_api_key(session: Session, provider: Provider, label: str | None = None) -> str:
+    """A new API key; the secret is returned once and only its SHA-256 is stored."""
+    prefix = secrets.token_hex(6)
+    secret = f"{_API_KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    session.add(ApiKey(provider_id=provider.id, prefix=prefix, secret_hash=_hash_secret(secret), label=label))
+    session.flush()
+    return secret
+
+
+def authenticate(session: Session, authorization: str | None) -> tuple[Provider, ApiKey]:
+    """Provider for an ``Authorization: Bearer obk_<prefix>_<secret>`` header, or Unauthorized."""
+    if not authorization or not authorization.startswith("Bearer "):
+        raise Unauthorized("send the provider API key as 'Authorization: Bearer <key>'")
+    token = authorization[len("Bearer "):].strip()
+    parts = token.split("_")
+    if len(parts) < 3 or not token.startswith(_API_KEY_PREFIX) or len(token) > 200:
+        raise Unauthorized("the API key is malformed")
+    row = session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1]))
+    if row is None or row.revoked_at is not None or not hmac.compare_digest(row.secret_hash, _hash_secret(token)):
+        raise Unauthorized("the API key is not valid")
+    return row.provider, row
+
+
+def issuer_did(issuer: IssuerProfile, base_url: str) -> str:
+    if issuer.did_method == "key":
+        return issuer.did_key
+    return url_to_did_web(base_url, ["issuers", issuer.slug])
+
+
+def _next_fragment(issuer: IssuerProfile, kind: str) -> str:
+    n = 1 + sum(1 for k in issuer.keys if k.fragment.startswith(f"key-{kind}-"))
+    return f"key-{kind}-{n}"
+
+
+def _add_key(session: Session, issuer: IssuerProfile, vault: KeyVault, algorithm: str) -> SigningKey:
+    if algorithm == "Ed25519":
+        private = K.generate_ed25519()
+        multibase = K.ed25519_public_multibase(private)
+        fragment = multibase if issuer.did_method == "key" else _next_fragment(issuer, "ed25519")
+    elif algorithm == "ES256":
+        private, multibase, fragment = K.generate_p256(), None, _next_fragment(issuer, "p256")
+    elif algorithm == "RS256":
+        private, multibase, fragment = K.generate_rsa(2048), None, _next_fragment(issuer, "rsa")
+    else:
+        raise ValidationFailed(f"unsupported key algorithm {algorithm!r}")
+    key = SigningKey(issuer=issuer, fragment=fragment, algorithm=algorithm, public_multibase=multibase,
+                     public_jwk=K.public_jwk(private),
+                     private_encrypted=vault.seal(private, f"{issuer.slug}#{fragment}"), active=True)
+    session.add(key)
+    session.flush()
+    if algorithm == "Ed25519" and issuer.did_method == "key":
+        issuer.did_key = did_key_from_public_key(private.public_key())
+    return key
+
+
+def create_issuer(session: Session, provider: Provider, vault: KeyVault, *, slug: str, name: str,
+                  url: str | None = None, email: str | None = None, description: str | None = None,
+                  country_code: str | None = None, did_method: str = "web", jwt_algorithm: str = "ES256"
+                  ) -> IssuerProfile:
+    if did_method not in ("web", "key"):
+        raise ValidationFailed("did_method must be 'web' or 'key'")
+    if session.scalar(select(IssuerProfile).where(IssuerProfile.slug == slug)):
+        raise Conflict(f"issuer {slug!r} already exists")
+    issuer = IssuerProfile(provider_id=provider.id, slug=slug, name=name, url=url, email=email,
+                           description=description, country_code=country_code, did_method=did_method)
+    session.add(issuer)
+    session.flush()
+    _add_key(session, issuer, vault, "Ed25519")
+    if did_method == "web":
+        _add_key(session, issuer, vault, jwt_algorithm)
+    return issuer
+
+
+def rotate_keys(session: Session, issuer: IssuerProfile, vault: KeyVault, now: datetime,
+                jwt_algorithm: str = "ES256") -> list[SigningKey]:
+    """Add fresh active keys; old keys stay published (and usable for verification), inactive."""
+    if issuer.did_method == "key":
+        raise Conflict("a did:key issuer cannot rotate keys: its identifier is its key")
+    for key in issuer.keys:
+        if key.active:
+            key.active = False
+            key.retired_at = now
+    return [_add_key(session, issuer, vault, "Ed25519"), _add_key(session, issuer, vault, jwt_algorithm)]
+
+
+def get_issuer(session: Session, slug: str, provider: Provider | None = None) -> IssuerProfile:
+    query = select(IssuerProfile).where(IssuerProfile.slug == slug)
+    if provider is not None:
+        query = query.where(IssuerProfile.provider_id == provider.id)
+    issuer = session.scalar(query)
+    if issuer is None:
+        raise NotFound(f"issuer {slug!r} not found")
+    return issuer
+
+
+def _vm_id(did: str, key: SigningKey) -> str:
+    return f"{did}#{key.fragment}"
+
+
+def did_document(issuer: IssuerProfile, base_url: str) -> dict:
+    """DID document (did:web) listing every key, current and retired, under assertionMethod."""
+    did = issuer_did(issuer, base_url)
+    methods = []
+    for key in issuer.keys:
+        vm = {"id": _vm_id(did, key), "controller": did}
+        if key.public_multibase:
+            vm.update(type="Multikey", publicKeyMultibase=key.public_multibase)
+        else:
+            vm.update(type="JsonWebKey", publicKeyJwk=key.public_jwk)
+        methods.append(vm)
+    ids = [vm["id"] for vm in methods]
+    return {
+        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1",
+                     "https://w3id.org/security/jwk/v1"],
+        "id": did,
+        "verificationMethod": methods,
+        "assertionMethod": ids,
+    }
+
+
+def jwks(issuer: IssuerProfile, base_url: str) -> dict:
+    did = issuer_did(issuer, base_url)
+    keys = []
+    for key in issuer.keys:
+        if key.algorithm == "Ed25519" and issuer.did_method == "web":
+            continue
+        alg = {"ES256": "ES256", "RS256": "RS256", "Ed25519": "EdDSA"}[key.algorithm]
+        keys.append({**key.public_jwk, "kid": _vm_id(did, key), "alg": alg, "use": "sig"})
+    return {"keys": keys}
+
+
+def profile_json(issuer: IssuerProfile, base_url: str) -> dict:
+    """The OB 3.0 ``Profile`` embedded as ``issuer`` in credentials."""
+    profile: dict = {"id": issuer_did(issuer, base_url), "type": ["Profile"], "name": issuer.name}
+    profile["url"] = issuer.url or f"{base_url}/issuers/{issuer.slug}"
+    if issuer.email:
+        profile["email"] = issuer.email
+    if issuer.description:
+        profile["description"] = issuer.description
+    if issuer.country_code:
+        profile["address"] = {"type": ["Address"], "addressCountryCode": issuer.country_code}
+    return profile
+
+
+@dataclass(frozen=True)
+class SigningMaterial:
+    did: str
+    di_key: object
+    di_verification_method: str
+    jwt_key: object
+    jwt_alg: str
+    jwt_kid: str
+
+
+def signing_material(issuer: IssuerProfile, base_url: str, vault: KeyVault) -> SigningMaterial:
+    did = issuer_did(issuer, base_url)
+    active = [k for k in issuer.keys if k.active]
+    di = next(k for k in active if k.algorithm == "Ed25519")
+    jwt_key = next((k for k in active if k.algorithm in ("ES256", "RS256")), di)
+    di_private = vault.open(di.private_encrypted, f"{issuer.slug}#{di.fragment}")
+    jwt_private = di_private if jwt_key is di else vault.open(jwt_key.private_encrypted,
+                                                              f"{issuer.slug}#{jwt_key.fragment}")
+    alg = {"Ed25519": "EdDSA", "ES256": "ES256", "RS256": "RS256"}[jwt_key.algorithm]
+    return SigningMaterial(did, di_private, _vm_id(did, di), jwt_private, alg, _vm_id(did, jwt_key))

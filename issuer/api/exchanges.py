@@ -26,10 +26,13 @@ WALLET_BODY_LIMIT = 64 * 1024
 
 
 class Gone(IssuerError):
+    """410: the offer expired, was withdrawn or locked, or its credential is no longer active."""
+
     code, title, http_status = "gone", "This offer can no longer be used", 410
 
 
 def settings() -> oid4vci.Settings:
+    """The OID4VCI settings from the service configuration."""
     svc = service()
     cfg = svc.config
     return oid4vci.Settings(base_url=svc.base_url, master=cfg["SECRET_KEY"],
@@ -65,16 +68,19 @@ def _raw_body() -> bytes:
 
 @bp.get("/.well-known/openid-credential-issuer")
 def credential_issuer_metadata():
+    """OID4VCI §12.2 Credential Issuer Metadata."""
     return _json(oid4vci.issuer_metadata(service().base_url), no_store=False)
 
 
 @bp.get("/.well-known/oauth-authorization-server")
 def authorization_server_metadata():
+    """RFC 8414 Authorization Server Metadata (OID4VCI §12.3)."""
     return _json(oid4vci.authorization_server_metadata(service().base_url), no_store=False)
 
 
 @bp.get("/oid4vci/credential-offer/<exchange_id>")
 def credential_offer(exchange_id: str):
+    """The Credential Offer behind ``credential_offer_uri`` (OID4VCI §4.1.3)."""
     try:
         return _json(oid4vci.credential_offer(db(), exchange_id, settings(), service().clock()))
     except NotFound:
@@ -85,6 +91,7 @@ def credential_offer(exchange_id: str):
 
 @bp.post("/oid4vci/token")
 def token():
+    """Token Endpoint, pre-authorized code grant (OID4VCI §6)."""
     try:
         if len(_raw_body()) and request.mimetype != "application/x-www-form-urlencoded":
             raise oid4vci.OAuthError("invalid_request", "send the token request as application/x-www-form-urlencoded")
@@ -108,6 +115,7 @@ def token():
 
 @bp.post("/oid4vci/nonce")
 def nonce():
+    """Nonce Endpoint (OID4VCI §7)."""
     session = db_write()
     try:
         value = oid4vci.new_nonce(session, settings(), service().clock())
@@ -120,6 +128,7 @@ def nonce():
 
 @bp.post("/oid4vci/credential")
 def credential():
+    """Credential Endpoint (OID4VCI §8)."""
     try:
         data = _raw_body()
         if request.mimetype != "application/json":
@@ -167,6 +176,7 @@ def exchange_protocols(exchange_id: str) -> dict:
 
 @bp.get(f"/workflows/{WORKFLOW}/exchanges/<exchange_id>/protocols")
 def protocols(exchange_id: str):
+    """The exchange's protocols (VCALM): ``{"protocols": {"vcapi", "OID4VCI"}}``."""
     return _json(exchange_protocols(exchange_id))
 
 

@@ -46,6 +46,7 @@ class Delivery:
     jwt: str
 
     def as_format(self, fmt: str):
+        """The credential as the format profile delivers it: an object (ldp_vc) or a compact JWT."""
         return self.document if fmt == LDP_VC else self.jwt
 
 

@@ -53,6 +53,7 @@ def did_jwk(jwk: dict) -> str:
 
 
 def public_key_from_did_jwk(did: str) -> PublicKeyInfo:
+    """The public key a ``did:jwk`` carries (EC P-256 or OKP Ed25519); :class:`ProofRejected` otherwise."""
     value = did[len("did:jwk:"):]
     if not value or len(value) > 1000:
         raise ProofRejected("did:jwk is empty or too long")

@@ -54,6 +54,7 @@ class OAuthError(Exception):
         self.error, self.description, self.status = error, description, status
 
     def body(self) -> dict:
+        """The JSON error response body."""
         return {"error": self.error, "error_description": self.description}
 
 

@@ -30,6 +30,7 @@ def find_offer(session: Session, secret: str, digest: str, *, for_update: bool =
 
 
 def latest_offer(session: Session, credential_id: str) -> CredentialOffer | None:
+    """The credential's most recent offer, whatever its state."""
     return session.scalar(select(CredentialOffer).where(CredentialOffer.credential_id == credential_id)
                           .order_by(CredentialOffer.created_at.desc()).limit(1))
 
@@ -49,6 +50,7 @@ def revoke_open_offers(session: Session, credential_id: str, now: datetime) -> i
 
 
 def add_offer(session: Session, offer: CredentialOffer) -> None:
+    """Store a new offer (flushed, so constraint violations surface here)."""
     session.add(offer)
     session.flush()
 

@@ -49,6 +49,7 @@ def _claim_page(offer, secrets):
 
 @bp.get("/claim/<token>")
 def claim_page(token: str):
+    """The learner's claim page; an unknown token answers the friendly 404."""
     try:
         offer = find_offer(db(), claim_token=token)
     except NotFound:

@@ -27,7 +27,7 @@ DEFAULTS: dict = {
     "VERIFY_REMOTE_DID_WEB": True,     # resolve did:web of other hosts over HTTPS (SSRF-guarded)
     "ALLOW_PRIVATE_FETCH": False,      # tests only: let the fetcher reach loopback addresses
     "ADMIN_TOKEN": None,               # enables POST /api/v1/matrix (the shared competence matrix)
-    "OFFICIAL_SCHEMA_DIR": None,       # folder with the official 1EdTech OB 3.0 JSON Schemas (optional)
+    "OFFICIAL_SCHEMA_DIR": None,       # folder overriding the bundled official 1EdTech OB 3.0 JSON Schemas
     "OFFER_TTL_DAYS": 30,              # wallet pickup: claim offers expire after this many days
     "OFFER_TX_CODE_TRIES": 5,          # wrong OID4VCI PINs (tx_code) before an offer locks
     "OID4VCI_TOKEN_TTL": 600,          # OID4VCI access token lifetime, seconds

@@ -60,8 +60,6 @@ def make_config(tmp_path, database_url, **overrides):
         "ADMIN_TOKEN": ADMIN_TOKEN,
         "VERIFY_REMOTE_DID_WEB": False,
     }
-    if (SPEC_DIR / "schemas").is_dir():
-        values["OFFICIAL_SCHEMA_DIR"] = str(SPEC_DIR / "schemas")
     values.update(overrides)
     return load_config(tmp_path / "instance", environ={}, overrides=values)
 

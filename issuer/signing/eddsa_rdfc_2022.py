@@ -8,9 +8,13 @@ Function names follow the spec's algorithm sections: :func:`transform` (3.3.3),
 """
 from __future__ import annotations
 
+import copy
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
+
+from pyld import jsonld
 
 from .jsonld.canonize import canonize
 from ..badges.contexts import document_loader
@@ -116,4 +120,23 @@ def verify_proof(document: dict, proof: dict, public_key, loader=document_loader
         transformed = transform(unsecured, loader)
     if ed25519_verify(public_key, signature, hash_data(transformed, canonical_config)):
         return ProofCheck(True)
+    if _signed_without_direction(unsecured, loader, public_key, signature, canonical_config):
+        return ProofCheck(False, "the signature covers the document without its text direction (@direction): "
+                                 "it was made by a processor that drops @direction, so it does not cover what "
+                                 "the document says (w3c/vc-data-integrity#366)")
     return ProofCheck(False, "the Ed25519 signature does not match the canonical document")
+
+
+def _signed_without_direction(unsecured: dict, loader, public_key, signature: bytes, canonical_config: str) -> bool:
+    """Diagnosis only, for a signature that failed: does it match the canonical form that drops every
+    ``@direction`` (pyld's ``rdfDirection: null``, as processors before the i18n-datatype fix did)?
+    Run only for documents that mention ``@direction`` and name no blank nodes (no poison graphs)."""
+    text = json.dumps(unsecured, ensure_ascii=False)
+    if '"@direction"' not in text or '"_:' in text:
+        return False
+    try:
+        dropped = jsonld.normalize(copy.deepcopy(unsecured), {
+            "algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": loader, "base": None})
+    except jsonld.JsonLdError:
+        return False
+    return ed25519_verify(public_key, signature, hash_data(dropped, canonical_config))

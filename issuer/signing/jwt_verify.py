@@ -4,6 +4,13 @@
   the JOSE header holds ``alg`` and ``kid`` or ``jwk`` (and optionally ``typ``); "Additional JOSE Headers
   are NOT allowed". §8.2.6 "Verify a Credential": ``iss`` = ``issuer.id``, ``jti`` = ``id``,
   ``sub`` = ``credentialSubject.id``, ``nbf`` = ``validFrom``, ``exp`` = ``validUntil``.
+* VC Data Model 1.1 §6.3.1 "JSON Web Token" (decoding a ``vc`` claim): ``iss``, ``jti``, ``sub``,
+  ``nbf`` and ``exp`` stand for ``issuer``, ``id``, ``credentialSubject.id``, ``issuanceDate`` and
+  ``expirationDate``; :func:`decode_credential` puts them into the credential when it leaves them out,
+  and :func:`check_claims` reports every claim that contradicts a field the credential does carry.
+* Bitstring Status List 1.0 §2.2 / VC-JOSE-COSE §3.1.1: a status list credential may be a VC-JWT
+  with ``typ`` ``vc+jwt`` (or ``JWT``) and a ``cty``; it is not an Open Badge, so it is checked
+  with :data:`STATUS_LIST_HEADER_MEMBERS` and without the OB-only required claims.
 * RFC 7515 (JWS) and RFC 8725 (JWT BCP): §3.1 the algorithm comes from an allowlist and must match the
   key; §3.10 header URLs (``jku``, ``x5u``) are never followed; §3.11 explicit typing.
 * Security catalog §1 (JWT-01 .. JWT-15).
@@ -19,7 +26,7 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 import jwt
 
@@ -29,9 +36,14 @@ from .keys import PublicKeyInfo
 __all__ = [
     "JwsError", "UnverifiedJws", "ALLOWED_HEADER_MEMBERS", "REGISTERED_CLAIMS",
     "parse_unverified", "check_header", "verify_signature", "check_claims", "numeric_date",
+    "decode_credential", "carried_credential", "claim_fields", "STATUS_LIST_HEADER_MEMBERS", "OB_REQUIRED_CLAIMS",
 ]
 
 ALLOWED_HEADER_MEMBERS = frozenset({"alg", "kid", "jwk", "typ"})
+# VC-JOSE-COSE §3.1.1 adds the content type; still no URL-bearing (jku, x5u) or critical members
+STATUS_LIST_HEADER_MEMBERS = ALLOWED_HEADER_MEMBERS | {"cty"}
+_ALLOWED_CTY = frozenset({"vc", "vc+ld+json"})
+OB_REQUIRED_CLAIMS = ("iss", "jti")  # Open Badges 3.0 §8.2.4
 REGISTERED_CLAIMS = frozenset({"iss", "sub", "aud", "exp", "nbf", "iat", "jti"})
 _ALLOWED_TYP = frozenset({"jwt", "vc+jwt"})
 _SEGMENT = re.compile(r"[A-Za-z0-9_-]*")
@@ -112,16 +124,19 @@ def parse_unverified(token: str | bytes, *, max_bytes: int = 1_000_000, max_dept
     return UnverifiedJws(token, header, payload, signature)
 
 
-def check_header(header: dict, algorithms: tuple[str, ...]) -> str:
+def check_header(header: dict, algorithms: tuple[str, ...], *,
+                 members: frozenset = ALLOWED_HEADER_MEMBERS) -> str:
     """Apply the OB 3.0 header rules and the algorithm allowlist; return the ``alg``.
 
-    Members other than ``alg``, ``kid``, ``jwk``, ``typ`` are refused (``jku``, ``x5u``, ``x5c``,
-    ``crit``, ``cty`` ... are never interpreted); ``alg`` must be a listed asymmetric algorithm;
-    ``typ``, when present, must be ``JWT`` or ``vc+jwt`` (not e.g. ``at+jwt``).
+    Members other than ``members`` (by default ``alg``, ``kid``, ``jwk``, ``typ``) are refused
+    (``jku``, ``x5u``, ``x5c``, ``crit`` ... are never interpreted); ``alg`` must be a listed
+    asymmetric algorithm; ``typ``, when present, must be ``JWT`` or ``vc+jwt`` (not e.g. ``at+jwt``);
+    ``cty``, where allowed (:data:`STATUS_LIST_HEADER_MEMBERS`), must be ``vc`` (or ``vc+ld+json``).
     """
-    extra = sorted(set(header) - ALLOWED_HEADER_MEMBERS)
+    extra = sorted(set(header) - members)
     if extra:
-        raise JwsError(f"JOSE header members not allowed by Open Badges 3.0: {', '.join(extra)[:200]}")
+        who = "Open Badges 3.0" if members == ALLOWED_HEADER_MEMBERS else "this verifier"
+        raise JwsError(f"JOSE header members not allowed by {who}: {', '.join(extra)[:200]}")
     alg = header.get("alg")
     if not isinstance(alg, str) or not alg:
         raise JwsError("JOSE header has no alg")
@@ -132,6 +147,11 @@ def check_header(header: dict, algorithms: tuple[str, ...]) -> str:
         normalized = typ.lower().removeprefix("application/") if isinstance(typ, str) else None
         if normalized not in _ALLOWED_TYP:
             raise JwsError(f"typ {str(typ)[:40]!r} is not JWT or vc+jwt")
+    cty = header.get("cty")
+    if "cty" in header:
+        normalized = cty.lower().removeprefix("application/") if isinstance(cty, str) else None
+        if normalized not in _ALLOWED_CTY:
+            raise JwsError(f"cty {str(cty)[:40]!r} is not vc")
     kid = header.get("kid")
     if kid is not None and (not isinstance(kid, str) or not kid or len(kid) > MAX_KID_LENGTH
                             or not kid.isprintable()):
@@ -143,13 +163,14 @@ def check_header(header: dict, algorithms: tuple[str, ...]) -> str:
     return alg
 
 
-def verify_signature(jws: UnverifiedJws, key: PublicKeyInfo, algorithms: tuple[str, ...]) -> None:
+def verify_signature(jws: UnverifiedJws, key: PublicKeyInfo, algorithms: tuple[str, ...], *,
+                     members: frozenset = ALLOWED_HEADER_MEMBERS) -> None:
     """Check the JWS signature with ``key``; the header ``alg`` must be the key's own algorithm.
 
-    Raises :class:`JwsError` if the header is refused, the algorithm does not match the key type
-    (JWT-04) or the signature is invalid.
+    Raises :class:`JwsError` if the header is refused (see :func:`check_header`), the algorithm does
+    not match the key type (JWT-04) or the signature is invalid.
     """
-    alg = check_header(jws.header, algorithms)
+    alg = check_header(jws.header, algorithms, members=members)
     if key.alg != alg:
         raise JwsError(f"header alg {alg} does not match the key type (which needs {key.alg})")
     try:
@@ -174,6 +195,80 @@ def numeric_date(value: object) -> int | None:
     return int(moment.timestamp())
 
 
+def claim_fields(vc_claim: bool) -> tuple[tuple[str, str], ...]:
+    """``(claim, credential field)`` pairs: VC DM 1.1 §6.3.1 for a ``vc`` claim, else OB 3.0 §8.2.4."""
+    start, end = ("issuanceDate", "expirationDate") if vc_claim else ("validFrom", "validUntil")
+    return (("iss", "issuer"), ("jti", "id"), ("sub", "credentialSubject.id"), ("nbf", start), ("exp", end))
+
+
+def _xsd_datetime(value: object) -> str | None:
+    """A NumericDate as an ``xsd:dateTimeStamp`` in UTC, or None if it is not a usable number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        moment = datetime.fromtimestamp(value, timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None
+    if moment.microsecond:
+        return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def carried_credential(payload: dict, *, vc_claim: bool) -> dict:
+    """The credential exactly as a VC-JWT payload carries it: the ``vc`` claim (VC 1.1), or the payload
+    without its registered claims (VC 2.0 / OB 3.0 §8.2.4). An embedded proof inside signed this."""
+    if vc_claim:
+        return payload["vc"]
+    return {k: v for k, v in payload.items() if k not in REGISTERED_CLAIMS}
+
+
+def decode_credential(payload: dict, *, vc_claim: bool) -> tuple[dict, dict[str, str]]:
+    """The credential a VC-JWT payload stands for, and ``{field: claim}`` for each field taken from a claim.
+
+    ``payload`` is the whole JWT payload. With ``vc_claim`` (VC 1.1) the credential is the ``vc``
+    claim; otherwise (VC 2.0 / OB 3.0 §8.2.4) it is the payload without its registered claims. A
+    field the credential leaves out is taken from its claim (VC DM 1.1 §6.3.1 decoding: ``iss`` →
+    ``issuer``, ``jti`` → ``id``, ``sub`` → ``credentialSubject.id``, ``nbf`` → ``issuanceDate`` /
+    ``validFrom``, ``exp`` → ``expirationDate`` / ``validUntil``). A field the credential carries is
+    never overwritten: a claim that disagrees with it is reported by :func:`check_claims`.
+    ``payload`` is not modified.
+    """
+    credential = dict(carried_credential(payload, vc_claim=vc_claim))
+    filled: dict[str, str] = {}
+    for claim, field in claim_fields(vc_claim):
+        if claim not in payload:
+            continue
+        value = payload[claim]
+        if claim in ("nbf", "exp"):
+            value = _xsd_datetime(value)
+        elif not isinstance(value, str):
+            continue
+        if value is None:
+            continue
+        if field == "issuer":
+            issuer = credential.get("issuer")
+            if issuer is None:
+                credential["issuer"] = value
+            elif isinstance(issuer, dict) and "id" not in issuer:
+                credential["issuer"] = {"id": value, **issuer}
+            else:
+                continue
+        elif field == "credentialSubject.id":
+            subject = credential.get("credentialSubject")
+            if subject is None:
+                credential["credentialSubject"] = {"id": value}
+            elif isinstance(subject, dict) and "id" not in subject:
+                credential["credentialSubject"] = {"id": value, **subject}
+            else:
+                continue
+        elif field not in credential:
+            credential[field] = value
+        else:
+            continue
+        filled[field] = claim
+    return credential, filled
+
+
 def _issuer_id(credential: dict):
     issuer = credential.get("issuer")
     return issuer.get("id") if isinstance(issuer, dict) else issuer
@@ -184,34 +279,55 @@ def _subject_id(credential: dict):
     return subject.get("id") if isinstance(subject, dict) else None
 
 
-def _date_claim(payload: dict, claim: str, credential: dict, field: str, problems: list[str]) -> None:
-    if claim not in payload:
-        return
-    value = payload[claim]
+def _show(value: object) -> str:
+    return "absent" if value is None else repr(value)[:80]
+
+
+def _field_value(credential: dict, field: str) -> tuple[str, object]:
+    """(the field's name as shown in reasons, its value or None)."""
+    if field == "issuer":
+        issuer = credential.get("issuer")
+        return ("issuer.id", issuer.get("id")) if isinstance(issuer, dict) else ("issuer", issuer)
+    if field == "credentialSubject.id":
+        return field, _subject_id(credential)
+    return field, credential.get(field)
+
+
+def _date_problem(claim: str, value: object, name: str, field_value: object) -> str | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        problems.append(f"{claim} is not a NumericDate")
-    elif field not in credential:
-        if claim == "nbf":
-            problems.append(f"nbf is present but the credential has no {field}")
-    elif int(value) != numeric_date(credential[field]):
-        problems.append(f"{claim} ({value}) does not equal {field} ({str(credential[field])[:40]})")
+        return f"the JWT claim {claim} ({_show(value)}) is not a NumericDate"
+    if field_value is None:
+        return f"the JWT claim {claim} ({value}) has no {name} to stand for (it is not a valid date)"
+    if numeric_date(field_value) is None or int(value) != numeric_date(field_value):
+        shown = _xsd_datetime(value) or value
+        return (f"the JWT claim {claim} ({value} = {shown}) disagrees with the credential's "
+                f"{name} ({_show(field_value)})")
+    return None
 
 
-def check_claims(payload: dict, credential: dict, *, vc_claim: bool = False) -> list[str]:
-    """OB 3.0 §8.2.6: the registered claims must agree with the credential; returns the problems.
+def check_claims(payload: dict, credential: dict, *, vc_claim: bool = False,
+                 required: tuple[str, ...] = OB_REQUIRED_CLAIMS) -> list[str]:
+    """OB 3.0 §8.2.6 / VC DM 1.1 §6.3.1: the registered claims must agree with the credential.
 
-    ``iss`` and ``jti`` are required. ``sub``, ``nbf`` and ``exp`` must agree when present, but may be
-    absent: the published OB 3.0 examples omit ``nbf`` (and ``exp`` with a ``validUntil``), the 1EdTech
-    validator's fixtures omit ``sub``, and ``sub`` cannot exist for an identifier-only subject.
+    ``credential`` is the decoded credential (see :func:`decode_credential`); each reason names the
+    claim and the field that disagree, e.g. ``the JWT claim iss ('did:a') disagrees with the
+    credential's vc.issuer.id ('did:b')``. ``required`` claims must be present: ``iss`` and ``jti``
+    for an Open Badge (§8.2.4), none for other credentials (a status list). ``sub``, ``nbf`` and
+    ``exp`` may be absent: the published OB 3.0 examples omit ``nbf``, the 1EdTech validator's
+    fixtures omit ``sub``, and ``sub`` cannot exist for an identifier-only subject.
     """
-    problems = []
-    if payload.get("iss") != _issuer_id(credential):
-        problems.append("iss does not equal the credential's issuer id")
-    if payload.get("jti") != credential.get("id"):
-        problems.append("jti does not equal the credential id")
-    if "sub" in payload and payload["sub"] != _subject_id(credential):
-        problems.append("sub does not equal credentialSubject.id")
-    start, end = ("issuanceDate", "expirationDate") if vc_claim else ("validFrom", "validUntil")
-    _date_claim(payload, "nbf", credential, start, problems)
-    _date_claim(payload, "exp", credential, end, problems)
+    problems = [f"the JWT has no {claim} claim (Open Badges 3.0 §8.2.4 requires it)"
+                for claim in required if claim not in payload]
+    prefix = "vc." if vc_claim else ""
+    for claim, field in claim_fields(vc_claim):
+        if claim not in payload:
+            continue
+        name, value = _field_value(credential, field)
+        if claim in ("nbf", "exp"):
+            problem = _date_problem(claim, payload[claim], prefix + name, value)
+            if problem:
+                problems.append(problem)
+        elif payload[claim] != value:
+            problems.append(f"the JWT claim {claim} ({_show(payload[claim])}) disagrees with the credential's "
+                            f"{prefix}{name} ({_show(value)})")
     return problems

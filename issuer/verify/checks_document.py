@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import copy
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +26,7 @@ from ..signing.jsonld.canonize import CanonizationError, canonize
 from ..badges.contexts import BUNDLED_CONTEXTS, OB_CONTEXTS, VC_V1, VC_V2, ContextNotAllowed
 from ..signing.jsonld.safemode import DataLossError, is_absolute_iri
 from ..intake.schemas import load_schema
+from .official_schemas import ACHIEVEMENT_CREDENTIAL, ENDORSEMENT_CREDENTIAL, MANIFEST, bundled_schema
 from .report import CONTEXTS, DATA_MODEL, OFFICIAL_SCHEMA, SAFE_MODE, CheckResult
 from .state import OB_TYPES, VerifyState, failed, issuer_id, parse_datetime, passed, skipped, type_list
 
@@ -33,9 +35,14 @@ __all__ = ["check_contexts", "check_data_model", "check_official_schema", "check
 
 PROJECT_SCHEMA = "ob3-achievementcredential.schema.json"
 OFFICIAL_SCHEMA_FILES = {
-    "EndorsementCredential": "ob_v3p0_endorsementcredential_schema.json",
-    "default": "ob_v3p0_achievementcredential_schema.json",
+    "EndorsementCredential": ENDORSEMENT_CREDENTIAL,
+    "default": ACHIEVEMENT_CREDENTIAL,
 }
+_BUNDLED = "bundled:"
+# OB 3.0 §A.2.1: a compacted credential MAY render these as single values, which the published
+# schemas (unlike their unpublished "compaction tolerant" JSON-LD variants) require to be arrays
+COMPACTABLE = frozenset({"type", "credentialSchema", "proof", "termsOfUse"})
+_MAX_COMPACTED = 64
 MAX_PROBLEMS = 20
 
 
@@ -114,15 +121,15 @@ def _strings(value) -> list[str]:
     return [t for t in type_list(value) if isinstance(t, str)]
 
 
-def _check_dates(credential: dict, fields: tuple[str, ...], required: str, problems: list[str]) -> None:
-    if required not in credential:
+def _check_dates(credential: dict, fields: tuple[str, ...], required: str | None, problems: list[str]) -> None:
+    if required is not None and required not in credential:
         problems.append(f"{required} is required")
     for name in fields:
         if name in credential and parse_datetime(credential[name]) is None:
             problems.append(f"{name} is not a date-time with a time zone")
 
 
-def _check_envelope(credential: dict, problems: list[str], v1: bool) -> None:
+def _check_envelope(credential: dict, problems: list[str], v1: bool, *, require_valid_from: bool = True) -> None:
     if not is_absolute_iri(credential.get("id")):
         problems.append("id is required and must be an absolute URI")
     issuer = issuer_id(credential)
@@ -131,7 +138,7 @@ def _check_envelope(credential: dict, problems: list[str], v1: bool) -> None:
     if v1:
         _check_dates(credential, ("issuanceDate", "expirationDate"), "issuanceDate", problems)
     else:
-        _check_dates(credential, ("validFrom", "validUntil"), "validFrom", problems)
+        _check_dates(credential, ("validFrom", "validUntil"), "validFrom" if require_valid_from else None, problems)
     proof = credential.get("proof", {})
     if not (isinstance(proof, dict) or (isinstance(proof, list) and all(isinstance(p, dict) for p in proof))):
         problems.append("proof must be an object or an array of objects")
@@ -192,7 +199,8 @@ def _status_list_rules(state: VerifyState) -> list[str]:
     problems = []
     if "BitstringStatusListCredential" not in _strings(credential.get("type")):
         problems.append("type must include BitstringStatusListCredential")
-    _check_envelope(credential, problems, state.vc_v1)
+    # VC DM 2.0 §4.9: validFrom is optional; only Open Badges (and VC 1.1's issuanceDate) require it
+    _check_envelope(credential, problems, state.vc_v1, require_valid_from=False)
     subject = credential.get("credentialSubject")
     if not isinstance(subject, dict) or "BitstringStatusList" not in _strings(subject.get("type")):
         problems.append("credentialSubject must be a BitstringStatusList")
@@ -201,10 +209,19 @@ def _status_list_rules(state: VerifyState) -> list[str]:
     return problems
 
 
+def _load(source: str | None) -> dict:
+    """The project schema (None), a bundled official schema (``bundled:<name>``) or a schema file."""
+    if source is None:
+        return load_schema(PROJECT_SCHEMA)
+    if source.startswith(_BUNDLED):
+        return bundled_schema(source[len(_BUNDLED):])
+    return _read_json(source)
+
+
 @lru_cache(maxsize=8)
-def _validator(path: str | None):
+def _validator(source: str | None):
     """A schema validator resolving references only inside the schema (offline registry)."""
-    schema = load_schema(PROJECT_SCHEMA) if path is None else _read_json(path)
+    schema = _load(source)
     cls = validator_for(schema)
     cls.check_schema(schema)
     registry = Registry().with_resource(schema.get("$id", "urn:schema"), Resource.from_contents(schema))
@@ -216,10 +233,10 @@ def _read_json(path: str) -> dict:
 
 
 @lru_cache(maxsize=8)
-def _fast_validator(path: str | None):
+def _fast_validator(source: str | None):
     """jsonschema-rs (Rust) for the common case: about 100x faster than ``jsonschema``; the Python
     validator runs only when this one finds a problem, to describe it."""
-    schema = load_schema(PROJECT_SCHEMA) if path is None else _read_json(path)
+    schema = _load(source)
     return jsonschema_rs.validator_for(schema, validate_formats=True)
 
 
@@ -251,21 +268,63 @@ def check_data_model(state: VerifyState) -> CheckResult:
 
 
 def check_official_schema(state: VerifyState, schema_dir: Path | None) -> CheckResult:
-    """The official 1EdTech JSON Schema, when a folder holding it was configured."""
-    if schema_dir is None:
-        return skipped(OFFICIAL_SCHEMA, "no official schema folder configured")
+    """The official 1EdTech JSON Schema: the bundled copy, or the file in ``schema_dir`` if one is configured."""
     if state.vc_v1:
         return skipped(OFFICIAL_SCHEMA, "the official schema describes VC 2.0 credentials; this is VC 1.1")
     types = set(_strings(state.credential.get("type")))
     name = OFFICIAL_SCHEMA_FILES["EndorsementCredential" if "EndorsementCredential" in types else "default"]
-    path = Path(schema_dir) / name
-    if not path.is_file():
-        return skipped(OFFICIAL_SCHEMA, f"{name} is not in the configured schema folder")
-    problems = _schema_problems(_validator(str(path)), state.credential, _fast_validator(str(path)))
+    if schema_dir is None:
+        source, detail = _BUNDLED + name, {"schema": name, "source": "bundled", "url": MANIFEST[name]["url"]}
+    else:
+        path = Path(schema_dir) / name
+        if not path.is_file():
+            return skipped(OFFICIAL_SCHEMA, f"{name} is not in the configured schema folder")
+        source, detail = str(path), {"schema": name, "source": "configured folder"}
+    instance, compacted = _compaction_tolerant(source, state.credential)
+    problems = _schema_problems(_validator(source), instance, _fast_validator(source))
+    if compacted:
+        detail["readAsArrays"] = compacted
     if problems:
-        return failed(OFFICIAL_SCHEMA, problems[0], "MALFORMED_VALUE_ERROR",
-                      {"schema": name, "problems": problems})
-    return passed(OFFICIAL_SCHEMA, f"the credential is valid against {name}", {"schema": name})
+        return failed(OFFICIAL_SCHEMA, problems[0], "MALFORMED_VALUE_ERROR", {**detail, "problems": problems})
+    note = (f" (reading {', '.join(compacted[:3])} as one-item arrays, as JSON-LD compaction may render them: "
+            "OB 3.0 §A.2.1)") if compacted else ""
+    return passed(OFFICIAL_SCHEMA, f"the credential is valid against {name}{note}", detail)
+
+
+def _array_wanted(error) -> list:
+    """Paths where the schema wants an array and a COMPACTABLE property holds a single value."""
+    found, stack = [], [error]
+    while stack:
+        node = stack.pop()
+        stack.extend(node.context or ())
+        path = list(node.absolute_path)
+        wanted = node.validator_value if isinstance(node.validator_value, list) else [node.validator_value]
+        if (node.validator == "type" and "array" in wanted and path and path[-1] in COMPACTABLE
+                and not isinstance(node.instance, list)):
+            found.append(path)
+    return found
+
+
+def _compaction_tolerant(source: str, credential: dict) -> tuple[dict, list[str]]:
+    """``credential`` with single values of :data:`COMPACTABLE` properties wrapped in arrays where the
+    schema wants arrays (what the compaction-tolerant schema variant would accept), and the JSON
+    pointers of the values so read. A credential the schema accepts as it is is returned unchanged."""
+    if _fast_validator(source).is_valid(credential):
+        return credential, []
+    instance, compacted = copy.deepcopy(credential), []
+    for _ in range(4):  # wrapping one value can expose another (e.g. a nested type), rarely more
+        paths = [p for e in _validator(source).iter_errors(instance) for p in _array_wanted(e)]
+        paths = [p for p in paths if "/" + "/".join(map(str, p)) not in compacted][:_MAX_COMPACTED]
+        if not paths:
+            break
+        for path in paths:
+            parent = instance
+            for step in path[:-1]:
+                parent = parent[step]
+            if not isinstance(parent[path[-1]], list):
+                parent[path[-1]] = [parent[path[-1]]]
+                compacted.append("/" + "/".join(map(str, path)))
+    return instance, compacted
 
 
 # --- safe mode -----------------------------------------------------------------------------------

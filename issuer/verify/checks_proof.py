@@ -19,11 +19,14 @@ from ..badges.contexts import ContextNotAllowed
 from ..signing.jsonld.safemode import DataLossError
 from ..signing import ed25519_signature_2020, eddsa_rdfc_2022
 from ..signing.eddsa_rdfc_2022 import ProofError
-from ..signing.jwt_verify import JwsError, check_claims, check_header, verify_signature
+from ..signing.jwt_verify import (
+    ALLOWED_HEADER_MEMBERS, OB_REQUIRED_CLAIMS, STATUS_LIST_HEADER_MEMBERS, JwsError, check_claims, check_header,
+    verify_signature,
+)
 from ..signing.keys import KeyError_, PublicKeyInfo, public_key_from_jwk
 from .keys import KeyLookupError, key_for_method, same_key
 from .report import PROOF, SAFE_MODE, CheckResult
-from .state import KeyUse, VerifyState, failed, parse_datetime, passed, skipped
+from .state import KeyUse, VerifyState, failed, issuer_id, parse_datetime, passed, skipped
 
 __all__ = ["check_proof"]
 
@@ -56,6 +59,15 @@ def _proof_list(credential: dict) -> list[dict]:
     if not proofs or not all(isinstance(p, dict) for p in proofs):
         raise _ProofFailure("proof must be an object or a non-empty array of objects", "PARSING_ERROR")
     return proofs
+
+
+def _secured_document(state: VerifyState) -> tuple[dict, str | None]:
+    """The document the embedded proofs signed, and its canonical form if already computed: inside a
+    VC-JWT, the credential as the JWT carries it, before fields were taken from the JWT claims."""
+    secured = state.parsed.as_secured
+    if secured is not None and state.parsed.from_claims:
+        return secured, None
+    return state.credential, state.transformed
 
 
 def _check_embedded(state: VerifyState) -> CheckResult:
@@ -141,7 +153,8 @@ def _check_members(state: VerifyState, proof: dict) -> None:
 
 def _verify_signature(state: VerifyState, suite, proof: dict, key: PublicKeyInfo) -> None:
     try:
-        check = suite.verify_proof(state.credential, proof, key.key, state.loader, transformed=state.transformed)
+        document, transformed = _secured_document(state)
+        check = suite.verify_proof(document, proof, key.key, state.loader, transformed=transformed)
     except DataLossError as exc:
         raise _ProofFailure(f"the proof options would lose data: {exc.problems[0]}", "DATA_LOSS_DETECTION_ERROR")
     except (ContextNotAllowed, ProofError, CanonizationError, jsonld.JsonLdError) as exc:
@@ -153,8 +166,18 @@ def _verify_signature(state: VerifyState, suite, proof: dict, key: PublicKeyInfo
 # --- VC-JWT --------------------------------------------------------------------------------------
 
 
-def _jwt_key(state: VerifyState, header: dict) -> tuple[PublicKeyInfo, str]:
-    kid, jwk = header.get("kid"), header.get("jwk")
+def _jwt_kid(state: VerifyState, kid: object) -> object:
+    """``kid`` as a DID URL: a bare fragment (``#key-1``) is relative to the issuer's DID (VC-JOSE-COSE
+    §3.3 key discovery); the key must still be an assertion key of that issuer (``key_binding``)."""
+    if isinstance(kid, str) and kid.startswith("#"):
+        issuer = issuer_id(state.credential)
+        if isinstance(issuer, str) and issuer.startswith("did:") and "#" not in issuer:
+            return issuer + kid
+    return kid
+
+
+def _jwt_key(state: VerifyState, header: dict) -> tuple[PublicKeyInfo, str, object]:
+    kid, jwk = _jwt_kid(state, header.get("kid")), header.get("jwk")
     jwk_key = None
     if jwk is not None:
         try:
@@ -165,27 +188,33 @@ def _jwt_key(state: VerifyState, header: dict) -> tuple[PublicKeyInfo, str]:
         key, _ = key_for_method(state, kid)
         if jwk_key is not None and not same_key(key, jwk_key):
             raise KeyLookupError("the jwk header and the key named by kid differ")
-        return key, "did"
+        return key, "did", kid
     if jwk_key is not None:
-        return jwk_key, "jwk-header"
+        return jwk_key, "jwk-header", kid
     raise KeyLookupError(f"kid {str(kid)[:100]!r} is not a DID URL and there is no jwk: "
                          "keys are never fetched from URLs")
 
 
 def _check_jwt(state: VerifyState) -> CheckResult:
+    """The JWS (OB 3.0 §8.2.6), or for a status list credential the VC-JWT of VC-JOSE-COSE §3.1.1:
+    a ``cty`` header is then allowed and ``iss``/``jti``, which only an Open Badge must carry, are not
+    required (its issuer must still match the credential's: see the ``status`` check)."""
     jws = state.parsed.jws
     algorithms = state.policy.jwt_algorithms
+    ob = state.kind == "ob"
+    members = ALLOWED_HEADER_MEMBERS if ob else STATUS_LIST_HEADER_MEMBERS
     try:
-        alg = check_header(jws.header, algorithms)
-        key, source = _jwt_key(state, jws.header)
-        verify_signature(jws, key, algorithms)
+        alg = check_header(jws.header, algorithms, members=members)
+        key, source, kid = _jwt_key(state, jws.header)
+        verify_signature(jws, key, algorithms, members=members)
     except (JwsError, KeyLookupError) as exc:
         return failed(PROOF, str(exc), getattr(exc, "code", "PROOF_VERIFICATION_ERROR"))
-    problems = check_claims(jws.payload, state.credential, vc_claim=state.parsed.vc_claim)
+    problems = check_claims(jws.payload, state.credential, vc_claim=state.parsed.vc_claim,
+                            required=OB_REQUIRED_CLAIMS if ob else ())
     if problems:
-        return failed(PROOF, f"the JWT claims do not match the credential: {problems[0]}",
+        return failed(PROOF, f"the JWT claims contradict the credential: {problems[0]}",
                       "PROOF_VERIFICATION_ERROR", {"problems": problems})
-    state.key_uses.append(KeyUse("jwt", jws.header.get("kid"), key, source))
+    state.key_uses.append(KeyUse("jwt", kid, key, source))
     detail = {"alg": alg, "keySource": source}
     if "proof" in state.credential:
         embedded = _check_embedded(state)

@@ -8,8 +8,11 @@ W3C Bitstring Status List v1.0 (https://www.w3.org/TR/vc-bitstring-status-list/)
   (STATUS_VERIFICATION_ERROR), check the purposes match, expand it, refuse lists shorter than the
   herd-privacy minimum (STATUS_LIST_LENGTH_ERROR) and indexes beyond its end (RANGE_ERROR).
 
-The list credential is verified by the same verifier (proof, key binding, validity period), and its
-issuer must be the credential's issuer (catalog SL-08). ``1EdTechRevocationList`` is not supported.
+The list credential is verified by the same verifier (proof, key binding, validity period) by its own
+securing mechanism: a Data Integrity proof, a VC-JWT (``typ`` ``vc+jwt`` or ``JWT``, ``cty`` allowed;
+VC-JOSE-COSE §3.1.1), or an ``EnvelopedVerifiableCredential`` holding one; the claims only an Open Badge
+must carry (``iss``, ``jti``) are not required of it. Its issuer must be the credential's issuer
+(catalog SL-08). ``1EdTechRevocationList`` is not supported.
 Lists are fetched only for credentials whose proof verified and whose key is bound to the issuer.
 """
 from __future__ import annotations

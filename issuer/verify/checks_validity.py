@@ -35,7 +35,9 @@ def _bounds(state: VerifyState) -> tuple[dict, list[str]]:
     """The latest start and earliest end among the credential dates (and JWT ``nbf``/``exp``)."""
     start_name, end_name = ("issuanceDate", "expirationDate") if state.vc_v1 else ("validFrom", "validUntil")
     found: dict[str, list] = {"start": [], "end": []}
-    malformed = [] if start_name in state.credential else [f"{start_name} is missing"]
+    # validFrom is optional in VC 2.0 (§4.9); Open Badges and VC 1.1 (issuanceDate) require it
+    optional = state.kind != "ob" and not state.vc_v1
+    malformed = [] if start_name in state.credential or optional else [f"{start_name} is missing"]
     for role, name in (("start", start_name), ("end", end_name)):
         if name in state.credential:
             moment = parse_datetime(state.credential[name])

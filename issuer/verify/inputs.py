@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..delivery.baking import BakingError, PNG_SIGNATURE, unbake
 from ..intake.strict_json import JsonError, strict_loads
-from ..signing.jwt_verify import REGISTERED_CLAIMS, JwsError, UnverifiedJws, parse_unverified
+from ..signing.jwt_verify import JwsError, UnverifiedJws, carried_credential, decode_credential, parse_unverified
 
 __all__ = ["InputError", "ParsedInput", "parse_input", "ENVELOPE_PREFIX"]
 
@@ -44,12 +44,17 @@ class InputError(ValueError):
 @dataclass(frozen=True)
 class ParsedInput:
     """A parsed submission. ``credential`` is the VC (for a JWT: the payload without JWT claims, or
-    the ``vc`` claim of a VC 1.1 JWT); ``jws`` is set for JWT-secured credentials."""
+    the ``vc`` claim of a VC 1.1 JWT, completed from the registered claims as VC DM 1.1 §6.3.1
+    decodes it); ``jws`` is set for JWT-secured credentials; ``from_claims`` maps each credential
+    field taken from a JWT claim to that claim (e.g. ``{"issuanceDate": "nbf"}``); ``as_secured`` is
+    the credential exactly as the JWT carries it (what an embedded proof inside the JWT signed)."""
 
     format: str
     credential: dict
     jws: UnverifiedJws | None = None
     vc_claim: bool = False
+    from_claims: dict = field(default_factory=dict)
+    as_secured: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -145,9 +150,10 @@ def _from_jws(token: str, fmt: str, limits: Limits) -> ParsedInput:
             raise InputError("the JWT vc claim is not a JSON object", fmt=fmt)
         if "@context" in payload:
             raise InputError("the JWT has both a vc claim (VC 1.1) and a top-level credential (VC 2.0)", fmt=fmt)
-        return ParsedInput(fmt, payload["vc"], jws, vc_claim=True)
-    credential = {k: v for k, v in payload.items() if k not in REGISTERED_CLAIMS}
-    return ParsedInput(fmt, credential, jws)
+    vc_claim = "vc" in payload
+    credential, from_claims = decode_credential(payload, vc_claim=vc_claim)
+    return ParsedInput(fmt, credential, jws, vc_claim=vc_claim, from_claims=from_claims,
+                       as_secured=carried_credential(payload, vc_claim=vc_claim))
 
 
 # --- dict input ----------------------------------------------------------------------------------

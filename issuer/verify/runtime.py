@@ -20,6 +20,8 @@ from .verifier import Policy, Verifier
 
 __all__ = ["verifier_for", "load_target"]
 
+_STATUS_LIST_ACCEPT = "application/vc+jwt, application/vc, application/vc+ld+json, application/json, application/jwt"
+
 
 def _fetcher(service) -> SafeFetcher:
     fetcher = service.caches.get("fetcher")
@@ -65,7 +67,13 @@ def _status_fetcher(service, remote: bool):
             return strict_loads(text)
         if not remote:
             raise LookupError("fetching status lists of other services is disabled")
-        return strict_loads(_fetcher(service).fetch(url, accept="application/json").body)
+        # Bitstring Status List §2.2: the list is a credential secured any way VC allows, so JSON
+        # (Data Integrity, EnvelopedVerifiableCredential) or a compact JWS; text, never an image
+        body = _fetcher(service).fetch(url, accept=_STATUS_LIST_ACCEPT).body
+        try:
+            return body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise LookupError(f"the status list at {url[:200]} is not UTF-8 text") from None
 
     return fetch
 

@@ -59,7 +59,8 @@ class Verifier:
     * ``fetch_status_list(url) -> dict`` returns a status list credential (a dict, JSON text or a
       JWT) or raises; ``None`` means status lists cannot be retrieved.
     * ``loader`` is the JSON-LD document loader; its ``known`` URLs are the accepted contexts.
-    * ``official_schema_dir`` optionally holds the official 1EdTech JSON Schemas.
+    * ``official_schema_dir`` optionally holds the official 1EdTech JSON Schemas, overriding the copies
+      bundled with the package (:mod:`.official_schemas`).
     """
 
     def __init__(self, *, resolve_did: Callable[[str], dict],
@@ -101,7 +102,7 @@ class Verifier:
             return self._unparsed(f"internal error while reading the input: {type(exc).__name__}", None)
         state = VerifyState(parsed=parsed, policy=self._policy, now=now, loader=self._loader,
                             resolve_did=self._resolve_did, kind=kind)
-        state.results[PARSING] = passed(PARSING, f"read as {_describe_format(parsed)}", {"format": parsed.format})
+        state.results[PARSING] = passed(PARSING, f"read as {_describe_format(parsed)}", _parsing_detail(parsed))
         for check_id, needs in PLAN.items():
             state.results[check_id] = self._run_check(state, check_id, needs, want_status)
         checks = [state.results[c] for c in CHECK_ORDER]
@@ -170,7 +171,20 @@ class Verifier:
 def _describe_format(parsed) -> str:
     inner = "a VC-JWT" if parsed.jws is not None else "a JSON-LD credential"
     if parsed.format in ("png", "svg"):
-        return f"{inner} baked into a {parsed.format.upper()} image"
-    if parsed.jws is not None and parsed.vc_claim:
-        return "a VC 1.1 VC-JWT (vc claim)"
-    return inner
+        text = f"{inner} baked into a {parsed.format.upper()} image"
+    elif parsed.jws is not None and parsed.vc_claim:
+        text = "a VC 1.1 VC-JWT (vc claim)"
+    else:
+        text = inner
+    if parsed.from_claims:
+        taken = ", ".join(f"{field} from {claim}" for field, claim in parsed.from_claims.items())
+        noun = "a field" if len(parsed.from_claims) == 1 else "fields"
+        text += f"; {taken} ({noun} the credential leaves to its JWT claims)"
+    return text
+
+
+def _parsing_detail(parsed) -> dict:
+    detail = {"format": parsed.format}
+    if parsed.from_claims:
+        detail["fromClaims"] = dict(parsed.from_claims)
+    return detail

@@ -197,6 +197,12 @@ def sign(
     return result
 
 
+def sign_jws(payload: Mapping[str, Any], header: Mapping[str, Any], jwk: Mapping[str, Any]) -> str:
+    """A compact JWS of ``payload`` signed by panva ``jose`` ``CompactSign`` with ``header`` as given
+    and the private ``jwk`` (EdDSA, ES256 or RS256)."""
+    return _run("sign-jws.mjs", {"payload": dict(payload), "header": dict(header), "jwk": dict(jwk)})["jws"]
+
+
 def status_bit(
     list_credential: Mapping[str, Any] | str,
     index: int,

@@ -11,7 +11,9 @@ time processing the same large contexts for every credential (about 2 ms a docum
   hash is unique and handing the rest to pyld's full RDFC-1.0.
 
 Nothing is dropped silently: the first document of each shape goes through safe-mode expansion
-(:mod:`.safemode`), and the shape fixes every key, type and context of later documents.
+(:mod:`.safemode`), and the shape fixes every key, type and context of later documents. Text
+direction is kept as the reference ``eddsa-rdfc-2022`` suite keeps it (``rdfDirection:
+"i18n-datatype"``, see :mod:`.template`) on every path: template, pyld, and the child process.
 
 pyoxigraph was measured as a back end and rejected: its JSON-LD to RDF conversion of nested
 ``@graph`` containers and its RDFC-1.0 labelling differ from pyld and rdf-canonize on the OB

@@ -4,7 +4,12 @@ VC Data Integrity 1.0 section 2.3 ("Securing Data Losslessly") requires that a p
 that does not expand to an IRI raises an error instead of being dropped. pyld has no safe
 mode, so :func:`expand_safe` expands with pyld's ``on_property_dropped`` hook and then walks the
 expanded output for relative ``@id``/``@type`` values, which RDF conversion would drop too
-(security catalog DI-01..DI-04).
+(security catalog DI-01..DI-04), and for a text direction (``@direction``) that would be lost
+(w3c/vc-data-integrity#366, digitalbazaar/jsonld-signatures#187): RDF conversion with ``rdfDirection:
+"i18n-datatype"`` keeps it only on strings, and a context's *default* base direction (``@direction``
+directly in a context) is applied differently by pyld and by jsonld.js (which the reference
+``eddsa-rdfc-2022`` suite uses) to terms of the VC 2.0 context, so it is refused; a direction given
+in a value object or in a term definition is kept alike by both.
 """
 from __future__ import annotations
 
@@ -46,6 +51,9 @@ def _walk(node, path: str, problems: list[str]) -> None:
     if not isinstance(node, dict):
         return
     if "@value" in node:
+        if "@direction" in node and (not isinstance(node["@value"], str) or "@type" in node):
+            problems.append(f"{path}: @direction {node['@direction']!r} on a {type(node['@value']).__name__} value "
+                            "would be lost in RDF (only strings carry a text direction)")
         vtype = node.get("@type")
         if vtype is not None and vtype != "@json" and not is_absolute_iri(vtype):
             problems.append(f"{path}: datatype {vtype!r} is not an absolute IRI")
@@ -78,6 +86,39 @@ def _find_nulls(node, path: str, problems: list[str]) -> None:
                 _find_nulls(item, f"{path}[{i}]", problems)
 
 
+def _context_directions(node, path: str, problems: list[str], in_context: bool = False) -> None:
+    """Default base directions (``@direction`` directly in a context object), also in scoped contexts."""
+    if isinstance(node, list):
+        for i, item in enumerate(node):
+            _context_directions(item, f"{path}[{i}]", problems, in_context)
+        return
+    if not isinstance(node, dict):
+        return
+    if in_context and "@direction" in node:
+        problems.append(f"{path}: a context's default text direction (@direction) is not applied alike by "
+                        "every JSON-LD processor, so it would be lost: give @direction in each value instead")
+    for key, value in node.items():
+        if key == "@context":
+            _context_directions(value, f"{path}/@context", problems, True)
+        elif isinstance(value, (dict, list)):
+            _context_directions(value, f"{path}/{key}", problems, False)
+
+
+def _loaded_context_directions(loader) -> list[str]:
+    """Default base directions in the loader's own contexts (none of the bundled ones has any)."""
+    cached = getattr(loader, "_direction_problems", None)
+    if cached is not None:
+        return cached
+    problems: list[str] = []
+    for url, doc in getattr(loader, "documents", {}).items():
+        _context_directions(doc, url, problems)
+    try:
+        loader._direction_problems = problems
+    except AttributeError:
+        pass
+    return problems
+
+
 def expand_safe(document: dict, loader=document_loader) -> list:
     """Expand ``document`` with no base IRI; raise :class:`DataLossError` if anything is dropped.
 
@@ -86,6 +127,8 @@ def expand_safe(document: dict, loader=document_loader) -> list:
     """
     problems: list[str] = []
     _find_nulls(document, "", problems)
+    _context_directions(document, "", problems)
+    problems.extend(_loaded_context_directions(loader))
     dropped: list[str] = []
     processor = jsonld.JsonLdProcessor(on_property_dropped=lambda prop: dropped.append(str(prop)))
     try:

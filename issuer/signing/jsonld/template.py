@@ -7,6 +7,11 @@ it to RDF. A marker found exactly once in the expansion, as a whole ``@value`` o
 slot that can take any value of the same class; other leaves are kept exactly in the cache key.
 A template is kept only if filling it with the document's own values reproduces pyld's RDF for
 the document itself, quad for quad.
+
+Text direction: RDF conversion uses ``rdfDirection: "i18n-datatype"``, as the reference
+``eddsa-rdfc-2022`` suite (and jsonld-signatures) do, so ``{"@value": v, "@language": "ar",
+"@direction": "rtl"}`` becomes ``"v"^^<https://www.w3.org/ns/i18n#ar_rtl>`` instead of losing its
+direction. ``@direction`` values are part of a shape (never slots), like ``@context`` and ``type``.
 """
 from __future__ import annotations
 
@@ -26,8 +31,10 @@ from .safemode import expand_safe, is_absolute_iri
 __all__ = ["NotCacheable", "shape_of", "dataset_of", "TemplateCache"]
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):(//)?")
-_FROZEN_KEYS = frozenset({"@context", "type", "@type"})
-_RDF_OPTIONS = {"produceGeneralizedRdf": False, "rdfDirection": None, "processingMode": "json-ld-1.1"}
+_FROZEN_KEYS = frozenset({"@context", "type", "@type", "@direction"})
+# JSON-LD 1.1 API §8.6 "Deserialize JSON-LD to RDF" with the rdfDirection of the reference suites
+RDF_DIRECTION = "i18n-datatype"
+_RDF_OPTIONS = {"produceGeneralizedRdf": False, "rdfDirection": RDF_DIRECTION, "processingMode": "json-ld-1.1"}
 _MAX_SHAPES = 512
 _MAX_VARIANTS = 64
 

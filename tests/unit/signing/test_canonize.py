@@ -163,3 +163,88 @@ def test_templates_are_per_loader_and_respect_vocab_terms():
     other = {**config, "proofPurpose": "authentication"}
     assert "assertionMethod" in first and "authentication" in canonize(other)
     assert canonize(other) == _pyld_nquads(other, contexts.document_loader)
+
+
+# --- text direction (rdfDirection: i18n-datatype, as the reference eddsa-rdfc-2022 suite) --------------
+
+I18N = "https://www.w3.org/ns/i18n#"
+
+
+def _directed(direction="rtl", language="ar", **extra):
+    value = {"@value": "تشخيص بطاريات الجر 48V-800V", "@direction": direction}
+    if language is not None:
+        value["@language"] = language
+    return {"@context": [contexts.VC_V2], "id": "urn:uuid:0e7a4c21-5b8d-4f6e-9a3c-000000001190",
+            "type": ["VerifiableCredential"], "issuer": "did:example:issuer",
+            "credentialSubject": {"id": "did:example:learner", "name": value}, **extra}
+
+
+def _pyld_i18n(doc, loader=contexts.document_loader):
+    return jsonld.normalize(copy.deepcopy(doc), {"algorithm": "URDNA2015", "format": "application/n-quads",
+                                                 "documentLoader": loader, "rdfDirection": "i18n-datatype"})
+
+
+@pytest.mark.parametrize("direction, language, datatype", [
+    ("rtl", "ar", "ar_rtl"), ("ltr", "ar", "ar_ltr"), ("rtl", None, "_rtl"), ("rtl", "AR-eg", "ar-eg_rtl"),
+])
+def test_direction_becomes_an_i18n_datatype_on_every_path(direction, language, datatype):
+    clear_cache()
+    doc = _directed(direction, language)
+    cold = canonize(doc)
+    assert f'^^<{I18N}{datatype}>' in cold and "@ar" not in cold
+    assert cold == _pyld_i18n(doc)
+    warm = canonize(copy.deepcopy(doc))  # the template path
+    assert warm == cold and cache_info()["hits"] == 1
+    other = copy.deepcopy(doc)
+    other["credentialSubject"]["name"]["@value"] = "نص آخر"
+    assert canonize(other) == _pyld_i18n(other) and cache_info()["hits"] == 2
+
+
+def test_flipped_direction_is_another_document():
+    clear_cache()
+    rtl, ltr = canonize(_directed("rtl")), canonize(_directed("ltr"))
+    assert rtl != ltr and ltr == _pyld_i18n(_directed("ltr"))
+
+
+def test_direction_kept_with_explicit_blank_nodes_and_term_definitions():
+    """The child-process path (explicit ``_:`` ids) and a term definition's ``@direction`` keep it too."""
+    doc = _directed(evidence=[{"id": "_:b0", "name": {"@value": "دليل", "@direction": "rtl"}}])
+    doc["@context"] = [contexts.VC_V2, {"label": {"@id": "https://schema.org/alternateName", "@direction": "rtl"}}]
+    doc["label"] = "نص"
+    result = canonize(doc)
+    for literal in ('"تشخيص بطاريات الجر 48V-800V"^^<' + I18N + 'ar_rtl>', f'"دليل"^^<{I18N}_rtl>',
+                    f'"نص"^^<{I18N}_rtl>'):
+        assert literal in result
+    assert result == _pyld_i18n(doc)
+
+
+def test_direction_kept_by_the_full_rdfc_fallback():
+    """Identical blank nodes (shared first-degree hashes) go to pyld's full RDFC-1.0: direction kept."""
+    clear_cache()
+    doc = _directed()
+    same = {"name": {"@value": "دليل", "@language": "ar", "@direction": "rtl"}}
+    doc["evidence"] = [same, copy.deepcopy(same)]
+    for _ in range(2):  # slow path, then template path
+        result = canonize(doc)
+        assert result.count(f'"دليل"^^<{I18N}ar_rtl>') == 2 and result == _pyld_i18n(doc)
+
+
+@pytest.mark.parametrize("where", ["top", "scoped"])
+def test_default_direction_of_a_context_is_data_loss(where):
+    """pyld and jsonld.js disagree on which VC 2.0 terms a context's default ``@direction`` reaches."""
+    doc = _directed()
+    if where == "top":
+        doc["@context"] = [contexts.VC_V2, {"@direction": "rtl"}]
+    else:
+        doc["@context"] = [contexts.VC_V2, {"Thing": {"@id": "https://example.org/Thing",
+                                                      "@context": {"@direction": "rtl"}}}]
+    with pytest.raises(DataLossError, match="default text direction"):
+        canonize(doc)
+
+
+@pytest.mark.parametrize("value", [True, 42, 4.5])
+def test_direction_that_rdf_cannot_keep_is_data_loss(value):
+    doc = _directed()
+    doc["credentialSubject"]["name"] = {"@value": value, "@direction": "rtl"}
+    with pytest.raises(DataLossError, match="@direction"):
+        canonize(doc)

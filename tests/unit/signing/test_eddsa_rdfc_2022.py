@@ -6,9 +6,13 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
+import pytest
+
+from issuer.resolve import did_key_from_public_key
 from issuer.badges import contexts
+from issuer.signing.jsonld.safemode import DataLossError
 from issuer.signing import eddsa_rdfc_2022 as suite
-from issuer.signing.keys import ed25519_from_multibase, ed25519_private_from_multibase
+from issuer.signing.keys import ed25519_from_multibase, ed25519_private_from_multibase, generate_ed25519
 from tests.spec import load_spec_json, spec_contexts, spec_path
 
 RAW = ("vectors", "vc-di-eddsa-raw")
@@ -72,3 +76,31 @@ def test_one_character_tamper_fails():
     tampered = {**signed, "name": signed.get("name", "x") + "!"} if "name" in signed else \
         {**signed, "validFrom": signed["validFrom"].replace("0", "1", 1)}
     assert not suite.verify_proof(tampered, signed["proof"], public, loader).verified
+
+
+# --- text direction: kept as the reference suite keeps it, or nothing is signed ---------------------
+
+
+def _directed_credential(issuer: str, value) -> dict:
+    return {"@context": [contexts.VC_V2], "id": "urn:uuid:0e7a4c21-5b8d-4f6e-9a3c-000000000001",
+            "type": ["VerifiableCredential"], "issuer": issuer, "validFrom": "2025-06-01T10:00:00Z",
+            "credentialSubject": {"id": "did:example:learner", "name": value}}
+
+
+def test_signature_covers_the_text_direction():
+    key = generate_ed25519()
+    did = did_key_from_public_key(key)
+    value = {"@value": "تشخيص", "@language": "ar", "@direction": "rtl"}
+    signed = suite.add_proof(_directed_credential(did, value), key, verification_method=f"{did}#{did[8:]}",
+                             created=datetime.fromisoformat("2025-06-01T10:00:00+00:00"))
+    public = key.public_key()
+    assert suite.verify_proof(signed, signed["proof"][0], public).verified
+    flipped = {**signed, "credentialSubject": {**signed["credentialSubject"], "name": {**value, "@direction": "ltr"}}}
+    assert not suite.verify_proof(flipped, signed["proof"][0], public).verified
+
+
+def test_refuses_to_sign_a_direction_it_would_lose():
+    document = _directed_credential("did:example:issuer", {"@value": 48, "@direction": "rtl"})
+    with pytest.raises(DataLossError, match="@direction"):
+        suite.add_proof(document, generate_ed25519(), verification_method="did:example:issuer#k",
+                        created=datetime.fromisoformat("2025-06-01T10:00:00+00:00"))

@@ -37,7 +37,7 @@ def test_did_key_issuer_verifies():
     assert report.verified, [c for c in report.checks if c.status == "failed"]
     assert resolver.calls == []  # did:key is resolved locally
     assert checks(report) == {"parsing": "passed", "contexts": "passed", "data_model": "passed",
-                              "official_schema": "skipped", "safe_mode": "passed", "proof": "passed",
+                              "official_schema": "passed", "safe_mode": "passed", "proof": "passed",
                               "key_binding": "passed", "validity_period": "passed", "status": "skipped"}
     assert report.check("key_binding").detail["verificationMethods"] == [issuer.vm]
 

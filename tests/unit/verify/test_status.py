@@ -95,7 +95,8 @@ def test_array_of_entries(issuer):
 def test_each_list_fetched_once(issuer):
     lists = Lists(default=status_list(issuer))
     report = _run(issuer, [status_entry(1), status_entry(2)], lists)
-    assert report.verified and lists.calls == [LIST_URL]
+    # (two entries are a VC 2.0 array, which the official OB schema, now on by default, does not allow)
+    assert report.check("status").status == "passed" and lists.calls == [LIST_URL]
 
 
 @pytest.mark.parametrize("error", [FetchError("timeout", "deadline"), LookupError("gone"), RuntimeError("x"), None])

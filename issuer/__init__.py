@@ -18,13 +18,13 @@ def create_app(test_config: dict | None = None, *, service=None):
     from flask import Flask, g
 
     from . import api, web
-    from .config import instance_path, load_config
+    from .config import instance_path, load_config, prepare_instance
     from .service import build_service
 
     default_instance = Path.cwd() / "instance"
     instance = Path(test_config["INSTANCE_PATH"]) if test_config and "INSTANCE_PATH" in test_config \
         else instance_path(default_instance)
-    instance.mkdir(parents=True, exist_ok=True)
+    prepare_instance(instance)
     app = Flask(__name__, instance_path=str(instance), instance_relative_config=True,
                 template_folder="web/templates", static_folder="web/static")
     if service is None:

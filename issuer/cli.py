@@ -3,25 +3,26 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from sqlalchemy import select
+from sqlalchemy import create_engine, inspect, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from . import create_app
-from .config import instance_path, load_config
+from .config import instance_path, load_config, prepare_instance
 from .demo.setup import create_provider_with_issuers, demo_api_keys, initialize
-from .errors import BadRequest, ConfigError, IssuerError
+from .errors import BadRequest, ConfigError, IssuerError, NotFound, PayloadTooLarge
 from .intake.strict_json import JsonError, strict_loads
-from .service import build_service
+from .resolve import FetchError
+from .service import build_service, utcnow
 from .skills import catalogue
 from .skills import matrix as matrix_mod
 from .store import tenants
 from .store.models import ApiKey, Provider
-from .verify.runtime import load_target, verifier_for
+from .verify.runtime import load_target, standalone_verifier, verifier_for
 
 __all__ = ["main"]
 
@@ -29,8 +30,7 @@ __all__ = ["main"]
 @contextmanager
 def _service():
     """The service for one command; its database connections are closed afterwards."""
-    instance = instance_path(Path.cwd() / "instance")
-    instance.mkdir(parents=True, exist_ok=True)
+    instance = prepare_instance(instance_path(Path.cwd() / "instance"))
     try:
         service = build_service(load_config(instance))
     except ConfigError as exc:
@@ -60,10 +60,15 @@ def _initialize_and_report(service) -> None:
         click.echo("Loaded the demo competence matrix, providers and courses.")
     base = service.base_url
     keys = demo_api_keys(service)
-    if keys:
+    key_file = Path(service.config["INSTANCE_PATH"]) / "demo-api-key.txt"
+    if keys and not done["demo_loaded"]:
+        # Secrets are printed once, when they are made; later starts only say where they are.
+        click.echo(f"Demo API keys: in {key_file} (readable by you only); try:")
+        click.echo(f"  curl -s {base}/api/v1/courses -H \"Authorization: Bearer $(head -1 {key_file} | cut -d' ' -f2)\"")
+    elif keys:
         slug, key = next(iter(keys.items()))
         click.echo(f"Demo provider {slug!r} API key: {key}")
-        click.echo(f"  (all demo keys: {Path(service.config['INSTANCE_PATH']) / 'demo-api-key.txt'})")
+        click.echo(f"  (shown on this first start only; all demo keys: {key_file})")
         click.echo("Try:")
         click.echo(f"  curl -s {base}/api/v1/courses -H 'Authorization: Bearer {key}'")
         click.echo(f"  curl -s -X POST {base}/api/v1/credentials -H 'Authorization: Bearer {key}' "
@@ -132,14 +137,18 @@ def provider():
 
 @provider.command("create")
 @click.argument("name")
-@click.option("--slug", help="URL-safe identifier (default: from the name)")
+@click.option("--slug", help="URL-safe identifier (default: the name transliterated, e.g. 'ellenike-akademia')")
 @click.option("--url", help="the provider's web site")
 @click.option("--suspension/--no-suspension", default=False, help="allow suspending credentials")
 @click.option("--did-method", type=click.Choice(["web", "key"]), default="web", show_default=True)
 @click.option("--country", help="ISO 3166-1 alpha-2 country code of the issuer")
 def provider_create(name, slug, url, suspension, did_method, country):
     """Create a provider with one issuer profile and print its API key (shown once)."""
-    slug = slug or re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:64]
+    try:
+        name = tenants.check_name(name)
+    except IssuerError as exc:
+        _fail(exc)
+    slug = slug or tenants.slug_for(name)
     with _service() as service, service.session(write=True) as session:
         try:
             provider, key = create_provider_with_issuers(
@@ -239,13 +248,67 @@ def keys_rotate(issuer_slug: str):
     with _service() as service:
         with service.session(write=True) as session:
             try:
-                issuer = tenants.get_issuer(session, issuer_slug)
+                issuer = tenants.get_issuer(session, issuer_slug, lock=True)
                 new = tenants.rotate_keys(session, issuer, service.vault, service.clock(),
                                           jwt_algorithm=service.config["JWT_ALGORITHM"])
                 session.commit()
             except IssuerError as exc:
                 _fail(exc)
+            except IntegrityError:
+                session.rollback()
+                click.echo(f"error: another key rotation of {issuer_slug!r} finished first; this one changed "
+                           f"nothing. Run 'issuer keys rotate {issuer_slug}' again if you still want new keys.",
+                           err=True)
+                sys.exit(1)
         click.echo("New active keys: " + ", ".join(k.fragment for k in new))
+
+
+def _database_ready(config: dict) -> bool:
+    """True when the configured database exists and holds this service's tables. Never creates
+    anything: a SQLite file that does not exist is not opened."""
+    url = str(config.get("DATABASE_URL") or "")
+    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):].split("?", 1)[0]).is_file():
+        return False
+    try:
+        engine = create_engine(url)
+        try:
+            return inspect(engine).has_table("issuer_profile")
+        finally:
+            engine.dispose()
+    except SQLAlchemyError:
+        return False
+
+
+def _read_target(target: str, *, fetch, max_bytes: int = 8 * 1024 * 1024) -> bytes:
+    """The bytes of an explicit file path, or of an http(s) URL through the SSRF-guarded fetcher."""
+    if target.startswith(("http://", "https://")):
+        try:
+            return fetch(target, accept="application/json, application/vc+jwt").body
+        except FetchError as exc:
+            raise BadRequest(f"could not fetch {target}: {exc}") from None
+    path = Path(target)
+    if not path.is_file():
+        raise NotFound(f"no such file: {target}")
+    if path.stat().st_size > max_bytes:
+        raise PayloadTooLarge(f"{target} is larger than {max_bytes} bytes")
+    return path.read_bytes()
+
+
+def _print_report(report, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        return
+    click.echo(("VERIFIED" if report.verified else "NOT VERIFIED") + f" ({report.format or 'unknown format'})")
+    trust = report.issuer_trust or {}
+    if trust:
+        shown = trust.get("name") or trust.get("claimedName") or "(no name)"
+        note = {"hosted": "hosted on this service", "known": f"in the trust list ({trust.get('source')})"}.get(
+            trust.get("level"), "UNKNOWN issuer: the name is only the credential's own claim")
+        click.echo(f"  issuer: {shown} [{trust.get('issuer')}] - {note}")
+    for check in report.checks:
+        mark = {"passed": "ok  ", "failed": "FAIL", "skipped": "skip"}[check.status]
+        code = f" [{check.code}]" if check.code else ""
+        click.echo(f"  {mark} {check.id}: {check.reason}{code}")
 
 
 @main.command()
@@ -253,21 +316,31 @@ def keys_rotate(issuer_slug: str):
 @click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
 @click.option("--no-status", is_flag=True, help="do not check the credential status")
 def verify(target: str, as_json: bool, no_status: bool):
-    """Verify a credential file (JSON, JWT, baked PNG/SVG) or URL; exit 0 only when verified."""
+    """Verify a credential file (JSON, JWT, baked PNG/SVG) or URL; exit 0 only when verified.
+
+    Without this service's database (e.g. run from another folder) it verifies as any third party
+    would, creating nothing: DIDs and status lists are resolved over the network."""
+    config = load_config(instance_path(Path.cwd() / "instance"))
+    if not _database_ready(config):
+        try:
+            verifier, fetch = standalone_verifier(config)
+        except ConfigError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        try:
+            subject = _read_target(target, fetch=fetch)
+        except IssuerError as exc:
+            _fail(exc)
+        report = verifier.verify(subject, now=utcnow(), check_status=not no_status)
+        _print_report(report, as_json)
+        sys.exit(0 if report.verified else 1)
     with _service() as service:
         try:
             subject = load_target(service, target)
         except IssuerError as exc:
             _fail(exc)
         report = verifier_for(service).verify(subject, now=service.clock(), check_status=not no_status)
-        if as_json:
-            click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
-        else:
-            click.echo(("VERIFIED" if report.verified else "NOT VERIFIED") + f" ({report.format or 'unknown format'})")
-            for check in report.checks:
-                mark = {"passed": "ok  ", "failed": "FAIL", "skipped": "skip"}[check.status]
-                code = f" [{check.code}]" if check.code else ""
-                click.echo(f"  {mark} {check.id}: {check.reason}{code}")
+        _print_report(report, as_json)
         sys.exit(0 if report.verified else 1)
 
 

@@ -5,12 +5,15 @@ when there is any (style habit 15: fail fast, say what is wrong).
 """
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
-__all__ = ["DEFAULTS", "load_config", "validate_config", "instance_path", "ensure_secret_key"]
+__all__ = ["DEFAULTS", "load_config", "validate_config", "instance_path", "ensure_secret_key", "prepare_instance",
+           "prepare_sqlite_file"]
 
 DEFAULTS: dict = {
     "BASE_URL": "http://localhost:5000",
@@ -32,13 +35,46 @@ DEFAULTS: dict = {
     "OFFER_TX_CODE_TRIES": 5,          # wrong OID4VCI PINs (tx_code) before an offer locks
     "OID4VCI_TOKEN_TTL": 600,          # OID4VCI access token lifetime, seconds
     "OID4VCI_NONCE_TTL": 300,          # c_nonce lifetime, seconds
+    "ALLOW_ORIGIN_CHANGE": False,      # confirm that BASE_URL moved although credentials were issued
+    "TRUST_LIST": None,                # JSON trust list file(s) of known issuers (os.pathsep-separated)
 }
 
 _ENV_PREFIX = "ISSUER_"
 _INT_KEYS = {"STATUS_LIST_LENGTH", "STATUS_LIST_CAPACITY", "STATUS_LIST_MAX_AGE", "MAX_CONTENT_LENGTH",
              "MAX_UPLOAD_BYTES", "CLOCK_SKEW_SECONDS", "OFFER_TTL_DAYS", "OFFER_TX_CODE_TRIES",
              "OID4VCI_TOKEN_TTL", "OID4VCI_NONCE_TTL"}
-_BOOL_KEYS = {"LOAD_DEMO", "VERIFY_REMOTE_DID_WEB", "ALLOW_PRIVATE_FETCH"}
+_BOOL_KEYS = {"LOAD_DEMO", "VERIFY_REMOTE_DID_WEB", "ALLOW_PRIVATE_FETCH", "ALLOW_ORIGIN_CHANGE"}
+
+
+def prepare_instance(path: Path) -> Path:
+    """Create the instance folder (keys, secrets, SQLite database) readable by its owner only:
+    mode 0700, also tightened when an existing folder is wider."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        try:
+            path.chmod(0o700)
+        except PermissionError:  # not ours: leave it, startup goes on
+            pass
+    return path
+
+
+def prepare_sqlite_file(url: str) -> None:
+    """Create a SQLite database file with mode 0600 before SQLite does (it would use the umask,
+    typically 0644); an existing file that others can read is tightened to 0600."""
+    if not url.startswith("sqlite:///") or url in ("sqlite://", "sqlite:///:memory:"):
+        return
+    path = Path(url[len("sqlite:///"):].split("?", 1)[0])
+    if not path.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass
+    elif path.stat().st_mode & 0o077:
+        try:
+            path.chmod(0o600)
+        except PermissionError:
+            pass
 
 
 def instance_path(default: Path) -> Path:
@@ -92,11 +128,24 @@ def ensure_secret_key(config: dict) -> None:
         return
     path = Path(config["INSTANCE_PATH"]) / "secret_key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        prepare_instance(path.parent)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_urlsafe(48))
     config["SECRET_KEY"] = path.read_text().strip()
+
+
+# Host names that resolvers read as IPv4 addresses although they are not dotted quads
+# (inet_aton forms: "2130706433", "0x7f.1", "127.1").
+_NUMERIC_HOST = re.compile(r"^(?:0x[0-9a-f]+|[0-9]+)(?:\.(?:0x[0-9a-f]+|[0-9]+)){0,3}\.?$", re.IGNORECASE)
+
+
+def _is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return bool(_NUMERIC_HOST.match(host))
+    return True
 
 
 def validate_config(config: dict) -> list[str]:
@@ -108,6 +157,10 @@ def validate_config(config: dict) -> list[str]:
     elif base.path not in ("", "/") or base.query or base.fragment or base.username:
         problems.append("ISSUER_BASE_URL must be an origin only (no path, query, fragment or user info), "
                         "because it becomes the did:web identifier")
+    elif _is_ip_address(base.hostname):
+        problems.append(f"ISSUER_BASE_URL must name a host, not the IP address {base.hostname}: issuers are "
+                        "did:web identifiers, and did:web does not allow IP addresses (did:web §3.1); "
+                        "use a domain name (for local trials http://localhost:<port>)")
     url = str(config.get("DATABASE_URL") or "")
     if not (url.startswith("sqlite:") or url.startswith("postgresql")):
         problems.append(f"ISSUER_DATABASE_URL must be a sqlite:// or postgresql+psycopg:// URL, got {url!r}")

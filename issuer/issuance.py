@@ -21,19 +21,25 @@ from .store import tenants
 from .badges.credential import (AchievementInput, AlignmentInput, CredentialExtras, Learner, build_achievement,
                                 build_credential, json_number)
 from .errors import Conflict, NotFound, Unprocessable, ValidationFailed
+from .resolve.did_document import DidError
+from .resolve.did_key import public_key_from_did_key
+from .resolve.did_web import parse_did_web
 from .signing.jsonld.safemode import DataLossError
 from .signing.keystore import KeyVault
 from .signing import eddsa_rdfc_2022, vc_jose
 from .intake.schemas import validate_or_raise
 from .status import lists as status_lists
+from .verify.trust import has_direction_controls
 from .store.models import Course, CourseSkill, Credential, IssuerProfile, Provider, Skill, StatusEvent
 
-__all__ = ["IssueRequest", "IssuanceContext", "parse_issue_request", "issue_credential",
+__all__ = ["IssueRequest", "IssuanceContext", "parse_issue_request", "issue_credential", "did_problem",
            "achievement_input", "request_fingerprint", "sign_credential"]
 
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
-_DID = re.compile(r"^did:[a-z0-9]+:[A-Za-z0-9._%:-]*[A-Za-z0-9._%-]$")
+# DID Core 1.0 §3.1 ABNF: did:<method-name>:<method-specific-id>, idchar = ALPHA / DIGIT / "." / "-" /
+# "_" / pct-encoded; no path, query or fragment.
+_DID = re.compile(r"^did:[a-z0-9]+:(?:(?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2})*:)*(?:[A-Za-z0-9._-]|%[0-9A-Fa-f]{2})+$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -74,6 +80,22 @@ def _text_problems(value, path: str) -> list[dict]:
     return []
 
 
+def did_problem(did: str) -> str | None:
+    """Why ``did`` cannot name a credential subject, or None. DID Core 1.0 §3.1 syntax for every
+    method; a ``did:key`` must decode to a supported public key (Ed25519 or P-256, security catalog
+    NET-07) and a ``did:web`` must name a valid host (did:web §3.1)."""
+    if not _DID.match(did):
+        return "not a DID (did:<method>:<method-specific id>, no path, query or fragment)"
+    try:
+        if did.startswith("did:key:"):
+            public_key_from_did_key(did)
+        elif did.startswith("did:web:"):
+            parse_did_web(did)
+    except DidError as exc:
+        return f"not a valid {did.split(':')[1]} DID: {exc}"
+    return None
+
+
 def _parse_time(value: str, path: str, now: datetime, skew: timedelta) -> datetime:
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -83,9 +105,17 @@ def _parse_time(value: str, path: str, now: datetime, skew: timedelta) -> dateti
     if moment.tzinfo is None:
         raise ValidationFailed("completedAt needs a time zone offset",
                                errors=[{"path": path, "message": "add Z or an offset such as +02:00"}])
+    try:
+        moment = moment.astimezone(timezone.utc)
+    except OverflowError:
+        moment = None
+    # xsd:dateTime as credentials write it has a four-digit year (VC Data Model 2.0 §4.9 dateTimeStamp).
+    if moment is None or not 1000 <= moment.year <= 9999:
+        raise ValidationFailed("completedAt must lie between the years 1000 and 9999 (UTC)",
+                               errors=[{"path": path, "message": "year out of range"}])
     if moment > now + skew:
         raise ValidationFailed("completedAt is in the future", errors=[{"path": path, "message": "in the future"}])
-    return moment.astimezone(timezone.utc)
+    return moment
 
 
 def _result(result: dict | None) -> dict | None:
@@ -93,6 +123,12 @@ def _result(result: dict | None) -> dict | None:
         return None
     if result.get("passed") is False:
         raise Unprocessable("a credential certifies a completion; a failed attempt cannot be issued")
+    if "grade" in result and "score" in result:
+        raise ValidationFailed("give either a grade or a score, not both: a credential's result has one value",
+                               errors=[{"path": "/result", "message": "both grade and score"}])
+    if "maxScore" in result and "score" not in result:
+        raise ValidationFailed("maxScore needs a score", errors=[{"path": "/result/maxScore",
+                                                                  "message": "no score to scale"}])
     out: dict = {}
     if "grade" in result:
         out["value"] = result["grade"]
@@ -123,13 +159,23 @@ def _evidence(items: list[dict]) -> tuple[dict, ...]:
 def parse_issue_request(body, *, now: datetime, skew: timedelta = timedelta(minutes=5)) -> IssueRequest:
     if not isinstance(body, dict):
         raise ValidationFailed("the request body must be a JSON object")
+    learner = body.get("learner")
+    if isinstance(learner, dict) and ("email" in learner) == ("id" in learner):
+        raise ValidationFailed("give either an e-mail or a DID for the learner (not both, not neither)",
+                               errors=[{"path": "/learner", "message": "give either an e-mail or a DID"}])
     validate_or_raise("issue-request.schema.json", body)
     problems = _text_problems(body, "")
-    learner = body["learner"]
+    if not learner["name"].strip():
+        problems.append({"path": "/learner/name", "message": "the name is empty (only white space)"})
+    if has_direction_controls(learner["name"]):
+        problems.append({"path": "/learner/name",
+                         "message": "bidirectional override or isolate characters are not allowed in a name"})
     if "email" in learner and not _EMAIL.match(learner["email"].strip()):
         problems.append({"path": "/learner/email", "message": "not a valid e-mail address"})
-    if "id" in learner and not _DID.match(learner["id"]):
-        problems.append({"path": "/learner/id", "message": "not a DID (did:<method>:<id>, no fragment)"})
+    if "id" in learner:
+        why = did_problem(learner["id"])
+        if why:
+            problems.append({"path": "/learner/id", "message": why})
     if problems:
         raise ValidationFailed("the request has invalid values", errors=problems)
     completed = _parse_time(body["completedAt"], "/completedAt", now, skew) if "completedAt" in body else None
@@ -141,7 +187,7 @@ def parse_issue_request(body, *, now: datetime, skew: timedelta = timedelta(minu
 
 
 def achievement_input(course: Course, base_url: str) -> AchievementInput:
-    url = f"{base_url}/achievements/{course.slug}"
+    url = f"{base_url}/achievements/{course.slug}"  # /achievements/<provider>/<code>
     return AchievementInput(
         id=url, name=course.title, description=course.description, criteria=course.criteria,
         criteria_url=None, image_url=f"{url}/image", image_caption=f"Badge: {course.title}", code=course.code,

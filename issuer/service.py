@@ -5,21 +5,27 @@ randomness or the network takes it from here (or as parameters), so tests can pi
 """
 from __future__ import annotations
 
+import json
 import random
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable
+from urllib.parse import urlsplit
 
+from sqlalchemy import inspect, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from .config import ensure_secret_key, validate_config
+from .config import ensure_secret_key, prepare_sqlite_file, validate_config
 from .errors import ConfigError
 from .signing.keystore import KeyVault
 from .store.db import make_engine, make_sessionmaker
+from .store.models import Credential
+from .store.trust_lists import TrustListFileError, read_trust_list_files
+from .verify.trust import TrustList, TrustListError, trust_list_paths
 
-__all__ = ["Service", "build_service", "utcnow"]
+__all__ = ["Service", "build_service", "utcnow", "issued_origin", "origin_change_problem"]
 
 
 def utcnow() -> datetime:
@@ -51,11 +57,55 @@ class Service:
         return self.write_sessions() if write else self.sessions()
 
 
+def issued_origin(engine: Engine) -> str | None:
+    """The origin (``scheme://host[:port]``) under which the latest credential was issued, read from
+    its achievement id; None for a database without credentials (or not migrated yet)."""
+    if not inspect(engine).has_table(Credential.__tablename__):
+        return None
+    with engine.connect() as conn:
+        text = conn.execute(select(Credential.document).where(Credential.document != "")
+                            .order_by(Credential.created.desc()).limit(1)).scalar()
+    if not text:
+        return None
+    try:
+        achievement_id = json.loads(text)["credentialSubject"]["achievement"]["id"]
+        parts = urlsplit(achievement_id)
+    except (ValueError, KeyError, TypeError):
+        return None
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
+def origin_change_problem(engine: Engine, config: dict) -> str | None:
+    """A startup problem when ``BASE_URL`` is not the origin credentials were issued under: their
+    ids (did:web issuers, status lists, achievement pages) would all stop resolving. The operator
+    confirms a deliberate move with ``ALLOW_ORIGIN_CHANGE``."""
+    if config.get("ALLOW_ORIGIN_CHANGE"):
+        return None
+    origin = issued_origin(engine)
+    if origin is None or origin.lower() == str(config["BASE_URL"]).rstrip("/").lower():
+        return None
+    return (f"ISSUER_BASE_URL is {config['BASE_URL']}, but credentials were issued under {origin}: every issued "
+            f"credential's issuer DID, status list and achievement URL would stop resolving. Set "
+            f"ISSUER_BASE_URL={origin} again, or, if the move is deliberate (old ids will break), confirm it "
+            f"with ISSUER_ALLOW_ORIGIN_CHANGE=true")
+
+
 def build_service(config: dict) -> Service:
     ensure_secret_key(config)
     problems = validate_config(config)
+    caches: dict = {}
+    try:
+        caches["trust_list"] = TrustList.from_documents(read_trust_list_files(trust_list_paths(config)))
+    except (TrustListFileError, TrustListError) as exc:
+        problems.append(f"ISSUER_TRUST_LIST: {exc}")
     if problems:
         raise ConfigError(problems)
+    prepare_sqlite_file(config["DATABASE_URL"])
     engine = make_engine(config["DATABASE_URL"])
+    problem = origin_change_problem(engine, config)
+    if problem:
+        engine.dispose()
+        raise ConfigError([problem])
     return Service(config=config, engine=engine, sessions=make_sessionmaker(engine),
-                   write_sessions=make_sessionmaker(engine, write=True), vault=KeyVault(config["SECRET_KEY"]))
+                   write_sessions=make_sessionmaker(engine, write=True), vault=KeyVault(config["SECRET_KEY"]),
+                   caches=caches)

@@ -28,7 +28,12 @@ def _wants_html() -> bool:
 def init_errors(app) -> None:
     @app.errorhandler(IssuerError)
     def _issuer_error(exc: IssuerError):
-        return problem_response(exc.to_problem(), exc.http_status)
+        response = problem_response(exc.to_problem(), exc.http_status)
+        if exc.http_status == 401:
+            # RFC 9110 §11.6.1 (a 401 carries a challenge), RFC 6750 §3 (Bearer).
+            error = ', error="invalid_token"' if request.headers.get("Authorization") else ""
+            response.headers["WWW-Authenticate"] = f'Bearer realm="issuer"{error}'
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -47,10 +47,10 @@ def qr_code(credential_id: str, fmt: str):
     return _file(artifacts.verify_qr(url, fmt), "image/png" if fmt == "png" else "image/svg+xml", max_age=86400)
 
 
-@bp.get("/achievements/<slug>/image")
-def achievement_image(slug: str):
+@bp.get("/achievements/<provider>/<code>/image")
+def achievement_image(provider: str, code: str):
     """The badge image: the provider's upload, or the generated default (SVG; ``?format=png``)."""
-    course = find_course(slug)
+    course = find_course(provider, code)
     wants_png = request.args.get("format") == "png" or (
         course.image is not None and course.image.media_type == "image/png" and request.args.get("format") != "svg")
     if wants_png:

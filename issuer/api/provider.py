@@ -30,6 +30,13 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 
 
+@bp.after_request
+def _no_store(response):
+    """Provider API answers are private to the caller: no cache may keep them (RFC 9111 §5.2.2.5)."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def credential_links(credential_id: str) -> dict:
     base = service().base_url
     return {

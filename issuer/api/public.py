@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request
 from sqlalchemy import select
 
 from ..badges.contexts import BUNDLED_CONTEXTS, EU_MICROCREDENTIAL_V1
@@ -110,16 +110,38 @@ def _profile(issuer: IssuerProfile):
     return json_response(profile, media_type="application/ld+json")
 
 
+@bp.get("/achievements/<provider>/<code>.json")
+def achievement_json(provider: str, code: str):
+    return _achievement(find_course(provider, code))
+
+
 @bp.get("/achievements/<slug>.json")
-def achievement_json(slug: str):
-    return _achievement(find_course(slug))
+def legacy_achievement_json(slug: str):
+    return legacy_course_redirect(slug, ".json")
 
 
-def find_course(slug: str) -> Course:
-    course = db().scalar(select(Course).where(Course.slug == slug))
+def find_course(provider: str, code: str) -> Course:
+    """The course at ``/achievements/<provider>/<code>`` (the code case-insensitively), or 404."""
+    slug = f"{provider}/{code}".lower()
+    course = db().scalar(select(Course).where(Course.slug == slug)) if len(slug) <= 140 else None
     if course is None:
         abort(404)
     return course
+
+
+def legacy_course_redirect(slug: str, suffix: str = ""):
+    """``/achievements/<provider>-<code>`` (the form used before issue #9 §5, found in the achievement
+    ids of credentials issued then): a permanent redirect to the course's path, or 404. Only the
+    paths that courses actually had are redirected, so the old form's ambiguity cannot return."""
+    course = db().scalar(select(Course).where(Course.legacy_slug == slug.lower())) if len(slug) <= 140 else None
+    if course is None:
+        abort(404)
+    target = f"/achievements/{course.slug}{suffix}"
+    if request.query_string:
+        target += "?" + request.query_string.decode("latin-1")
+    response = redirect(target, code=301)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 def _achievement(course: Course):

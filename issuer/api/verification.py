@@ -13,7 +13,7 @@ from flask import Blueprint, json, jsonify, request
 from ..skills.coverage_report import coverage_for
 from ..errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from ..intake.strict_json import JsonError, strict_loads
-from ..verify.runtime import load_target, verifier_for
+from ..verify.runtime import counts_for_coverage, load_target, verifier_for
 from .context import db, service
 from .public import find_credential, html_page, json_response, wants_json
 
@@ -120,10 +120,43 @@ def _holder_matches(credential: dict, holder: dict | None) -> tuple[bool, str | 
     return False, "the credential's recipient identifier does not match the holder"
 
 
+def _holder_identity(credential: dict) -> tuple[str, str | None]:
+    """``("did", DID)`` for a subject with an id, else ``("email", None)`` (a hashed e-mail, which
+    cannot be compared across credentials without the holder's address)."""
+    subject = credential.get("credentialSubject")
+    subject = subject if isinstance(subject, dict) else {}
+    did = subject.get("id")
+    return ("did", did) if isinstance(did, str) and did else ("email", None)
+
+
+def _same_holder(first: tuple[str, str | None] | None, credential: dict) -> tuple[bool, str | None]:
+    """Without a ``holder``, the first counted credential names the holder; the others must be
+    shown to belong to the same one (issue #9 §7: a DID holder and an e-mail holder are never merged)."""
+    if first is None:
+        return True, None
+    kind, did = _holder_identity(credential)
+    if first[0] == "did" and kind == "did":
+        return (True, None) if did == first[1] else (
+            False, f"not combined: this credential's holder is {did}, the first counted one's is {first[1]}")
+    if first[0] == "did":
+        return False, (f"not combined: this credential names its holder by a hashed e-mail address, the first "
+                       f"counted one by the DID {first[1]}; nothing shows they are one holder")
+    if kind == "did":
+        return False, (f"not combined: this credential's holder is the DID {did}, the first counted one names "
+                       "its holder by a hashed e-mail address; nothing shows they are one holder")
+    return False, ("not combined: both credentials name their holder by a hashed e-mail address; send "
+                   "holder: {\"email\": ...} to show that they belong to one holder")
+
+
 @bp.post("/api/v1/coverage")
 def combined_coverage():
-    """``{"credentials": [credential | JWT, ...], "holder": {"email"|"id"}?}``: verified credentials
-    only; the answer is the combined job-role coverage and a per-credential verdict."""
+    """``{"credentials": [credential | JWT, ...], "holder": {"email"|"id"}?, "includeAllRoles"?,
+    "includeUnknownIssuers"?}``: the combined job-role coverage and a per-credential verdict.
+
+    A credential counts when it is verified, its issuer is hosted here or known (unless
+    ``includeUnknownIssuers``), and it is shown to belong to the holder: to ``holder`` when given,
+    else to the same holder as the first counted credential (same DID). Every credential that does
+    not count says why (``reason``)."""
     if request.mimetype != "application/json":
         raise UnsupportedMediaType("send application/json")
     try:
@@ -137,19 +170,29 @@ def combined_coverage():
     if holder is not None and not (isinstance(holder, dict) and len(holder) == 1 and
                                    isinstance(holder.get("email", holder.get("id")), str)):
         raise ValidationFailed("holder must be {\"email\": ...} or {\"id\": <DID>}")
+    include_unknown = body.get("includeUnknownIssuers") is True
     counted, results = [], []
+    first: tuple[str, str | None] | None = None
     for item in items:
         report = verify_subject(item)
-        entry = {"verified": report.verified, "counted": False}
+        entry = {"verified": report.verified, "counted": False,
+                 "issuerTrust": (report.issuer_trust or {}).get("level")}
         if report.summary:
             entry["achievement"] = (report.summary.get("achievement") or {}).get("name")
         if report.verified and report.credential:
-            ok, why = _holder_matches(report.credential, holder)
-            entry["counted"] = ok
-            if ok:
-                counted.append(report.credential)
+            if not counts_for_coverage(report, include_unknown=include_unknown):
+                entry["reason"] = ("the issuer is not hosted here and not in the trust list: the name it gives is "
+                                   "only the credential's own claim, so its skills are not counted "
+                                   "(includeUnknownIssuers: true counts them)")
             else:
-                entry["reason"] = why
+                ok, why = _holder_matches(report.credential, holder) if holder else \
+                    _same_holder(first, report.credential)
+                entry["counted"] = ok
+                if ok:
+                    counted.append(report.credential)
+                    first = first or _holder_identity(report.credential)
+                else:
+                    entry["reason"] = why
         else:
             entry["reason"] = "; ".join(f"{c.id}: {c.reason}" for c in report.checks if c.status == "failed")
         results.append(entry)

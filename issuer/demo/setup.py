@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from . import load_demo as load
+from ..config import prepare_instance
 from ..store import tenants
 from ..store.migrations import upgrade
 from ..service import Service
@@ -33,8 +34,9 @@ def create_provider_with_issuers(session, service: Service, *, slug: str, name: 
 
 
 def _write_secret(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    prepare_instance(path.parent)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # also when the file existed with a wider mode
     with os.fdopen(fd, "w") as fh:
         fh.write(text + "\n")
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 __all__ = ["JsonError", "strict_loads", "MAX_DEPTH"]
 
@@ -9,7 +10,7 @@ MAX_DEPTH = 64
 
 
 class JsonError(ValueError):
-    """Not acceptable JSON: syntax, duplicate members, NaN/Infinity, nesting."""
+    """Not acceptable JSON: syntax, duplicate members, NaN/Infinity, nesting, lone surrogates."""
 
 
 def _no_duplicates(pairs):
@@ -32,13 +33,22 @@ def _parse_float(text: str):
     return int(value) if value.is_integer() and abs(value) < 1e21 else value
 
 
-def _check_depth(value, limit: int) -> None:
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_tree(value, limit: int) -> None:
+    """Nesting depth, and no lone surrogates (``"\\ud800"``) in any string or member name:
+    I-JSON (RFC 7493 §2.1) forbids them, UTF-8 cannot encode them, and databases refuse them."""
     stack = [(value, 1)]
     while stack:
         node, depth = stack.pop()
         if depth > limit:
             raise JsonError(f"JSON nesting deeper than {limit} levels")
-        if isinstance(node, dict):
+        if isinstance(node, str):
+            if _SURROGATE.search(node):
+                raise JsonError("a string holds a lone UTF-16 surrogate (such as \\ud800), which is not a character")
+        elif isinstance(node, dict):
+            stack.extend((k, depth) for k in node)
             stack.extend((v, depth + 1) for v in node.values())
         elif isinstance(node, list):
             stack.extend((v, depth + 1) for v in node)
@@ -80,5 +90,5 @@ def strict_loads(data: bytes | str, *, max_depth: int = MAX_DEPTH):
         raise
     except (ValueError, RecursionError) as exc:
         raise JsonError(f"not valid JSON: {exc}") from None
-    _check_depth(value, max_depth)
+    _check_tree(value, max_depth)
     return value

@@ -13,9 +13,10 @@ Import semantics (:func:`import_courses`):
 * courses are upserted by (provider, ``code``) and replaced: optional members that are omitted are
   cleared, and the course's skill mapping becomes exactly the imported one. Courses that the
   document does not mention are kept. The badge image (``image_id``) is never touched;
-* the public slug is ``f"{provider.slug}-{code}".lower()`` (codes and provider slugs only use
-  URL-safe characters). Two course codes of a document that differ only in case, or a slug already
-  used by another course (``a`` + ``b-c`` and ``a-b`` + ``c`` both give ``a-b-c``), are refused;
+* the public slug is ``f"{provider.slug}/{code}".lower()``, served as ``/achievements/<provider>/<code>``
+  (codes and provider slugs only use URL-safe characters, and a provider slug has no "/", so two
+  providers never compete for a path). Two course codes of a document that differ only in case are
+  refused;
 * a skill reference names its framework, else ``default_framework``, else the only framework
   stored (when there is exactly one);
 * ``validityPeriod`` becomes ``validity_days``: an ISO 8601 duration of years, months, weeks and days
@@ -75,8 +76,9 @@ def validity_days(value: str | dict) -> int:
 
 
 def course_slug(provider_slug: str, code: str) -> str:
-    """The public slug of a course: ``"<provider slug>-<code>"`` in lower case."""
-    return f"{provider_slug}-{code}".lower()
+    """The public path of a course under ``/achievements/``: ``"<provider slug>/<code>"`` in lower
+    case. Provider slugs never contain "/", so no two providers' courses can share a path."""
+    return f"{provider_slug}/{code}".lower()
 
 
 def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:

@@ -5,7 +5,7 @@ rows (see :mod:`issuer.status.lists`), so concurrent changes never overwrite eac
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -15,7 +15,7 @@ from . import lists as status_lists
 from ..store.models import Credential, Provider, StatusEvent
 from ..badges.timestamps import iso_z
 
-__all__ = ["get_owned", "change_status", "history", "ACTIONS"]
+__all__ = ["get_owned", "change_status", "history", "status_since", "ACTIONS"]
 
 ACTIONS = {"revoke": ("revoked", status_lists.REVOKED), "suspend": ("suspended", status_lists.SUSPENDED),
            "unsuspend": ("active", status_lists.VALID)}
@@ -57,6 +57,20 @@ def change_status(session: Session, provider: Provider, credential_id: str, acti
                             actor=actor, at=now))
     session.flush()
     return credential, True
+
+
+def status_since(session: Session, credential: Credential) -> datetime | None:
+    """When a revoked or suspended credential got its status (the latest such audit event, aware
+    UTC); None for an active credential."""
+    action = {"revoked": "revoke", "suspended": "suspend"}.get(credential.status)
+    if action is None:
+        return None
+    moment = session.scalar(select(StatusEvent.at).where(StatusEvent.credential_id == credential.id,
+                                                         StatusEvent.action == action)
+                            .order_by(StatusEvent.at.desc(), StatusEvent.id.desc()).limit(1))
+    if moment is not None and moment.tzinfo is None:  # SQLite returns naive UTC
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment
 
 
 def history(session: Session, credential: Credential) -> list[dict]:

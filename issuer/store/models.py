@@ -157,7 +157,11 @@ class Course(Base):
     id: Mapped[intpk]
     provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
     code: Mapped[str] = mapped_column(String(64))
-    slug: Mapped[str] = mapped_column(String(140), unique=True)  # "<provider>-<code>": public URL
+    # The public path under /achievements/: "<provider slug>/<code in lower case>" (issue #9 §5: the
+    # provider and the course are separated unambiguously). ``legacy_slug`` is the path used before,
+    # "<provider>-<code>", kept so that the achievement ids of credentials issued then still resolve.
+    slug: Mapped[str] = mapped_column(String(140), unique=True)
+    legacy_slug: Mapped[Optional[str]] = mapped_column(String(140), unique=True)
     title: Mapped[str200]
     description: Mapped[str] = mapped_column(Text)
     criteria: Mapped[str] = mapped_column(Text)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from slugify import slugify
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,14 +28,51 @@ from .models import ApiKey, IssuerProfile, Provider, SigningKey
 __all__ = [
     "create_provider", "create_api_key", "authenticate", "create_issuer", "rotate_keys",
     "issuer_did", "did_document", "jwks", "profile_json", "SigningMaterial", "signing_material",
-    "get_issuer",
+    "get_issuer", "slug_for", "check_slug", "check_name",
 ]
 
 _API_KEY_PREFIX = "obk_"
+SLUG_MAX = 64
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def slug_for(name: str) -> str:
+    """A URL slug for a provider or issuer name in any script: transliterated to ASCII
+    (python-slugify with Unidecode: "Ελληνική Ακαδημία" -> "ellenike-akademia", "Škoda Auto
+    Vzdělávání" -> "skoda-auto-vzdelavani"), lower case, words joined by "-", at most 64 characters.
+    Never empty: a name with nothing to transliterate gets "provider-<8 hex digits of its SHA-256>"."""
+    text = re.sub("[\ud800-\udfff]", "", name or "")  # not characters: nothing to transliterate
+    slug = slugify(text, max_length=SLUG_MAX, word_boundary=True, lowercase=True)
+    if not slug:
+        slug = "provider-" + hashlib.sha256((name or "").encode("utf-8", "replace")).hexdigest()[:8]
+    return slug
+
+
+def check_slug(slug: str, what: str = "slug") -> str:
+    """``slug`` if it is 1-64 lower-case ASCII letters and digits in words joined by "-", else
+    ValidationFailed (it becomes part of did:web identifiers and URLs)."""
+    if not isinstance(slug, str) or len(slug) > SLUG_MAX or not _SLUG.match(slug):
+        raise ValidationFailed(f"{what} {slug!r} must be 1 to {SLUG_MAX} lower-case letters a-z and digits, "
+                               "in words joined by '-'", errors=[{"path": f"/{what}", "message": "not a slug"}])
+    return slug
+
+
+def check_name(name: str, what: str = "name") -> str:
+    """``name`` trimmed; ValidationFailed if nothing but white space is left, or if it holds lone
+    surrogates (e.g. undecodable bytes of a command-line argument) or control characters."""
+    if not isinstance(name, str) or not name.strip():
+        raise ValidationFailed(f"the {what} is empty", errors=[{"path": f"/{what}", "message": "empty"}])
+    if re.search("[\ud800-\udfff\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]", name):
+        raise ValidationFailed(f"the {what} holds characters that are not text (control characters, "
+                               "direction overrides or lone surrogates)",
+                               errors=[{"path": f"/{what}", "message": "not text"}])
+    return name.strip()
 
 
 def create_provider(session: Session, slug: str, name: str, *, url: str | None = None,
                     suspension_enabled: bool = False) -> Provider:
+    check_slug(slug, "slug")
+    name = check_name(name)
     if session.scalar(select(Provider).where(Provider.slug == slug)):
         raise Conflict(f"provider {slug!r} already exists")
     provider = Provider(slug=slug, name=name, url=url, suspension_enabled=suspension_enabled)
@@ -107,6 +146,8 @@ def create_issuer(session: Session, provider: Provider, vault: KeyVault, *, slug
                   ) -> IssuerProfile:
     if did_method not in ("web", "key"):
         raise ValidationFailed("did_method must be 'web' or 'key'")
+    check_slug(slug, "issuer slug")
+    name = check_name(name, "issuer name")
     if session.scalar(select(IssuerProfile).where(IssuerProfile.slug == slug)):
         raise Conflict(f"issuer {slug!r} already exists")
     issuer = IssuerProfile(provider_id=provider.id, slug=slug, name=name, url=url, email=email,
@@ -131,10 +172,15 @@ def rotate_keys(session: Session, issuer: IssuerProfile, vault: KeyVault, now: d
     return [_add_key(session, issuer, vault, "Ed25519"), _add_key(session, issuer, vault, jwt_algorithm)]
 
 
-def get_issuer(session: Session, slug: str, provider: Provider | None = None) -> IssuerProfile:
+def get_issuer(session: Session, slug: str, provider: Provider | None = None, *,
+               lock: bool = False) -> IssuerProfile:
+    """The issuer profile ``slug`` (of ``provider`` when given), or NotFound. ``lock=True`` holds
+    its row (``SELECT ... FOR UPDATE``) so that concurrent key rotations run one after the other."""
     query = select(IssuerProfile).where(IssuerProfile.slug == slug)
     if provider is not None:
         query = query.where(IssuerProfile.provider_id == provider.id)
+    if lock:
+        query = query.with_for_update()
     issuer = session.scalar(query)
     if issuer is None:
         raise NotFound(f"issuer {slug!r} not found")

@@ -31,6 +31,7 @@ CHECK_ORDER = (PARSING, CONTEXTS, DATA_MODEL, OFFICIAL_SCHEMA, SAFE_MODE, PROOF,
                VALIDITY_PERIOD, STATUS)
 
 PROBLEM_TYPE_BASE = "https://w3id.org/security#"
+LOCAL_PROBLEM_BASE = "https://github.com/ob3-skills-hub/issuer/blob/main/docs/verification-report.md#"
 
 
 @dataclass(frozen=True)
@@ -57,22 +58,39 @@ class CheckResult:
 
 @dataclass
 class VerificationReport:
-    """All checks of one verification, the input format, the parsed credential and a summary."""
+    """All checks of one verification, the input format, the parsed credential, a summary and the
+    issuer's standing (``issuer_trust``, see :mod:`issuer.verify.trust`; None when not assessed)."""
 
     verified: bool
     checks: list[CheckResult] = field(default_factory=list)
     format: str | None = None
     credential: dict | None = None
     summary: dict | None = None
+    issuer_trust: dict | None = None
 
     def check(self, check_id: str) -> CheckResult | None:
         """The result of check ``check_id`` (None if it is not in the report)."""
         return next((c for c in self.checks if c.id == check_id), None)
 
     def problems(self) -> list[dict]:
-        """RFC 9457-style problem details for the failed checks that carry a W3C code."""
-        return [{"type": PROBLEM_TYPE_BASE + c.code, "code": c.code, "title": c.id, "detail": c.reason}
-                for c in self.checks if c.status == FAILED and c.code]
+        """RFC 9457-style problem details, one per failed check: ``type`` is
+        ``https://w3id.org/security#<CODE>`` for a W3C code, else the check's section of
+        ``docs/verification-report.md`` with a local code (``REVOKED``, ``SUSPENDED``, ``EXPIRED``,
+        ``NOT_YET_VALID``, or the check id in upper case)."""
+        out = []
+        for c in self.checks:
+            if c.status != FAILED:
+                continue
+            if c.code:
+                out.append({"type": PROBLEM_TYPE_BASE + c.code, "code": c.code, "title": c.id, "detail": c.reason})
+                continue
+            detail = c.detail or {}
+            code = ("REVOKED" if detail.get("revoked") else "SUSPENDED" if detail.get("suspended")
+                    else detail.get("problem") if isinstance(detail.get("problem"), str) else c.id.upper())
+            anchor = f"{CHECK_ORDER.index(c.id) + 1}-{c.id}" if c.id in CHECK_ORDER else c.id
+            out.append({"type": LOCAL_PROBLEM_BASE + anchor, "code": code, "title": c.id,
+                        "detail": c.reason})
+        return out
 
     def to_dict(self) -> dict:
         return {
@@ -80,6 +98,7 @@ class VerificationReport:
             "format": self.format,
             "checks": [c.to_dict() for c in self.checks],
             "problems": self.problems(),
+            "issuerTrust": self.issuer_trust,
             "summary": self.summary,
             "credential": self.credential,
         }

@@ -2,6 +2,8 @@
 everything else over the SSRF-guarded fetcher (or not at all, by configuration)."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -10,15 +12,23 @@ from sqlalchemy import select
 from ..resolve.did_document import DidError
 from ..resolve.did_resolver import DidResolver
 from ..resolve.did_web import parse_did_web
-from ..errors import BadRequest, NotFound, PayloadTooLarge
+from ..errors import BadRequest, ConfigError, NotFound, PayloadTooLarge
 from ..intake.strict_json import strict_loads
 from ..resolve.fetch import FetchError, SafeFetcher
 from ..status.publish import published_list
 from ..store import tenants
 from ..store.models import Credential, IssuerProfile
+from ..store.trust_lists import TrustListFileError, read_trust_list_files
+from .trust import TrustedIssuer, TrustList, TrustListError, issuer_trust, trust_list_paths
 from .verifier import Policy, Verifier
 
-__all__ = ["verifier_for", "load_target"]
+__all__ = ["verifier_for", "load_target", "trust_list", "counts_for_coverage",
+           "standalone_verifier"]
+
+
+def _new_fetcher(config: dict) -> SafeFetcher:
+    private = bool(config.get("ALLOW_PRIVATE_FETCH"))
+    return SafeFetcher(allow_http=private, allow_private=private, max_bytes=512 * 1024, timeout=5.0)
 
 _STATUS_LIST_ACCEPT = "application/vc+jwt, application/vc, application/vc+ld+json, application/json, application/jwt"
 
@@ -26,10 +36,36 @@ _STATUS_LIST_ACCEPT = "application/vc+jwt, application/vc, application/vc+ld+jso
 def _fetcher(service) -> SafeFetcher:
     fetcher = service.caches.get("fetcher")
     if fetcher is None:
-        private = bool(service.config.get("ALLOW_PRIVATE_FETCH"))
-        fetcher = SafeFetcher(allow_http=private, allow_private=private, max_bytes=512 * 1024, timeout=5.0)
+        fetcher = _new_fetcher(service.config)
         service.caches["fetcher"] = fetcher
     return fetcher
+
+
+def standalone_verifier(config: dict) -> tuple[Verifier, Callable]:
+    """A verifier that needs no database (the CLI on a third party's credential): DIDs and status
+    lists over the SSRF-guarded fetcher (when ``VERIFY_REMOTE_DID_WEB``), no hosted issuers, the
+    configured trust list. Returns the verifier and the fetcher's ``fetch``."""
+    fetcher = _new_fetcher(config)
+    remote = bool(config.get("VERIFY_REMOTE_DID_WEB", True))
+    resolver = DidResolver(fetch=fetcher.fetch if remote else None)
+
+    def fetch_status(url: str) -> dict:
+        if not remote:
+            raise LookupError("fetching status lists is disabled (ISSUER_VERIFY_REMOTE_DID_WEB=false)")
+        return strict_loads(fetcher.fetch(url, accept="application/json").body)
+
+    try:
+        known = TrustList.from_documents(read_trust_list_files(trust_list_paths(config)))
+    except (TrustListFileError, TrustListError) as exc:
+        raise ConfigError([f"ISSUER_TRUST_LIST: {exc}"]) from None
+    schema_dir = config.get("OFFICIAL_SCHEMA_DIR")
+    verifier = Verifier(
+        resolve_did=resolver.resolve, fetch_status_list=fetch_status,
+        policy=Policy(clock_skew=timedelta(seconds=int(config.get("CLOCK_SKEW_SECONDS") or 300))),
+        official_schema_dir=Path(schema_dir) if schema_dir else None,
+        issuer_trust=lambda credential: issuer_trust(credential, hosted=lambda did: None, known=known,
+                                                     reference_names=known.entries))
+    return verifier, fetcher.fetch
 
 
 def _own_host(service) -> tuple[str, int | None]:
@@ -78,6 +114,58 @@ def _status_fetcher(service, remote: bool):
     return fetch
 
 
+def trust_list(service) -> TrustList:
+    """The operator's trust list (``TRUST_LIST``: files separated by ``os.pathsep``), read once."""
+    cached = service.caches.get("trust_list")
+    if cached is None:
+        cached = TrustList.from_documents(read_trust_list_files(trust_list_paths(service.config)))
+        service.caches["trust_list"] = cached
+    return cached
+
+
+def _hosted_issuers(service):
+    """``(hosted(did) -> TrustedIssuer | None, all_hosted() -> [TrustedIssuer])`` from the database."""
+    host, port = _own_host(service)
+
+    def _entry(issuer: IssuerProfile) -> TrustedIssuer:
+        return TrustedIssuer(tenants.issuer_did(issuer, service.base_url), issuer.name, "hosted",
+                             f"{service.base_url}/issuers/{issuer.slug}")
+
+    def hosted(did: str) -> TrustedIssuer | None:
+        with service.session() as session:
+            if did.startswith("did:web:"):
+                try:
+                    did_host, did_port, segments = parse_did_web(did)
+                except DidError:
+                    return None
+                if (did_host, did_port) != (host, port) or len(segments) != 2 or segments[0] != "issuers":
+                    return None
+                issuer = session.scalar(select(IssuerProfile).where(IssuerProfile.slug == segments[1],
+                                                                    IssuerProfile.did_method == "web"))
+            elif did.startswith("did:key:"):
+                issuer = session.scalar(select(IssuerProfile).where(IssuerProfile.did_key == did))
+            else:
+                return None
+            return _entry(issuer) if issuer is not None else None
+
+    def all_hosted() -> list[TrustedIssuer]:
+        with service.session() as session:
+            return [_entry(i) for i in session.scalars(select(IssuerProfile).order_by(IssuerProfile.id))]
+
+    return hosted, all_hosted
+
+
+def _issuer_rating(service):
+    hosted, all_hosted = _hosted_issuers(service)
+
+    def rate(credential: dict) -> dict:
+        known = trust_list(service)
+        return issuer_trust(credential, hosted=hosted, known=known,
+                            reference_names=lambda: [*all_hosted(), *known.entries()])
+
+    return rate
+
+
 def verifier_for(service) -> Verifier:
     cached = service.caches.get("verifier")
     if cached is not None:
@@ -88,7 +176,7 @@ def verifier_for(service) -> Verifier:
     verifier = Verifier(
         resolve_did=resolver.resolve, fetch_status_list=_status_fetcher(service, remote),
         policy=Policy(clock_skew=service.clock_skew),
-        official_schema_dir=Path(schema_dir) if schema_dir else None)
+        official_schema_dir=Path(schema_dir) if schema_dir else None, issuer_trust=_issuer_rating(service))
     service.caches["verifier"] = verifier
     return verifier
 
@@ -127,3 +215,12 @@ def load_target(service, target: str, *, max_bytes: int = 8 * 1024 * 1024) -> by
     return path.read_bytes()
 
 
+
+
+def counts_for_coverage(report, *, include_unknown: bool = False) -> bool:
+    """Whether a report's credential may count towards job-role coverage: verified, and by default
+    only from a hosted or known issuer (issue #9 §3: an unknown issuer's claims are not counted)."""
+    if not report.verified:
+        return False
+    level = (report.issuer_trust or {}).get("level")
+    return include_unknown or level in ("hosted", "known")

@@ -61,12 +61,16 @@ class Verifier:
     * ``loader`` is the JSON-LD document loader; its ``known`` URLs are the accepted contexts.
     * ``official_schema_dir`` optionally holds the official 1EdTech JSON Schemas, overriding the copies
       bundled with the package (:mod:`.official_schemas`).
+    * ``issuer_trust(credential) -> dict`` optionally rates the issuer (``hosted``, ``known``,
+      ``unknown``; see :mod:`issuer.verify.trust`); it becomes the report's ``issuerTrust``.
     """
 
     def __init__(self, *, resolve_did: Callable[[str], dict],
                  fetch_status_list: Callable[[str], dict] | None = None, loader=document_loader,
-                 policy: Policy = Policy(), official_schema_dir: Path | None = None) -> None:
+                 policy: Policy = Policy(), official_schema_dir: Path | None = None,
+                 issuer_trust: Callable[[dict], dict] | None = None) -> None:
         self._resolve_did = resolve_did
+        self._issuer_trust = issuer_trust
         self._fetch_status_list = fetch_status_list
         self._loader = loader
         self._policy = policy
@@ -81,7 +85,8 @@ class Verifier:
     def with_resolver(self, resolve_did: Callable[[str], dict]) -> "Verifier":
         """The same verifier with another DID resolver (e.g. one that knows a document already)."""
         return Verifier(resolve_did=resolve_did, fetch_status_list=self._fetch_status_list, loader=self._loader,
-                        policy=self._policy, official_schema_dir=self._official_schema_dir)
+                        policy=self._policy, official_schema_dir=self._official_schema_dir,
+                        issuer_trust=self._issuer_trust)
 
     def verify(self, subject: bytes | str | dict, *, now: datetime, check_status: bool = True) -> VerificationReport:
         """Verify ``subject`` at time ``now`` (timezone-aware); every problem is a failed check."""
@@ -107,8 +112,15 @@ class Verifier:
             state.results[check_id] = self._run_check(state, check_id, needs, want_status)
         checks = [state.results[c] for c in CHECK_ORDER]
         verified = state.ok(PROOF) and not any(c.status == FAILED for c in checks)
+        trust = None
+        if self._issuer_trust is not None and kind == "ob" and isinstance(parsed.credential, dict):
+            try:
+                trust = self._issuer_trust(parsed.credential)
+            except Exception:  # noqa: BLE001 - an unrated issuer is unknown, never a crash
+                log.exception("rating the issuer crashed")
+                trust = {"level": "unknown", "issuer": None, "claimedName": None, "warnings": []}
         return VerificationReport(verified, checks, parsed.format, parsed.credential,
-                                  build_summary(parsed.credential, state.summary_status))
+                                  build_summary(parsed.credential, state.summary_status), trust)
 
     def _run_check(self, state: VerifyState, check_id: str, needs: tuple[str, ...],
                    want_status: bool) -> CheckResult:

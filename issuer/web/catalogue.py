@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ..store import tenants
 from ..api.context import db, service
 from ..api.public import (_achievement, _profile, find_course, find_framework, find_issuer, find_role, find_skill,
-                          json_response, role_json, skill_json, wants_json)
+                          json_response, legacy_course_redirect, role_json, skill_json, wants_json)
 from ..badges.credential import build_achievement
 from ..issuance import achievement_input
 from ..store.models import Course, CourseSkill, Framework, IssuerProfile, JobRole, Provider, RoleSkill, Skill
@@ -53,8 +53,22 @@ def issuer_page(slug: str):
 
 
 @bp.get("/achievements/<slug>")
-def achievement_page(slug: str):
-    course = find_course(slug)
+def legacy_achievement_page(slug: str):
+    return legacy_course_redirect(slug)
+
+
+@bp.get("/achievements/<slug>/image")
+def legacy_achievement_image(slug: str):
+    """The old image path ``/achievements/<provider>-<code>/image`` redirects; a course whose code
+    is "image" (``/achievements/<provider>/image``) shares the URL shape and is served as its page."""
+    if db().scalar(select(Course.id).where(Course.slug == f"{slug}/image".lower())) is not None:
+        return achievement_page(slug, "image")
+    return legacy_course_redirect(slug, "/image")
+
+
+@bp.get("/achievements/<provider>/<code>")
+def achievement_page(provider: str, code: str):
+    course = find_course(provider, code)
     if wants_json():
         return _achievement(course)
     achievement = build_achievement(achievement_input(course, service().base_url))
@@ -94,6 +108,11 @@ def framework_json(framework: Framework) -> dict:
     return {"id": f"{base}/frameworks/{framework.code}", "type": "Framework", "code": framework.code,
             "name": framework.name, "version": framework.version, "description": framework.description,
             "roles": [role_json(r) for r in roles], "skills": [skill_json(s) for s in skills]}
+
+
+@bp.get("/frameworks/<code>.json")
+def framework_json_view(code: str):
+    return json_response(framework_json(find_framework(code)))
 
 
 @bp.get("/frameworks/<code>")

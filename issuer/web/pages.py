@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from flask import Blueprint, json
 
-from ..api.context import service
+from ..api.context import db, service
 from ..badges.timestamps import as_utc
 from ..api.public import find_credential
 from ..api.verification import credential_coverage, verify_subject
+from ..status.revocation import status_since
 from . import present
 from .render import absolute, not_found_page, page
 from .report_view import report_view
@@ -36,7 +37,8 @@ def _downloads(credential_id: str) -> list[dict]:
 
 
 def credential_view(row) -> dict:
-    """What the learner's page shows: the signed document's content and the hosted row's status."""
+    """What the learner's page shows: the signed document's content and the hosted row's status.
+    A revoked or suspended credential shows since when, and offers no sharing (``shareable``)."""
     document = json.loads(row.document)
     achievement = present.achievement_of(document)
     issued, expires = as_utc(row.valid_from), as_utc(row.valid_until)
@@ -51,8 +53,9 @@ def credential_view(row) -> dict:
         "og_image": absolute(f"/achievements/{row.course.slug}/image?format=png"),
         "achievement_url": f"/achievements/{row.course.slug}",
         "issuer": {"name": issuer_name, "href": f"/issuers/{row.issuer.slug}", "country": row.issuer.country_code},
-        "issued": issued, "expires": expires, "status": row.status,
+        "issued": issued, "expires": expires, "status": row.status, "status_since": as_utc(status_since(db(), row)),
         "expired": expires is not None and expires < service().clock(),
+        "shareable": row.status == "active",
         "facts": present.facts(achievement), "skills": present.skills(achievement),
         "evidence": present.evidence(document), "results": present.results(document),
         "downloads": _downloads(row.id),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from ..verify.trust import strip_hidden
 from .render import safe_url
 
 __all__ = ["text", "achievement_of", "facts", "skills", "evidence", "results", "subject_of",
@@ -20,7 +21,10 @@ def text(value, limit: int = 4000) -> str | None:
         return None
     if isinstance(value, (int, float)):
         return f"{value:g}"
-    return value[:limit] if isinstance(value, str) and value.strip() else None
+    if not isinstance(value, str):
+        return None
+    value = strip_hidden(value[:limit])  # no bidi overrides or invisible characters on a page
+    return value if value.strip() else None
 
 
 def _dict(value) -> dict:

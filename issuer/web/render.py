@@ -7,8 +7,10 @@ are used only when they are http(s) URLs (``safe_url``), so a hostile document c
 from __future__ import annotations
 
 from flask import Response, render_template, request
+from markupsafe import Markup
 
 from ..api.context import service
+from ..verify.trust import strip_hidden
 
 __all__ = ["page", "not_found_page", "safe_url", "absolute", "is_local", "init_app", "CSP"]
 
@@ -45,6 +47,8 @@ def is_local(url) -> bool:
 
 
 def _security_headers(response: Response) -> Response:
+    # Every answer (JSON, problem+json, images, JWTs): browsers must not sniff another type.
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
     if response.mimetype == "text/html":
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -54,7 +58,16 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+def _finalize(value):
+    """Every ``{{ value }}`` of every page: text loses bidirectional controls and invisible
+    characters (issue #9 §3), so no name can reorder or hide what is shown around it."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return strip_hidden(value)
+    return value
+
+
 def init_app(app) -> None:
+    app.jinja_env.finalize = _finalize
     app.after_request(_security_headers)
     app.jinja_env.globals.update(safe_url=safe_url, is_local=is_local, absolute=absolute,
                                  current_path=lambda: request.path)

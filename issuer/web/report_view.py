@@ -6,10 +6,11 @@ verified" whatever else it claims; an authentic one can still be revoked, suspen
 from __future__ import annotations
 
 from ..verify.report import CHECK_ORDER, FAILED, PARSING, PROOF, VALIDITY_PERIOD
+from ..verify.trust import display_name
 from . import present
 from .render import safe_url
 
-__all__ = ["verdict", "report_view"]
+__all__ = ["verdict", "report_view", "trust_view"]
 
 
 def verdict(report) -> str:
@@ -42,21 +43,43 @@ def _checks(report) -> list[dict]:
              "explanation": f"check.{c.id}.{c.status}", "title": f"check.{c.id}.title"} for c in checks]
 
 
+def trust_view(report) -> dict:
+    """The issuer's standing as the page says it: ``level`` (``hosted``, ``known``, ``unknown``),
+    the sentence key and names to fill in, and the warnings (see :mod:`issuer.verify.trust`)."""
+    trust = report.issuer_trust or {"level": "unknown", "warnings": []}
+    level = trust.get("level") if trust.get("level") in ("hosted", "known") else "unknown"
+    claimed = display_name(trust.get("claimedName"))
+    name = display_name(trust.get("name")) if level != "unknown" else claimed
+    view = {"level": level, "did": display_name(trust.get("issuer"), 500), "name": name,
+            "source": display_name(trust.get("source")), "url": safe_url(trust.get("url")),
+            "sentence": f"trust.{level}" if name or level != "unknown" else "trust.unknown_unnamed",
+            "claimed_differs": claimed if level != "unknown" and claimed and claimed != name else None,
+            "warnings": [{"key": f"trust.warning.{w}", "name": display_name(trust.get("resembles"))}
+                         for w in trust.get("warnings", []) if w in ("impersonation", "mixed-script",
+                                                                     "bidi-controls")]}
+    return view
+
+
 def report_view(report) -> dict:
     """Everything the report template needs; the summary's values are the credential's claims."""
     summary = report.summary or {}
     issuer, holder = summary.get("issuer") or {}, summary.get("holder") or {}
+    trust = trust_view(report)
+    unknown = report.verified and trust["level"] == "unknown"
     return {
         "verdict": verdict(report),
+        "verdict_title": "verdict.verified.title_unknown_issuer" if unknown else None,
+        "verdict_text": "verdict.verified.text_unknown_issuer" if unknown else None,
+        "trust": trust,
         "verified": report.verified,
         "format": report.format,
         "name": present.text(summary.get("name"), 300),
-        "issuer": {"name": present.text(issuer.get("name"), 300), "id": present.text(issuer.get("id"), 500),
+        "issuer": {"name": display_name(issuer.get("name")), "id": present.text(issuer.get("id"), 500),
                    "url": safe_url(issuer.get("id"))},
         "achievement": {"name": present.text((summary.get("achievement") or {}).get("name"), 300),
                         "description": present.text((summary.get("achievement") or {}).get("description")),
                         "url": safe_url((summary.get("achievement") or {}).get("id"))},
-        "holder": present.text(holder.get("name"), 300),
+        "holder": display_name(holder.get("name")),
         "valid_from": summary.get("validFrom"),
         "valid_until": summary.get("validUntil"),
         "skills": present.skills({"alignment": summary.get("alignments") or []}),

@@ -12,6 +12,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..api.context import db, service
 from ..api.verification import MAX_VERIFY_BYTES, subject_from_request, verify_subject
 from ..skills.coverage_report import coverage_for
+from ..verify.runtime import counts_for_coverage
 from ..errors import BadRequest, IssuerError, NotFound, PayloadTooLarge, UnsupportedMediaType
 from .render import page
 from .report_view import report_view
@@ -52,6 +53,6 @@ def verify_submit():
         return _form(status=exc.http_status, error=key, detail=exc.detail, **kept)
     report = verify_subject(subject)
     coverage = None
-    if report.verified and isinstance(report.credential, dict):
+    if counts_for_coverage(report) and isinstance(report.credential, dict):
         coverage = coverage_for(db(), service().base_url, [report.credential])
     return page("verify_report.html", report=report_view(report), coverage=coverage, cache="no-store")

@@ -109,10 +109,10 @@ def test_badge_image_upload_png_and_svg(client, auth):
 
 
 def test_default_badge_image_is_generated(client, demo):
-    response = client.get("/achievements/emob-academy-hv-2s/image")
+    response = client.get("/achievements/emob-academy/hv-2s/image")
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"
     assert b"<svg" in response.data
-    png = client.get("/achievements/emob-academy-hv-2s/image?format=png")
+    png = client.get("/achievements/emob-academy/hv-2s/image?format=png")
     assert png.mimetype == "image/png" and png.data[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 
@@ -71,7 +72,8 @@ def test_migration_down_and_up_again(service):
     cfg = alembic_config(url)
     tables = lambda: set(inspect(service.engine).get_table_names())  # noqa: E731
     assert {"credential_offer", "credential_claim", "exchange_nonce"} <= tables()
-    command.downgrade(cfg, "0001")
+    below = ScriptDirectory.from_config(cfg).get_revision("0002_wallets_offers").down_revision
+    command.downgrade(cfg, below)
     service.engine.dispose()
     assert not {"credential_offer", "credential_claim", "exchange_nonce"} & tables()
     command.upgrade(cfg, "head")

@@ -57,7 +57,7 @@ def test_learner_page_links(client, credential_id):
     assert "verification page" in qr["alt"]
     assert f"/credentials/{cid}/qr.png" in links
     badge = page.first("img", class_="hero__badge")
-    assert badge["src"] == "/achievements/emob-academy-hv-2s/image" and badge["alt"] == f"Badge: {NAME}"
+    assert badge["src"] == "/achievements/emob-academy/hv-2s/image" and badge["alt"] == f"Badge: {NAME}"
     share = page.first("input", id="share-url")
     assert share["value"] == f"{BASE}/credentials/{cid}" and page.first("label", for_="share-url")
 
@@ -102,7 +102,7 @@ def test_open_graph_and_twitter_tags(client, credential_id):
     assert meta["og:title"] == NAME and meta["twitter:title"] == NAME
     assert meta["og:description"] == "Alex Muster earned this micro-credential from Academy of Electromobility."
     assert meta["og:url"] == f"{BASE}/credentials/{credential_id}"
-    assert meta["og:image"] == meta["twitter:image"] == f"{BASE}/achievements/emob-academy-hv-2s/image?format=png"
+    assert meta["og:image"] == meta["twitter:image"] == f"{BASE}/achievements/emob-academy/hv-2s/image?format=png"
     assert meta["twitter:card"] == "summary"
     image = client.get(meta["og:image"].removeprefix(BASE))
     assert image.status_code == 200 and image.mimetype == "image/png"

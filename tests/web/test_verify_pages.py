@@ -41,7 +41,7 @@ def test_hosted_credential_verifies_on_the_spot(client, credential_id):
     assert "Academy of Electromobility" in text and "did:web:localhost%3A5000:issuers:emob-academy" in text
     assert "Valid until No expiry date" in text
     links = page.links()
-    assert links[f"{BASE}/achievements/emob-academy-hv-2s"] == "High-Voltage Qualification for EV Service Work (Level 2S)"
+    assert links[f"{BASE}/achievements/emob-academy/hv-2s"] == "High-Voltage Qualification for EV Service Work (Level 2S)"
     assert links[f"{BASE}/skills/DRIVES-ACM/HVS-AWARE"] == "High-voltage safety awareness"
     assert links[f"/credentials/{credential_id}"] == "View the credential"
     assert _checks(page) == {check: "passed" for check in CHECK_ORDER}

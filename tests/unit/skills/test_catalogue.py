@@ -43,8 +43,8 @@ def test_validity_days_rejects(value):
 
 
 def test_course_slug():
-    assert course_slug("emob-academy", "HV-2S") == "emob-academy-hv-2s"
-    assert course_slug("acme", "Intro_1.v2") == "acme-intro_1.v2"
+    assert course_slug("emob-academy", "HV-2S") == "emob-academy/hv-2s"
+    assert course_slug("acme", "Intro_1.v2") == "acme/intro_1.v2"
 
 
 def test_import_creates_courses(catalogue_db, provider):
@@ -58,7 +58,7 @@ def test_import_creates_courses(catalogue_db, provider):
     assert summary == {"provider": "acme", "created": ["HV-1", "Intro"], "updated": [], "unchanged": [],
                        "changed": True}
     course = session.scalar(select(Course).where(Course.code == "HV-1"))
-    assert course.slug == "acme-hv-1" and course.provider is provider
+    assert course.slug == "acme/hv-1" and course.provider is provider
     assert (course.validity_days, course.language, course.workload_hours, course.ects) == (730, "de", 24, 1)
     assert course.learning_outcomes == ["Can do A."]
     listed = list_courses(session, provider)
@@ -68,7 +68,7 @@ def test_import_creates_courses(catalogue_db, provider):
         {"framework": "TEST-FW", "code": "B", "name": "Skill B", "level": 2},
     ]
     assert listed[0]["title"] == "Course HV-1" and listed[0]["validityDays"] == 730
-    assert listed[1]["slug"] == "acme-intro" and listed[1]["language"] is None
+    assert listed[1]["slug"] == "acme/intro" and listed[1]["language"] is None
     assert listed[1]["workload"] == {"hours": 24, "ects": None}
     assert not session.new and not session.dirty and session.in_transaction()
 
@@ -181,27 +181,28 @@ def test_schema_errors_come_first(catalogue_db, provider):
     assert [e["path"] for e in info.value.errors] == ["/courses/0/code", "/courses/0/eqfLevel"]
 
 
-def test_slug_taken_by_another_provider_is_a_conflict(catalogue_db):
+def test_course_paths_never_collide_across_providers(catalogue_db):
+    """Issue #9 §5: provider "a" + course "b-c" and provider "a-b" + course "c" are different paths."""
     session = catalogue_db
     a, ab = Provider(slug="a", name="A"), Provider(slug="a-b", name="A-B")
     session.add_all([a, ab])
     session.flush()
     import_courses(session, a, {"courses": [course_doc("b-c")]})
+    summary = import_courses(session, ab, {"courses": [course_doc("c"), course_doc("d")]})
+    assert summary["created"] == ["c", "d"]
+    assert [c["slug"] for c in list_courses(session, a)] == ["a/b-c"]
+    assert [c["slug"] for c in list_courses(session, ab)] == ["a-b/c", "a-b/d"]
     before = counts(session)
-    with pytest.raises(Conflict) as info:
-        import_courses(session, ab, {"courses": [course_doc("c"), course_doc("d")]})
-    assert info.value.http_status == 409
-    assert info.value.errors == [{"path": "/courses/0/code",
-                                  "message": "the slug 'a-b-c' is already used by another provider's course 'b-c'"}]
-    assert counts(session) == before
-    # the same provider, a code differing only in case
+    # the same provider, a code differing only in case, is still refused
     with pytest.raises(Conflict) as info:
         import_courses(session, a, {"courses": [course_doc("B-C")]})
+    assert info.value.http_status == 409
     assert "this provider's course 'b-c'" in info.value.errors[0]["message"]
+    assert counts(session) == before
     # a conflict plus another problem is a validation failure listing both
     with pytest.raises(ValidationFailed) as info:
         bad = course_doc("e", skills=[{"skill": "Z", "level": 1}])
-        import_courses(session, ab, {"courses": [course_doc("c"), bad]})
+        import_courses(session, a, {"courses": [course_doc("B-C"), bad]})
     assert [e["path"] for e in info.value.errors] == ["/courses/0/code", "/courses/1/skills/0/skill"]
 
 
@@ -212,8 +213,8 @@ def test_list_courses_is_per_provider(catalogue_db, provider):
     session.flush()
     import_courses(session, provider, {"courses": [course_doc("X1")]})
     import_courses(session, other, {"courses": [course_doc("X1"), course_doc("X2")]})
-    assert [c["slug"] for c in list_courses(session, provider)] == ["acme-x1"]
-    assert [c["slug"] for c in list_courses(session, other)] == ["other-x1", "other-x2"]
+    assert [c["slug"] for c in list_courses(session, provider)] == ["acme/x1"]
+    assert [c["slug"] for c in list_courses(session, other)] == ["other/x1", "other/x2"]
     assert counts(session)["CourseSkill"] == 3 == len(session.scalars(select(CourseSkill)).all())
 
 

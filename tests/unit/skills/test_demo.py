@@ -114,7 +114,7 @@ def test_demo_courses_in_the_database(session):
     load_demo(session, create_provider=Callback())
     emob = session.scalar(select(Provider).where(Provider.slug == "emob-academy"))
     courses = {c["code"]: c for c in list_courses(session, emob)}
-    assert courses["HV-REFRESH"]["validityDays"] == 730 and courses["HV-REFRESH"]["slug"] == "emob-academy-hv-refresh"
+    assert courses["HV-REFRESH"]["validityDays"] == 730 and courses["HV-REFRESH"]["slug"] == "emob-academy/hv-refresh"
     assert all(c["skills"] for c in courses.values())
     # A holder of all Academy credentials covers most of the HV battery technician role.
     course_ids = session.scalars(select(Course.id).where(Course.provider_id == emob.id)).all()

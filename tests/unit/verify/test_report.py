@@ -44,12 +44,18 @@ def test_to_dict_is_json(issuer):
     assert validity["status"] == "failed" and validity["detail"]["problem"] == "EXPIRED"
 
 
-def test_problems_use_w3c_codes():
+def test_problems_use_w3c_codes_and_list_every_failed_check():
     report = VerificationReport(False, [CheckResult("proof", "failed", "bad", "PROOF_VERIFICATION_ERROR"),
-                                        CheckResult("status", "failed", "revoked"),
+                                        CheckResult("status", "failed", "revoked", None, {"revoked": True}),
+                                        CheckResult("validity_period", "failed", "expired", None,
+                                                    {"problem": "EXPIRED"}),
                                         CheckResult("contexts", "passed", "ok")], "json-ld", None, None)
-    assert report.problems() == [{"type": "https://w3id.org/security#PROOF_VERIFICATION_ERROR",
-                                  "code": "PROOF_VERIFICATION_ERROR", "title": "proof", "detail": "bad"}]
+    docs = "https://github.com/ob3-skills-hub/issuer/blob/main/docs/verification-report.md#"
+    assert report.problems() == [
+        {"type": "https://w3id.org/security#PROOF_VERIFICATION_ERROR", "code": "PROOF_VERIFICATION_ERROR",
+         "title": "proof", "detail": "bad"},
+        {"type": docs + "9-status", "code": "REVOKED", "title": "status", "detail": "revoked"},
+        {"type": docs + "8-validity_period", "code": "EXPIRED", "title": "validity_period", "detail": "expired"}]
     assert bool(CheckResult("x", "passed", "ok")) and not CheckResult("x", "skipped", "n/a")
 
 

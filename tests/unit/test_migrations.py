@@ -1,0 +1,53 @@
+"""Alembic migrations on SQLite and PostgreSQL (the ``database_url`` fixture picks the database)."""
+from __future__ import annotations
+
+from alembic import command
+from sqlalchemy import create_engine, text
+
+from issuer.store.migrations import alembic_config
+
+
+def _rows(url: str, sql: str):
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(sql))]
+    finally:
+        engine.dispose()
+
+
+def _exec(url: str, *statements: str) -> None:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            for sql in statements:
+                conn.execute(text(sql))
+    finally:
+        engine.dispose()
+
+
+def test_0002_course_paths_up_down_up(database_url):
+    cfg = alembic_config(database_url)
+    command.upgrade(cfg, "0001")
+    _exec(database_url,
+          "INSERT INTO provider (id, slug, name, suspension_enabled) VALUES (1, 'emob', 'E', false)",
+          "INSERT INTO provider (id, slug, name, suspension_enabled) VALUES (2, 'emob-academy', 'EA', false)",
+          "INSERT INTO course (id, provider_id, code, slug, title, description, criteria, learning_outcomes) "
+          "VALUES (1, 1, 'academy-HV-9', 'emob-academy-hv-9', 't', 'd', 'c', '[]')",
+          "INSERT INTO course (id, provider_id, code, slug, title, description, criteria, learning_outcomes) "
+          "VALUES (2, 2, 'HV-2S', 'emob-academy-hv-2s', 't', 'd', 'c', '[]')")
+    command.upgrade(cfg, "head")
+    assert _rows(database_url, "SELECT id, slug, legacy_slug FROM course ORDER BY id") == [
+        (1, "emob/academy-hv-9", "emob-academy-hv-9"), (2, "emob-academy/hv-2s", "emob-academy-hv-2s")]
+    # The squatting case now works: emob-academy's own HV-9 gets its own path.
+    _exec(database_url,
+          "INSERT INTO course (id, provider_id, code, slug, title, description, criteria, learning_outcomes) "
+          "VALUES (3, 2, 'HV-9', 'emob-academy/hv-9', 't', 'd', 'c', '[]')",
+          # (the old schema cannot hold both: remove it before going back)
+          "DELETE FROM course WHERE id = 3")
+    command.downgrade(cfg, "0001")
+    assert _rows(database_url, "SELECT id, slug FROM course ORDER BY id") == [
+        (1, "emob-academy-hv-9"), (2, "emob-academy-hv-2s")]
+    command.upgrade(cfg, "head")
+    assert _rows(database_url, "SELECT slug FROM course ORDER BY id") == [("emob/academy-hv-9",),
+                                                                           ("emob-academy/hv-2s",)]

@@ -15,7 +15,6 @@ from issuer.signing import keys as K
 from tests.exchanges.holder import Holder
 
 AUD = "https://skills.example.org"
-NOW = datetime.now(timezone.utc)
 
 
 def _verify(token, nonces=("n-1",)):
@@ -27,7 +26,7 @@ def _verify(token, nonces=("n-1",)):
             return True
         return False
 
-    return verify_key_proof(token, audience=AUD, now=NOW, skew=timedelta(minutes=5),
+    return verify_key_proof(token, audience=AUD, now=datetime.now(timezone.utc), skew=timedelta(minutes=5),
                             max_age=timedelta(minutes=5), use_nonce=use)
 
 
@@ -56,7 +55,7 @@ def test_a_nonce_works_once():
         return True
 
     token = Holder().proof_jwt(aud=AUD, nonce="n-1")
-    options = {"audience": AUD, "now": NOW, "skew": timedelta(minutes=5), "max_age": timedelta(minutes=5),
+    options = {"audience": AUD, "now": datetime.now(timezone.utc), "skew": timedelta(minutes=5), "max_age": timedelta(minutes=5),
                "use_nonce": use}
     verify_key_proof(token, **options)
     with pytest.raises(ProofRejected) as err:

@@ -142,7 +142,11 @@ def provider():
 @click.option("--suspension/--no-suspension", default=False, help="allow suspending credentials")
 @click.option("--did-method", type=click.Choice(["web", "key"]), default="web", show_default=True)
 @click.option("--country", help="ISO 3166-1 alpha-2 country code of the issuer")
-def provider_create(name, slug, url, suspension, did_method, country):
+@click.option("--legal-id", help="legal identifier: VAT number, eIDAS identifier or national registry number "
+                                 "(needed for the Europass/ELM export)")
+@click.option("--legal-id-scheme", type=click.Choice(["vat", "eidas", "registration"]), default=None,
+              help="what --legal-id is  [default: registration]")
+def provider_create(name, slug, url, suspension, did_method, country, legal_id, legal_id_scheme):
     """Create a provider with one issuer profile and print its API key (shown once)."""
     try:
         name = tenants.check_name(name)
@@ -153,12 +157,37 @@ def provider_create(name, slug, url, suspension, did_method, country):
         try:
             provider, key = create_provider_with_issuers(
                 session, service, slug=slug, name=name, url=url, suspension_enabled=suspension,
-                issuers=[{"slug": slug, "name": name, "url": url, "countryCode": country, "didMethod": did_method}])
+                issuers=[{"slug": slug, "name": name, "url": url, "countryCode": country, "didMethod": did_method,
+                          "legalIdentifier": legal_id, "legalIdentifierScheme": legal_id_scheme}])
             session.commit()
         except IssuerError as exc:
             _fail(exc)
     click.echo(f"Created provider {slug!r}.")
     click.echo(f"API key (shown once, store it safely): {key}")
+
+
+@provider.command("legal-id")
+@click.argument("issuer_slug")
+@click.argument("legal_id", required=False)
+@click.option("--scheme", type=click.Choice(["vat", "eidas", "registration"]), default=None,
+              help="what LEGAL_ID is  [default: registration]")
+@click.option("--country", help="ISO 3166-1 alpha-2 country code (default: the one already set)")
+@click.option("--clear", is_flag=True, help="remove the legal identifier")
+def provider_legal_id(issuer_slug, legal_id, scheme, country, clear):
+    """Set an issuer profile's legal identifier and country (needed for the Europass/ELM export)."""
+    if not clear and not legal_id:
+        click.echo("error: give LEGAL_ID or --clear", err=True)
+        sys.exit(2)
+    with _service() as service, service.session(write=True) as session:
+        try:
+            issuer = tenants.get_issuer(session, issuer_slug)
+            tenants.set_legal_identity(issuer, country_code=country, legal_identifier=None if clear else legal_id,
+                                       scheme=None if clear else scheme)
+            session.commit()
+        except IssuerError as exc:
+            _fail(exc)
+        shown = f"{issuer.legal_identifier_scheme} {issuer.legal_identifier}" if issuer.legal_identifier else "none"
+        click.echo(f"Issuer {issuer_slug!r}: legal identifier {shown}, country {issuer.country_code or 'unset'}.")
 
 
 @provider.command("key")

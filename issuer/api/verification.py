@@ -12,7 +12,11 @@ from flask import Blueprint, json, jsonify, request
 
 from ..skills.coverage_report import coverage_for
 from ..errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from ..delivery.elm import ElmNotAvailable, build_elm
+from ..delivery.record import credential_record
 from ..intake.strict_json import JsonError, strict_loads
+from ..store.models import Credential
+from ..verify import elm_copy
 from ..verify.runtime import counts_for_coverage, load_target, verifier_for
 from .context import db, service
 from .public import find_credential, html_page, json_response, wants_json
@@ -70,7 +74,28 @@ def subject_from_request():
 
 def verify_subject(subject, *, check_status: bool = True):
     svc = service()
+    elm_document = elm_copy.as_elm_document(subject, max_bytes=MAX_VERIFY_BYTES)
+    if elm_document is not None:
+        return verify_elm_copy(elm_document, check_status=check_status)
     return verifier_for(svc).verify(subject, now=svc.clock(), check_status=check_status)
+
+
+def verify_elm_copy(document: dict, *, check_status: bool = True):
+    """An ELM (Europass) copy exported here: verify the signed original it names and compare the
+    copy's facts with a fresh export of the same record (:mod:`issuer.verify.elm_copy`)."""
+    svc = service()
+    ob_id = elm_copy.original_id(document) or ""
+    row = db().get(Credential, ob_id[len("urn:uuid:"):]) if ob_id.startswith("urn:uuid:") and len(ob_id) <= 80 \
+        else None
+    if row is None or json.loads(row.document).get("id") != ob_id:
+        return elm_copy.elm_copy_report(document, original=None, original_url=None, expected_facts=None)
+    original = verifier_for(svc).verify(row.document, now=svc.clock(), check_status=check_status)
+    try:
+        expected = elm_copy.elm_facts(build_elm(credential_record(row, svc.base_url)))
+    except ElmNotAvailable:
+        expected = None
+    return elm_copy.elm_copy_report(document, original=original, original_url=f"{svc.base_url}/credentials/{row.id}",
+                                    expected_facts=expected)
 
 
 @bp.post("/api/v1/verify")

@@ -4,5 +4,7 @@
   ``openbadgecredential`` chunks and SVG ``<openbadges:credential>`` elements (:mod:`.baking`);
 * default badge artwork, upload checks and SVG sanitizing (:mod:`.images`), rasterizing
   (:mod:`.raster`), QR codes to the verification page (:mod:`.qr`);
-* :mod:`.artifacts` puts them together for a stored credential or course.
+* :mod:`.artifacts` puts them together for a stored credential or course;
+* the printable PDF certificate (:mod:`.pdf`) and the European Learning Model (Europass) copy
+  (:mod:`.elm`), both made from one :class:`~.record.CredentialRecord` (:mod:`.record`).
 """

@@ -1,6 +1,7 @@
 """The default badge as a PNG (for PNG baking), drawn with Pillow: same motif as the SVG default."""
 from __future__ import annotations
 
+import functools
 import io
 import math
 import textwrap
@@ -24,6 +25,7 @@ def _hexagon(cx: float, cy: float, r: float) -> list[tuple[float, float]]:
             for i in range(6)]
 
 
+@functools.lru_cache(maxsize=256)  # deterministic and ~60 ms to draw; bytes are immutable
 def default_badge_png(title: str, issuer_name: str, *, accent: str = "#0a5cad") -> bytes:
     """A 400x400 PNG badge: hexagon, gear emblem, title (up to 3 lines), issuer ribbon."""
     image = Image.new("RGBA", (SIZE, SIZE), (0, 0, 0, 0))

@@ -2,8 +2,9 @@
 
 The matrix (``matrix.json``, framework ``DRIVES-ACM`` "DRIVES Automotive Competence Matrix") is
 demonstration data *inspired by* the DRIVES / Automotive Skills Alliance reference matrix of job
-roles and skills; it is not the official matrix, and its ESCO URIs are illustrative placeholders
-that follow the ESCO URI pattern. The providers and their domains (``*.example``) are fictitious.
+roles and skills; it is not the official matrix. Its skills carry no ESCO URIs (the ELM export
+would present them as real ESCO skills, and no verified mapping exists); the job roles' ESCO
+occupation URIs are illustrative placeholders that follow the ESCO URI pattern. The providers and their domains (``*.example``) are fictitious.
 
 Files (package data, ``issuer/demo/*.json``):
 
@@ -13,11 +14,13 @@ Files (package data, ``issuer/demo/*.json``):
 
       {"slug": "emob-academy", "name": "Academy of Electromobility",
        "url": "https://emob-academy.example", "suspensionEnabled": true,
-       "issuers": [{"slug", "name", "url", "email", "description", "countryCode"}],
+       "issuers": [{"slug", "name", "url", "email", "description", "countryCode",
+                    "legalIdentifier", "legalIdentifierScheme"}],
        "catalogue": "catalogue-emob-academy.json"}
 
   ``issuers`` are the OB 3.0 issuer profiles the provider issues as (``countryCode`` is
-  ISO 3166-1 alpha-2); ``catalogue`` names the provider's course-catalogue document
+  ISO 3166-1 alpha-2; ``legalIdentifier`` is an invented VAT or registry number of the
+  ``legalIdentifierScheme`` ``vat`` | ``eidas`` | ``registration``, needed by the ELM export); ``catalogue`` names the provider's course-catalogue document
   (``schemas/course-catalogue.schema.json``), whose skill references use the default framework.
 
 :func:`demo_providers` returns the providers with ``catalogue`` replaced by the loaded document.

@@ -28,6 +28,8 @@ def create_provider_with_issuers(session, service: Service, *, slug: str, name: 
                               url=spec.get("url"), email=spec.get("email"), description=spec.get("description"),
                               country_code=spec.get("countryCode") or spec.get("country_code"),
                               did_method=spec.get("didMethod", did_method),
+                              legal_identifier=spec.get("legalIdentifier"),
+                              legal_identifier_scheme=spec.get("legalIdentifierScheme"),
                               jwt_algorithm=service.config["JWT_ALGORITHM"])
     api_key = tenants.create_api_key(session, provider, label="initial")
     return provider, api_key

@@ -66,6 +66,10 @@ class IssuerProfile(Base):
     email: Mapped[Optional[str]] = mapped_column(String(200))
     description: Mapped[Optional[str]] = mapped_column(Text)
     country_code: Mapped[Optional[str]] = mapped_column(String(2))
+    # The organisation's legal identifier (ELM ``LegalIdentifier``): a VAT number, an eIDAS legal
+    # person identifier or a national registry number; ``legal_identifier_scheme`` says which.
+    legal_identifier: Mapped[Optional[str]] = mapped_column(String(100))
+    legal_identifier_scheme: Mapped[Optional[str]] = mapped_column(String(16))  # vat | eidas | registration
     did_method: Mapped[str] = mapped_column(String(8), default="web")
     did_key: Mapped[Optional[str]] = mapped_column(String(200))
     created: Mapped[created_at]

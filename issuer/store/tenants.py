@@ -28,7 +28,8 @@ from .models import ApiKey, IssuerProfile, Provider, SigningKey
 __all__ = [
     "create_provider", "create_api_key", "authenticate", "create_issuer", "rotate_keys",
     "issuer_did", "did_document", "jwks", "profile_json", "SigningMaterial", "signing_material",
-    "get_issuer", "slug_for", "check_slug", "check_name",
+    "get_issuer", "slug_for", "check_slug", "check_name", "legal_identity", "set_legal_identity",
+    "LEGAL_IDENTIFIER_SCHEMES",
 ]
 
 _API_KEY_PREFIX = "obk_"
@@ -140,23 +141,65 @@ def _add_key(session: Session, issuer: IssuerProfile, vault: KeyVault, algorithm
     return key
 
 
+LEGAL_IDENTIFIER_SCHEMES = ("vat", "eidas", "registration")
+_LEGAL_IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ./:_(),-]{0,99}")
+
+
+def legal_identity(country_code: str | None, legal_identifier: str | None,
+                   scheme: str | None) -> tuple[str | None, str | None, str | None]:
+    """Normalised ``(country_code, legal_identifier, scheme)`` of an issuer profile.
+
+    ``country_code`` is ISO 3166-1 alpha-2 (upper-cased); ``legal_identifier`` is a VAT number, an
+    eIDAS legal person identifier or a national registry number (1-100 letters, digits, space and
+    ``./:_(),-``), ``scheme`` one of :data:`LEGAL_IDENTIFIER_SCHEMES` (default ``registration``).
+    Raises :class:`ValidationFailed` naming the bad field.
+    """
+    country = country_code.strip().upper() if isinstance(country_code, str) and country_code.strip() else None
+    if country is not None and not re.fullmatch(r"[A-Z]{2}", country):
+        raise ValidationFailed("country must be an ISO 3166-1 alpha-2 code such as 'DE'")
+    ident = legal_identifier.strip() if isinstance(legal_identifier, str) and legal_identifier.strip() else None
+    if ident is None:
+        if scheme:
+            raise ValidationFailed("a legal identifier scheme was given without a legal identifier")
+        return country, None, None
+    if not _LEGAL_IDENTIFIER.fullmatch(ident):
+        raise ValidationFailed("legal identifier: 1-100 letters, digits, spaces or ./:_(),- characters")
+    scheme = scheme or "registration"
+    if scheme not in LEGAL_IDENTIFIER_SCHEMES:
+        raise ValidationFailed(f"legal identifier scheme must be one of {', '.join(LEGAL_IDENTIFIER_SCHEMES)}")
+    return country, ident, scheme
+
+
 def create_issuer(session: Session, provider: Provider, vault: KeyVault, *, slug: str, name: str,
                   url: str | None = None, email: str | None = None, description: str | None = None,
-                  country_code: str | None = None, did_method: str = "web", jwt_algorithm: str = "ES256"
+                  country_code: str | None = None, did_method: str = "web", jwt_algorithm: str = "ES256",
+                  legal_identifier: str | None = None, legal_identifier_scheme: str | None = None
                   ) -> IssuerProfile:
     if did_method not in ("web", "key"):
         raise ValidationFailed("did_method must be 'web' or 'key'")
     check_slug(slug, "issuer slug")
     name = check_name(name, "issuer name")
+    country_code, legal_identifier, legal_identifier_scheme = legal_identity(
+        country_code, legal_identifier, legal_identifier_scheme)
     if session.scalar(select(IssuerProfile).where(IssuerProfile.slug == slug)):
         raise Conflict(f"issuer {slug!r} already exists")
     issuer = IssuerProfile(provider_id=provider.id, slug=slug, name=name, url=url, email=email,
-                           description=description, country_code=country_code, did_method=did_method)
+                           description=description, country_code=country_code, did_method=did_method,
+                           legal_identifier=legal_identifier, legal_identifier_scheme=legal_identifier_scheme)
     session.add(issuer)
     session.flush()
     _add_key(session, issuer, vault, "Ed25519")
     if did_method == "web":
         _add_key(session, issuer, vault, jwt_algorithm)
+    return issuer
+
+
+def set_legal_identity(issuer: IssuerProfile, *, country_code: str | None, legal_identifier: str | None,
+                       scheme: str | None) -> IssuerProfile:
+    """Set (or, with ``legal_identifier=None``, clear) an issuer's legal identifier; the country is
+    kept when ``country_code`` is None. Validation as :func:`legal_identity`."""
+    country, ident, scheme = legal_identity(country_code or issuer.country_code, legal_identifier, scheme)
+    issuer.country_code, issuer.legal_identifier, issuer.legal_identifier_scheme = country, ident, scheme
     return issuer
 
 

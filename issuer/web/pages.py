@@ -28,12 +28,20 @@ def _not_found(_exc):
     return not_found_page()
 
 
-def _downloads(credential_id: str) -> list[dict]:
+def _downloads(credential_id: str, *, europass: bool = False) -> list[dict]:
+    """The learner's downloads; the Europass (ELM) copy only when it can be made (an active
+    credential whose issuer profile has a legal identifier and a country)."""
     base = f"/credentials/{credential_id}"
-    return [{"key": "json", "href": f"{base}.json", "type": "application/json", "file": f"credential-{credential_id}.json"},
-            {"key": "jwt", "href": f"{base}.jwt", "type": "application/vc+jwt", "file": f"credential-{credential_id}.jwt"},
-            {"key": "png", "href": f"{base}.png?download=1", "type": "image/png", "file": None},
-            {"key": "svg", "href": f"{base}.svg?download=1", "type": "image/svg+xml", "file": None}]
+    downloads = [
+        {"key": "json", "href": f"{base}.json", "type": "application/json", "file": f"credential-{credential_id}.json"},
+        {"key": "jwt", "href": f"{base}.jwt", "type": "application/vc+jwt", "file": f"credential-{credential_id}.jwt"},
+        {"key": "png", "href": f"{base}.png?download=1", "type": "image/png", "file": None},
+        {"key": "svg", "href": f"{base}.svg?download=1", "type": "image/svg+xml", "file": None},
+        {"key": "pdf", "href": f"{base}.pdf", "type": "application/pdf", "file": f"certificate-{credential_id}.pdf"}]
+    if europass:
+        downloads.append({"key": "elm", "href": f"{base}.elm.json", "type": "application/ld+json",
+                          "file": f"credential-{credential_id}.elm.json"})
+    return downloads
 
 
 def credential_view(row) -> dict:
@@ -58,7 +66,8 @@ def credential_view(row) -> dict:
         "shareable": row.status == "active",
         "facts": present.facts(achievement), "skills": present.skills(achievement),
         "evidence": present.evidence(document), "results": present.results(document),
-        "downloads": _downloads(row.id),
+        "downloads": _downloads(row.id, europass=row.status == "active" and bool(row.issuer.legal_identifier)
+                                and bool(row.issuer.country_code)),
         "linkedin_add": present.linkedin_add_url(name=name, organisation=issuer_name, issued=issued,
                                                  expires=expires, url=url, cert_id=row.id),
         "linkedin_share": present.linkedin_share_url(url),

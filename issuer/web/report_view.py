@@ -15,9 +15,15 @@ __all__ = ["verdict", "report_view", "trust_view"]
 
 def verdict(report) -> str:
     """``verified``, ``revoked``, ``suspended``, ``expired``, ``not_yet_valid``, ``unreadable`` or
-    ``not_verified``."""
+    ``not_verified``; for an ELM (Europass) copy also ``elm_unlinked`` (it names no credential
+    hosted here) and ``elm_mismatch`` (its original verified, but the copy's facts differ)."""
+    elm = getattr(report, "elm", None)
+    if elm and not elm.get("linked"):
+        return "elm_unlinked"
     if report.verified:
         return "verified"
+    if elm and elm.get("originalVerified") and not elm.get("factsMatch"):
+        return "elm_mismatch"
     parsing, proof = report.check(PARSING), report.check(PROOF)
     if parsing is None or parsing.status == FAILED or report.summary is None:
         return "unreadable"
@@ -84,4 +90,24 @@ def report_view(report) -> dict:
         "valid_until": summary.get("validUntil"),
         "skills": present.skills({"alignment": summary.get("alignments") or []}),
         "checks": _checks(report),
+        "elm": _elm(getattr(report, "elm", None)),
     }
+
+
+_ELM_FACTS = ("title", "holder", "issuer", "legalIdentifier", "issued", "eqfLevel", "creditPoints",
+              "volumeOfLearning", "grade")
+
+
+def _elm(elm: dict | None) -> dict | None:
+    """The ELM copy's part of the page: its facts, the signed original and whether they match."""
+    if not elm:
+        return None
+    facts = elm.get("facts") or {}
+    shown = [{"key": k, "value": present.text(facts.get(k), 500)} for k in _ELM_FACTS if present.text(facts.get(k))]
+    for fact in shown:  # EU vocabulary IRIs as people read them: ".../snb/eqf/4" -> "4"
+        if fact["key"] == "eqfLevel" and fact["value"].startswith("http://data.europa.eu/snb/eqf/"):
+            fact["value"] = fact["value"].rsplit("/", 1)[1]
+    return {"linked": bool(elm.get("linked")), "original": present.text(elm.get("original"), 200),
+            "original_url": safe_url(elm.get("originalUrl")), "facts": shown,
+            "match": bool(elm.get("factsMatch")), "differences": [present.text(d, 100) for d in
+                                                                  elm.get("differences") or []][:20]}

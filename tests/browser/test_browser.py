@@ -5,7 +5,8 @@ import io
 
 import pytest
 
-MEDIA_TYPES = {"json": "application/json", "jwt": "application/vc+jwt", "png": "image/png", "svg": "image/svg+xml"}
+MEDIA_TYPES = {"json": "application/json", "jwt": "application/vc+jwt", "png": "image/png", "svg": "image/svg+xml",
+               "pdf": "application/pdf", "elm": "application/ld+json"}
 
 
 def _media_type(response) -> str:
@@ -29,7 +30,7 @@ def test_learner_page_shows_the_credential(page, live_server, credential_id, scr
 def test_download_links_return_the_right_media_types(page, live_server, credential_id):
     page.goto(live_server.url(f"/credentials/{credential_id}"))
     links = page.locator("a[data-download]")
-    assert links.count() == 4
+    assert links.count() == len(MEDIA_TYPES)
     seen = {}
     for i in range(links.count()):
         link = links.nth(i)

@@ -72,7 +72,7 @@ def test_migration_down_and_up_again(service):
     cfg = alembic_config(url)
     tables = lambda: set(inspect(service.engine).get_table_names())  # noqa: E731
     assert {"credential_offer", "credential_claim", "exchange_nonce"} <= tables()
-    below = ScriptDirectory.from_config(cfg).get_revision("0002_wallets_offers").down_revision
+    below = ScriptDirectory.from_config(cfg).get_revision("0004_wallets_offers").down_revision
     command.downgrade(cfg, below)
     service.engine.dispose()
     assert not {"credential_offer", "credential_claim", "exchange_nonce"} & tables()

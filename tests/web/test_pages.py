@@ -52,7 +52,8 @@ def test_learner_page_links(client, credential_id):
     assert links[f"/credentials/{cid}/coverage"] == "Job-role coverage"
     downloads = {a["data-download"]: a["href"] for a in page.find("a") if "data-download" in a}
     assert downloads == {"json": f"/credentials/{cid}.json", "jwt": f"/credentials/{cid}.jwt",
-                         "png": f"/credentials/{cid}.png?download=1", "svg": f"/credentials/{cid}.svg?download=1"}
+                         "png": f"/credentials/{cid}.png?download=1", "svg": f"/credentials/{cid}.svg?download=1",
+                         "pdf": f"/credentials/{cid}.pdf", "elm": f"/credentials/{cid}.elm.json"}
     qr = page.first("img", src=f"/credentials/{cid}/qr.svg")
     assert "verification page" in qr["alt"]
     assert f"/credentials/{cid}/qr.png" in links
@@ -64,7 +65,8 @@ def test_learner_page_links(client, credential_id):
 
 def test_download_links_have_the_right_media_types(client, credential_id):
     page = get_page(client, f"/credentials/{credential_id}")
-    expected = {"json": "application/json", "jwt": "application/vc+jwt", "png": "image/png", "svg": "image/svg+xml"}
+    expected = {"json": "application/json", "jwt": "application/vc+jwt", "png": "image/png", "svg": "image/svg+xml",
+                "pdf": "application/pdf", "elm": "application/ld+json"}
     for link in (a for a in page.find("a") if "data-download" in a):
         response = client.get(link["href"])
         assert response.status_code == 200

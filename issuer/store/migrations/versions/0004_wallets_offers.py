@@ -1,14 +1,14 @@
 """wallet pickup: claim offers, claims (one holder per credential), OID4VCI nonces
 
-Revision ID: 0002_wallets_offers
-Revises: 0002_harden_course_paths
+Revision ID: 0004_wallets_offers
+Revises: 0003_exports_legal_identifier
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0002_wallets_offers'
-down_revision = '0002_harden_course_paths'
+revision = '0004_wallets_offers'
+down_revision = '0003_exports_legal_identifier'
 branch_labels = None
 depends_on = None
 

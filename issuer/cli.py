@@ -20,6 +20,7 @@ from .resolve import FetchError
 from .service import build_service, utcnow
 from .skills import catalogue
 from .skills import matrix as matrix_mod
+from .status.lists import SUSPENSION_COST
 from .store import tenants
 from .store.models import ApiKey, Provider
 from .verify.runtime import load_target, standalone_verifier, verifier_for
@@ -139,7 +140,8 @@ def provider():
 @click.argument("name")
 @click.option("--slug", help="URL-safe identifier (default: the name transliterated, e.g. 'ellenike-akademia')")
 @click.option("--url", help="the provider's web site")
-@click.option("--suspension/--no-suspension", default=False, help="allow suspending credentials")
+@click.option("--suspension/--no-suspension", default=False,
+              help="allow suspending credentials (adds a second status entry: fails the official OB schema)")
 @click.option("--did-method", type=click.Choice(["web", "key"]), default="web", show_default=True)
 @click.option("--country", help="ISO 3166-1 alpha-2 country code of the issuer")
 @click.option("--legal-id", help="legal identifier: VAT number, eIDAS identifier or national registry number "
@@ -163,6 +165,8 @@ def provider_create(name, slug, url, suspension, did_method, country, legal_id, 
         except IssuerError as exc:
             _fail(exc)
     click.echo(f"Created provider {slug!r}.")
+    if suspension:
+        click.echo(f"Note: {SUSPENSION_COST}")
     click.echo(f"API key (shown once, store it safely): {key}")
 
 
@@ -335,7 +339,7 @@ def _print_report(report, as_json: bool) -> None:
             trust.get("level"), "UNKNOWN issuer: the name is only the credential's own claim")
         click.echo(f"  issuer: {shown} [{trust.get('issuer')}] - {note}")
     for check in report.checks:
-        mark = {"passed": "ok  ", "failed": "FAIL", "skipped": "skip"}[check.status]
+        mark = {"passed": "ok  ", "failed": "FAIL", "skipped": "skip", "warning": "WARN"}[check.status]
         code = f" [{check.code}]" if check.code else ""
         click.echo(f"  {mark} {check.id}: {check.reason}{code}")
 

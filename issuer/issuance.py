@@ -271,9 +271,9 @@ def issue_credential(session: Session, provider: Provider, request: IssueRequest
                      status="active")
     session.add(row)
     session.flush()
-    purpose = status_lists.PURPOSE_MESSAGE if provider.suspension_enabled else status_lists.PURPOSE_REVOCATION
-    allocation = status_lists.allocate(session, issuer_id=issuer.id, credential_id=credential_id, purpose=purpose,
-                                       length=ctx.status_length, capacity=ctx.status_capacity, rng=ctx.rng)
+    entries = [status_lists.entry_json(ctx.base_url, status_lists.allocate(
+        session, issuer_id=issuer.id, credential_id=credential_id, purpose=purpose, length=ctx.status_length,
+        capacity=ctx.status_capacity, rng=ctx.rng)) for purpose in status_lists.purposes_for(provider.suspension_enabled)]
     valid_for = timedelta(days=course.validity_days) if course.validity_days else None
     profile = tenants.profile_json(issuer, ctx.base_url)
     unsigned = build_credential(
@@ -281,7 +281,7 @@ def issue_credential(session: Session, provider: Provider, request: IssueRequest
         achievement=build_achievement(achievement_input(course, ctx.base_url)), learner=request.learner,
         now=ctx.now, extras=CredentialExtras(completed_at=request.completed_at, result=request.result,
                                              evidence=request.evidence, valid_for=valid_for,
-                                             credential_status=status_lists.entry_json(ctx.base_url, allocation)))
+                                             credential_status=entries[0] if len(entries) == 1 else entries))
     row.document, row.jwt = sign_credential(unsigned, issuer, material, ctx)
     row.valid_until = ctx.now + valid_for if valid_for else None
     session.add(StatusEvent(credential_id=credential_id, provider_id=provider.id, action="issue",

@@ -19,6 +19,7 @@ from ..exchanges.offers import claim_summary
 from ..issuance import IssuanceContext
 from ..skills import catalogue, matrix
 from ..status import revocation
+from ..status.lists import SUSPENSION_COST
 from ..store.models import Course
 from ..verify.selfcheck import self_verifier
 from .context import current_provider, db, db_write, service
@@ -56,6 +57,8 @@ def _credential_response(row, status: int, replayed: bool = False, session=None,
             "links": credential_links(row.id), "claim": claim_summary(session or db(), row.id)}
     if offer is not None:
         body["offer"] = offer
+    if isinstance(body["credential"].get("credentialStatus"), list):
+        body["warnings"] = [{"code": "credential_status_array", "detail": SUSPENSION_COST}]
     response = jsonify(body)
     response.status_code = status
     response.headers["Location"] = f"/credentials/{row.id}"

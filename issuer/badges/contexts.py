@@ -4,6 +4,12 @@ Contexts are never fetched from the network: an unknown context URL is refused
 (VC Data Integrity 1.0, section 4.5 "Validating Contexts"; security catalog DI-05).
 ``MANIFEST.json`` records, for each URL, the npm package the file was taken from, its
 licence and sha256 (see ``scripts/bundle_contexts.py``).
+
+Inline (embedded) context objects are accepted only when they equal one of
+:data:`INLINE_CONTEXTS` member for member: the service's own EU micro-credential terms
+(``contexts/eu-microcredential-inline.json``, see ``docs/eu-microcredential-terms.md``), which
+every JSON-LD processor reads offline. ``https://w3id.org/skills-hub/eu-microcredential/v1`` is
+kept bundled for reading credentials issued before the inline context; it is never issued.
 """
 from __future__ import annotations
 
@@ -14,7 +20,8 @@ from typing import Mapping
 
 __all__ = ["BUNDLED_CONTEXTS", "MANIFEST", "ContextNotAllowed", "document_loader", "make_loader",
            "VC_V1", "VC_V2", "OB_V3P0", "OB_CONTEXTS", "DATA_INTEGRITY_V2", "MULTIKEY_V1", "DID_V1",
-           "ED25519_2020", "EU_MICROCREDENTIAL_V1"]
+           "ED25519_2020", "EU_MICROCREDENTIAL_V1", "EU_MICROCREDENTIAL_TERMS", "INLINE_CONTEXTS",
+           "is_known_inline_context"]
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
@@ -48,6 +55,23 @@ def _load_bundle() -> tuple[Mapping[str, dict], Mapping[str, dict]]:
 
 
 BUNDLED_CONTEXTS, MANIFEST = _load_bundle()
+
+
+def _canonical_json(value) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+EU_MICROCREDENTIAL_TERMS: Mapping = MappingProxyType(json.loads(
+    (resources.files("issuer") / "contexts" / "eu-microcredential-inline.json").read_text(encoding="utf-8")))
+"""The inline context object issued credentials carry as their third ``@context`` item."""
+
+INLINE_CONTEXTS = (EU_MICROCREDENTIAL_TERMS,)
+_INLINE_KEYS = frozenset(_canonical_json(dict(c)) for c in INLINE_CONTEXTS)
+
+
+def is_known_inline_context(value: object) -> bool:
+    """True when ``value`` is a dict equal (member for member) to one of :data:`INLINE_CONTEXTS`."""
+    return isinstance(value, dict) and _canonical_json(value) in _INLINE_KEYS
 
 
 def make_loader(extra: Mapping[str, dict] | None = None):

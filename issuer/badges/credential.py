@@ -2,22 +2,26 @@
 
 Open Badges 3.0, section 4 / Appendix B (AchievementCredential, AchievementSubject,
 Achievement, Alignment, IdentityObject, Result, Evidence) and W3C VC Data Model 2.0.
-The EU micro-credential elements (Council Recommendation 2022/C 243/02) that OB 3.0 has no
-terms for are carried by the project's context ``https://w3id.org/skills-hub/eu-microcredential/v1``.
+The EU micro-credential elements (Council Recommendation 2022/C 243/02) use OB 3.0 terms where OB
+has them (``creditsAvailable``) and otherwise the terms of an inline context object with European
+Learning Model IRIs (:mod:`.microcredential`, ``docs/eu-microcredential-terms.md``), so any JSON-LD
+processor reads them offline with only the VC 2.0 and OB 3.0 contexts it ships.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from .contexts import EU_MICROCREDENTIAL_V1, OB_V3P0, VC_V2
+from .contexts import EU_MICROCREDENTIAL_TERMS, OB_V3P0, VC_V2
+from .microcredential import eqf_level_iri, volume_of_learning
 
 __all__ = ["CONTEXT", "AlignmentInput", "AchievementInput", "Learner", "identity_object",
            "build_achievement", "build_credential", "xsd_datetime", "json_number"]
 
-CONTEXT = [VC_V2, OB_V3P0, EU_MICROCREDENTIAL_V1]
+CONTEXT = [VC_V2, OB_V3P0, dict(EU_MICROCREDENTIAL_TERMS)]
 ALIGNMENT_TARGET_TYPE = "ext:CompetenceMatrixSkill"
 
 
@@ -78,7 +82,7 @@ class CredentialExtras:
     result: dict | None = None
     evidence: tuple[dict, ...] = ()
     valid_for: timedelta | None = None
-    credential_status: dict | None = None
+    credential_status: dict | list[dict] | None = None
 
 
 def normalize_email(email: str) -> str:
@@ -120,10 +124,10 @@ def build_achievement(a: AchievementInput, creator: dict | None = None) -> dict:
     if a.alignments:
         achievement["alignment"] = [build_alignment(x) for x in a.alignments]
     optional = {
+        "creditsAvailable": None if a.ects is None else json_number(a.ects),
         "learningOutcome": list(a.learning_outcomes) or None,
-        "workloadHours": None if a.workload_hours is None else json_number(a.workload_hours),
-        "ectsCredits": None if a.ects is None else json_number(a.ects),
-        "eqfLevel": a.eqf_level,
+        "volumeOfLearning": None if a.workload_hours is None else volume_of_learning(a.workload_hours),
+        "eqfLevel": None if a.eqf_level is None else eqf_level_iri(a.eqf_level),
         "assessmentType": a.assessment_type,
         "participationForm": a.participation_form,
         "qualityAssurance": a.quality_assurance,
@@ -149,9 +153,9 @@ def build_subject(learner: Learner, achievement: dict, extras: CredentialExtras,
 
 def build_credential(*, credential_id: str, issuer: dict, achievement: dict, learner: Learner, now: datetime,
                      extras: CredentialExtras = CredentialExtras(), salt: str | None = None) -> dict:
-    """The unsigned credential: contexts VC 2.0, OB 3.0.3 and the EU micro-credential context."""
+    """The unsigned credential: contexts VC 2.0, OB 3.0.3 and the inline EU micro-credential terms."""
     credential: dict = {
-        "@context": list(CONTEXT),
+        "@context": copy.deepcopy(CONTEXT),
         "id": credential_id,
         "type": ["VerifiableCredential", "AchievementCredential"],
         "name": achievement["name"],
@@ -166,5 +170,5 @@ def build_credential(*, credential_id: str, issuer: dict, achievement: dict, lea
     if extras.evidence:
         credential["evidence"] = [dict(e) for e in extras.evidence]
     if extras.credential_status:
-        credential["credentialStatus"] = extras.credential_status
+        credential["credentialStatus"] = copy.deepcopy(extras.credential_status)
     return credential

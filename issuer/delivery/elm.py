@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 from datetime import datetime, timezone
 
+from ..badges.microcredential import volume_of_learning
 from ..errors import Conflict
 
 __all__ = ["ELM_CONTEXT", "EDC_SCHEMA", "OB_IDENTIFIER_SCHEME", "MEDIA_TYPE", "ElmNotAvailable",
@@ -112,13 +113,6 @@ def _country(code: str) -> dict:
 
 def _time(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def volume_of_learning(hours: float) -> str:
-    """Workload in hours as an ``xsd:duration`` (``PT24H``, ``PT12H30M``); minutes are rounded."""
-    minutes = round(hours * 60)
-    whole, rest = divmod(minutes, 60)
-    return f"PT{whole}H{rest}M" if rest else f"PT{whole}H"
 
 
 def _number(value: float) -> str:

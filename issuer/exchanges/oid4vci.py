@@ -104,7 +104,9 @@ def issuer_metadata(base_url: str) -> dict:
             LDP_CONFIGURATION: {
                 "format": "ldp_vc", "scope": "AchievementCredential_ldp_vc",
                 "credential_signing_alg_values_supported": ["eddsa-rdfc-2022"], **common,
-                "credential_definition": {"@context": list(CONTEXT), "type": list(CREDENTIAL_TYPES)},
+                # URLs only: clients type @context as string[]; an embedded (inline) context is left out
+                "credential_definition": {"@context": [c for c in CONTEXT if isinstance(c, str)],
+                                          "type": list(CREDENTIAL_TYPES)},
                 "credential_metadata": {"display": card, "claims": claims},
             },
             JWT_CONFIGURATION: {

@@ -9,15 +9,16 @@ W3C Bitstring Status List v1.0 — https://www.w3.org/TR/vc-bitstring-status-lis
   is derived from its rows. Two revocations never rewrite the same value, so none can be lost.
 * ``version`` is bumped in the transaction that changes a status; the signed list is cached with
   the version it reflects and re-signed only when the version moved.
-* OB 3.0's schema allows one ``credentialStatus`` object. Credentials of providers without
-  suspension carry a 1-bit ``revocation`` entry; providers that enable suspension get a 2-bit
-  ``message`` entry whose ``statusMessage`` maps 0x0 valid, 0x1 revoked, 0x2 suspended.
-* Some verifiers ignore ``statusSize`` and read the single bit at ``statusListIndex``
-  (``@digitalbazaar/vc-bitstring-status-list`` 2.0 does). For them, 2-bit entries are drawn from the
-  upper half of the index range, ``[L/2, L)``: the entry's two bits then sit at ``[L, 2L)`` while the
-  bit a one-bit reader looks at, ``i``, lies in ``[L/2, L)``, where no entry's bits are. That bit is
-  set whenever the status is not valid, so such verifiers see a revoked or suspended credential as
-  "set" instead of reading another credential's bits.
+* Every credential carries a 1-bit ``revocation`` entry (OB 3.0's schema allows one
+  ``credentialStatus`` object). Providers that opt in to suspension get, in addition, a 1-bit
+  ``suspension`` entry on a separate list: the VC 2.0 form ``credentialStatus: [revocation,
+  suspension]`` that third-party libraries read, at the cost of failing the official OB schema
+  (``docs/status.md``).
+* Credentials issued before that carry one 2-bit ``message`` entry (``statusMessage`` 0x0 valid,
+  0x1 revoked, 0x2 suspended). Their lists are kept and updated: for verifiers that ignore
+  ``statusSize`` and read the single bit at ``statusListIndex``, such entries were drawn from the
+  upper half of the index range, ``[L/2, L)``, so that bit, set whenever the status is not valid,
+  lies where no entry's two bits are (``[L, 2L)``).
 """
 from __future__ import annotations
 
@@ -33,12 +34,14 @@ from sqlalchemy.orm import Session
 from ..store.models import StatusEntry, StatusList
 from .bitstring import Bitstring, encode
 
-__all__ = ["PURPOSE_REVOCATION", "PURPOSE_MESSAGE", "STATUS_MESSAGES", "Allocation", "allocate",
+__all__ = ["PURPOSE_REVOCATION", "PURPOSE_SUSPENSION", "PURPOSE_MESSAGE", "STATUS_MESSAGES", "purposes_for",
+           "SUSPENSION_COST", "Allocation", "allocate",
            "entry_json", "list_url", "set_status", "build_list_credential", "current_signed_list",
            "VALID", "REVOKED", "SUSPENDED"]
 
 PURPOSE_REVOCATION = "revocation"
-PURPOSE_MESSAGE = "message"
+PURPOSE_SUSPENSION = "suspension"
+PURPOSE_MESSAGE = "message"  # retired: 2-bit entries of credentials issued before issue #8
 VALID, REVOKED, SUSPENDED = 0, 1, 2
 STATUS_MESSAGES = [
     {"status": "0x0", "message": "valid"},
@@ -47,6 +50,19 @@ STATUS_MESSAGES = [
 ]
 _RANDOM_TRIES = 24
 _FULLNESS_CHECK_EVERY = 64
+
+
+SUSPENSION_COST = (
+    "Suspension is enabled for this provider: its credentials carry two Bitstring Status List entries "
+    "(revocation and suspension), the VC 2.0 form that wallets and verifiers read, so a suspended "
+    "credential reads as suspended there. The official Open Badges 3.0 JSON Schema allows only one "
+    "credentialStatus object, so these credentials fail that schema (1EdTech validators and conformance "
+    "tools report them as invalid); without suspension they pass it. See docs/status.md.")
+
+
+def purposes_for(suspension_enabled: bool) -> tuple[str, ...]:
+    """The status purposes a new credential gets: ``revocation``, plus ``suspension`` on opt-in."""
+    return (PURPOSE_REVOCATION, PURPOSE_SUSPENSION) if suspension_enabled else (PURPOSE_REVOCATION,)
 
 
 @dataclass(frozen=True)
@@ -162,13 +178,18 @@ def entry_json(base_url: str, allocation: Allocation) -> dict:
 
 
 def set_status(session: Session, credential_id: str, value: int) -> list[int]:
-    """Set the status value of a credential's entries; bump the versions of the touched lists."""
+    """Set the status value (VALID, REVOKED, SUSPENDED) of a credential's entries; bump the touched lists.
+
+    A ``revocation`` bit is 1 only when revoked, a ``suspension`` bit only when suspended (so a
+    revoked credential is not also suspended), a retired 2-bit ``message`` entry holds the value.
+    """
     StatusList, StatusEntry = _models()
     entries = session.scalars(select(StatusEntry).where(StatusEntry.credential_id == credential_id)).all()
     touched = []
     for entry in entries:
         status_list = session.get(StatusList, entry.list_id)
-        new_value = value if status_list.purpose == PURPOSE_MESSAGE else int(value == REVOKED)
+        new_value = {PURPOSE_MESSAGE: value, PURPOSE_SUSPENSION: int(value == SUSPENDED)}.get(
+            status_list.purpose, int(value == REVOKED))
         if entry.value == new_value:
             continue
         session.execute(update(StatusEntry).where(StatusEntry.id == entry.id).values(value=new_value))

@@ -6,7 +6,7 @@
 see ``docs/verification-report.md``.
 """
 from .policy import Policy
-from .report import CHECK_ORDER, FAILED, PASSED, SKIPPED, CheckResult, VerificationReport
+from .report import CHECK_ORDER, FAILED, PASSED, SKIPPED, WARNING, CheckResult, VerificationReport
 from .verifier import Verifier
 
-__all__ = ["Verifier", "Policy", "VerificationReport", "CheckResult", "CHECK_ORDER", "PASSED", "FAILED", "SKIPPED"]
+__all__ = ["Verifier", "Policy", "VerificationReport", "CheckResult", "CHECK_ORDER", "PASSED", "FAILED", "SKIPPED", "WARNING"]

@@ -2,8 +2,9 @@
 
 * Contexts: VC Data Model 2.0 §4.3 (``@context`` order), OB 3.0 Appendix A.2 ("MUST be serialized
   with both JSON-LD contexts", order checked), VC Data Integrity 1.0 §2.4 "Contexts and Vocabularies"
-  / §4.5 (only known contexts; never fetched). Inline context objects are refused outright: they are
-  how terms get remapped (catalog DI-06, DI-07), and a credential needs none.
+  / §4.5 (only known contexts; never fetched). Inline context objects are how terms get remapped
+  (catalog DI-06, DI-07): the only one accepted is the service's own EU micro-credential context,
+  compared member for member (``issuer.badges.contexts.INLINE_CONTEXTS``).
 * Data model: OB 3.0 Appendix B (AchievementCredential, AchievementSubject, EndorsementCredential),
   VC Data Model 2.0 §4; the project schema ``schemas/ob3-achievementcredential.schema.json``.
 * Safe mode: VC Data Integrity 1.0 §2.3 "Securing Data Losslessly" (DATA_LOSS_DETECTION_ERROR).
@@ -23,12 +24,14 @@ from pyld import jsonld
 from referencing import Registry, Resource
 
 from ..signing.jsonld.canonize import CanonizationError, canonize
-from ..badges.contexts import BUNDLED_CONTEXTS, OB_CONTEXTS, VC_V1, VC_V2, ContextNotAllowed
+from ..badges.contexts import (BUNDLED_CONTEXTS, OB_CONTEXTS, VC_V1, VC_V2, ContextNotAllowed,
+                               is_known_inline_context)
 from ..signing.jsonld.safemode import DataLossError, is_absolute_iri
 from ..intake.schemas import load_schema
 from .official_schemas import ACHIEVEMENT_CREDENTIAL, ENDORSEMENT_CREDENTIAL, MANIFEST, bundled_schema
 from .report import CONTEXTS, DATA_MODEL, OFFICIAL_SCHEMA, SAFE_MODE, CheckResult
-from .state import OB_TYPES, VerifyState, failed, issuer_id, parse_datetime, passed, skipped, type_list
+from .state import (OB_TYPES, VerifyState, failed, issuer_id, parse_datetime, passed, skipped, type_list,
+                    warning)
 
 __all__ = ["check_contexts", "check_data_model", "check_official_schema", "check_safe_mode",
            "PROJECT_SCHEMA", "OFFICIAL_SCHEMA_FILES"]
@@ -72,7 +75,9 @@ def _context_item_problems(items: list, where: str, known: frozenset) -> list[st
     problems = []
     for i, item in enumerate(items):
         if isinstance(item, dict):
-            problems.append(f"{where}[{i}] is an inline context object (INVALID_CONTEXT): not accepted")
+            if not is_known_inline_context(item):
+                problems.append(f"{where}[{i}] is an inline context object (INVALID_CONTEXT) that is not "
+                                "the service's EU micro-credential context: not accepted")
         elif not isinstance(item, str):
             problems.append(f"{where}[{i}] is not a context URL")
         elif item not in known:
@@ -284,6 +289,10 @@ def check_official_schema(state: VerifyState, schema_dir: Path | None) -> CheckR
     problems = _schema_problems(_validator(source), instance, _fast_validator(source))
     if compacted:
         detail["readAsArrays"] = compacted
+    if problems and _only_a_status_array(instance, source):
+        return warning(OFFICIAL_SCHEMA, f"valid against {name} except that credentialStatus is an array of "
+                       f"{len(instance['credentialStatus'])} entries (VC 2.0 allows a set; the OB "
+                       "schema allows one object)", {**detail, "problems": problems})
     if problems:
         return failed(OFFICIAL_SCHEMA, problems[0], "MALFORMED_VALUE_ERROR", {**detail, "problems": problems})
     note = (f" (reading {', '.join(compacted[:3])} as one-item arrays, as JSON-LD compaction may render them: "
@@ -325,6 +334,17 @@ def _compaction_tolerant(source: str, credential: dict) -> tuple[dict, list[str]
                 parent[path[-1]] = [parent[path[-1]]]
                 compacted.append("/" + "/".join(map(str, path)))
     return instance, compacted
+
+
+def _only_a_status_array(credential: dict, source: str) -> bool:
+    """True when ``credentialStatus`` is an array of entries and the credential passes the schema with
+    each entry alone in its place: the array is its only deviation (revocation + suspension entries,
+    ``docs/status.md``). Such a credential verifies, with a ``warning`` instead of a failure."""
+    entries = credential.get("credentialStatus")
+    if not isinstance(entries, list) or not 2 <= len(entries) <= 8:
+        return False
+    fast = _fast_validator(source)
+    return all(fast.is_valid({**credential, "credentialStatus": entry}) for entry in entries)
 
 
 # --- safe mode -----------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """The verification report: one :class:`CheckResult` per named check, in a declared order.
 
 A report never draws conclusions beyond its checks: ``verified`` is true only when no check
-failed and the ``proof`` check passed. Failure codes use the W3C names where one exists
+failed and the ``proof`` check passed. A ``warning`` reports a deviation that does not make the
+credential unverifiable (today only: ``official_schema`` on a credential whose sole deviation from
+the OB schema is a ``credentialStatus`` array, see ``docs/status.md``). Failure codes use the W3C names where one exists
 (VC Data Model 2.0 §7.1, VC Data Integrity 1.0 "Processing Errors", Bitstring Status List 1.0
 "Processing Errors"); every id, status and code is explained in ``docs/verification-report.md``.
 """
@@ -10,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 __all__ = [
-    "CheckResult", "VerificationReport", "CHECK_ORDER", "PASSED", "FAILED", "SKIPPED",
+    "CheckResult", "VerificationReport", "CHECK_ORDER", "PASSED", "FAILED", "SKIPPED", "WARNING",
     "PARSING", "CONTEXTS", "DATA_MODEL", "OFFICIAL_SCHEMA", "SAFE_MODE", "PROOF", "KEY_BINDING",
     "VALIDITY_PERIOD", "STATUS", "PROBLEM_TYPE_BASE",
 ]
 
-PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
+PASSED, FAILED, SKIPPED, WARNING = "passed", "failed", "skipped", "warning"
 
 PARSING = "parsing"
 CONTEXTS = "contexts"
@@ -36,7 +38,7 @@ LOCAL_PROBLEM_BASE = "https://github.com/ob3-skills-hub/issuer/blob/main/docs/ve
 
 @dataclass(frozen=True)
 class CheckResult:
-    """The outcome of one check: ``status`` is ``passed``, ``failed`` or ``skipped``."""
+    """The outcome of one check: ``status`` is ``passed``, ``failed``, ``skipped`` or ``warning``."""
 
     id: str
     status: str

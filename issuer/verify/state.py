@@ -13,10 +13,10 @@ from datetime import datetime
 from ..resolve import DidError, resolve_did_key, validate_did_document
 from .inputs import ParsedInput
 from .policy import Policy
-from .report import FAILED, PASSED, SKIPPED, CheckResult
+from .report import FAILED, PASSED, SKIPPED, WARNING, CheckResult
 
 __all__ = ["VerifyState", "ResolutionFailed", "KeyUse", "parse_datetime", "type_list", "issuer_id",
-           "OB_TYPES", "passed", "failed", "skipped"]
+           "OB_TYPES", "passed", "failed", "skipped", "warning"]
 
 OB_TYPES = frozenset({"AchievementCredential", "OpenBadgeCredential", "EndorsementCredential"})
 _DATETIME = re.compile(
@@ -33,6 +33,10 @@ def failed(check_id: str, reason: str, code: str | None = None, detail: dict | N
 
 def skipped(check_id: str, reason: str, detail: dict | None = None) -> CheckResult:
     return CheckResult(check_id, SKIPPED, reason, None, detail)
+
+
+def warning(check_id: str, reason: str, detail: dict | None = None) -> CheckResult:
+    return CheckResult(check_id, WARNING, reason, None, detail)
 
 
 class ResolutionFailed(Exception):

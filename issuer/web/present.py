@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from ..badges.microcredential import eu_elements
 from ..verify.trust import strip_hidden
 from .render import safe_url
 
@@ -46,24 +47,19 @@ def achievement_of(credential: dict) -> dict:
     return _dict(subject_of(credential).get("achievement"))
 
 
-def _number(value) -> float | int | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return value
-
-
 def facts(achievement: dict) -> dict:
     """The EU micro-credential elements (Council Recommendation 2022/C 243/02, Annex I)."""
     criteria = achievement.get("criteria")
+    eu = eu_elements(achievement)
     return {
         "criteria": text(_dict(criteria).get("narrative")) if isinstance(criteria, dict) else text(criteria),
-        "outcomes": [t for t in (text(o, 1000) for o in _list(achievement.get("learningOutcome"))[:50]) if t],
-        "workload": _number(achievement.get("workloadHours")),
-        "ects": _number(achievement.get("ectsCredits")),
-        "eqf": _number(achievement.get("eqfLevel")),
-        "assessment": text(achievement.get("assessmentType"), 500),
-        "participation": text(achievement.get("participationForm"), 200),
-        "quality": text(achievement.get("qualityAssurance")),
+        "outcomes": [t for t in (text(o, 1000) for o in eu["learningOutcome"][:50]) if t],
+        "workload": eu["workloadHours"],
+        "ects": eu["ects"],
+        "eqf": eu["eqfLevel"],
+        "assessment": text(eu["assessmentType"], 500),
+        "participation": text(eu["participationForm"], 200),
+        "quality": text(eu["qualityAssurance"]),
         "language": text(achievement.get("inLanguage"), 20),
         "code": text(achievement.get("humanCode"), 100),
     }

@@ -29,8 +29,8 @@ def test_import_courses_then_issue(client, auth):
     issued = client.post("/api/v1/credentials", json={"course": "EV-INTRO", "learner": {
         "name": "Ola", "email": "ola@example.org"}}, headers=auth)
     achievement = issued.get_json()["credential"]["credentialSubject"]["achievement"]
-    assert achievement["ectsCredits"] == 0.5 and achievement["workloadHours"] == 16
-    assert achievement["eqfLevel"] == 4 and achievement["participationForm"] == "online"
+    assert achievement["creditsAvailable"] == 0.5 and achievement["volumeOfLearning"] == "PT16H"
+    assert achievement["eqfLevel"] == "http://data.europa.eu/snb/eqf/4" and achievement["participationForm"] == "online"
 
 
 def test_unknown_skill_is_a_clear_error_and_nothing_is_imported(client, auth, service):

@@ -38,6 +38,7 @@ def test_provider_matrix_courses_and_verify(cli_env):
     assert run("init").exit_code == 0
     created = run("provider", "create", "Werkstatt Akademie Nord", "--country", "DE")
     assert created.exit_code == 0 and "API key (shown once" in created.output
+    assert "schema" not in created.output  # no suspension: nothing to warn about
     key = created.output.split("store it safely): ")[1].split()[0]
     matrix_file = cli_env / "matrix.json"
     matrix_file.write_text(json.dumps(demo_matrix()))
@@ -94,3 +95,10 @@ def test_serve_uses_its_port_for_the_default_public_origin(tmp_path, monkeypatch
     monkeypatch.setenv("ISSUER_BASE_URL", "https://skills.example.org")
     _default_base_url(8124)
     assert os.environ["ISSUER_BASE_URL"] == "https://skills.example.org"
+
+
+def test_provider_with_suspension_is_told_the_cost(cli_env):
+    assert run("init").exit_code == 0
+    created = run("provider", "create", "Suspending Academy", "--suspension")
+    assert created.exit_code == 0, created.output
+    assert "fail that schema" in created.output and "docs/status.md" in created.output

@@ -74,26 +74,49 @@ def test_revoke_is_final_idempotent_audited_and_published(client, demo, service)
     assert unsuspend.status_code == 409 and unsuspend.mimetype == "application/problem+json"
 
 
+def _bits(client, credential) -> dict[str, int]:
+    """The published bit of each of the credential's 1-bit entries, by statusPurpose."""
+    out = {}
+    for entry in credential["credentialStatus"]:
+        published = client.get(entry["statusListCredential"].replace("http://localhost:5000", "")).get_json()
+        assert published["credentialSubject"]["statusPurpose"] == entry["statusPurpose"]
+        bits = decode(published["credentialSubject"]["encodedList"])
+        out[entry["statusPurpose"]] = bits.get_status(int(entry["statusListIndex"]), 1)
+    return out
+
+
 def test_suspend_and_unsuspend(client, demo):
-    key = demo["emob-academy"]  # suspension enabled
+    key = demo["emob-academy"]  # suspension enabled: two 1-bit entries (docs/status.md)
     headers = {"Authorization": f"Bearer {key}"}
     body = issue(client, key, "HV-2S")
     cid, vc = body["id"], body["credential"]
-    entry = vc["credentialStatus"]
-    assert entry["statusPurpose"] == "message" and entry["statusSize"] == 2
-    assert {m["message"] for m in entry["statusMessage"]} == {"valid", "revoked", "suspended"}
-    assert 131072 // 2 <= int(entry["statusListIndex"]) < 131072  # upper half: see issuer/status/lists.py
+    entries = vc["credentialStatus"]
+    assert [e["statusPurpose"] for e in entries] == ["revocation", "suspension"]
+    assert all("statusSize" not in e and e["type"] == "BitstringStatusListEntry" for e in entries)
+    assert entries[0]["statusListCredential"] != entries[1]["statusListCredential"]
+    assert body["warnings"][0]["code"] == "credential_status_array" and "schema" in body["warnings"][0]["detail"]
+    assert _bits(client, vc) == {"revocation": 0, "suspension": 0}
     assert client.post(f"/api/v1/credentials/{cid}/suspend", json={"reason": "investigation"},
                        headers=headers).status_code == 200
-    assert _bit(client, vc) == 2
+    assert _bits(client, vc) == {"revocation": 0, "suspension": 1}
     report = _verify(client, vc)
-    assert report["verified"] is False and report["summary"]["status"]["suspended"] is True
+    assert report["verified"] is False and report["summary"]["status"] == {"revoked": False, "suspended": True}
     assert client.post(f"/api/v1/credentials/{cid}/unsuspend", json={"reason": "cleared"},
                        headers=headers).status_code == 200
-    assert _bit(client, vc) == 0 and _verify(client, vc)["verified"] is True
+    assert _bits(client, vc) == {"revocation": 0, "suspension": 0}
+    report = _verify(client, vc)
+    assert report["verified"] is True
+    assert {c["id"]: c["status"] for c in report["checks"]}["official_schema"] == "warning"
+    assert client.post(f"/api/v1/credentials/{cid}/suspend", json={"reason": "x"}, headers=headers).status_code == 200
     assert client.post(f"/api/v1/credentials/{cid}/revoke", json={"reason": "fraud"}, headers=headers).status_code == 200
-    assert _bit(client, vc) == 1
+    assert _bits(client, vc) == {"revocation": 1, "suspension": 0}
+    assert _verify(client, vc)["summary"]["status"] == {"revoked": True, "suspended": False}
     assert client.post(f"/api/v1/credentials/{cid}/suspend", json={"reason": "x"}, headers=headers).status_code == 409
+
+
+def test_default_credentials_have_one_revocation_entry_and_no_warning(client, demo):
+    body = issue(client, demo["bbz-alpenvorland"], "ADAS-CAL")
+    assert isinstance(body["credential"]["credentialStatus"], dict) and "warnings" not in body
 
 
 def test_suspension_needs_the_provider_to_enable_it(client, demo):
@@ -148,3 +171,29 @@ def test_list_is_resigned_only_when_it_changes(client, demo, service):
 def test_unknown_list_is_404(client):
     response = client.get("/status/00000000-0000-4000-8000-000000000000", headers={"Accept": "application/json"})
     assert response.status_code == 404 and response.mimetype == "application/problem+json"
+
+
+def test_credentials_with_the_retired_two_bit_entry_keep_working(client, demo, monkeypatch):
+    """Credentials issued before issue #8 carry one 2-bit ``message`` entry: they still change
+    status and verify in our verifier (the lists of that purpose stay published)."""
+    from issuer.status import lists
+    monkeypatch.setattr(lists, "purposes_for", lambda suspension_enabled: (lists.PURPOSE_MESSAGE,))
+    key = demo["emob-academy"]
+    headers = {"Authorization": f"Bearer {key}"}
+    body = issue(client, key, "HV-2S")
+    monkeypatch.undo()
+    cid, vc = body["id"], body["credential"]
+    entry = vc["credentialStatus"]
+    assert entry["statusPurpose"] == "message" and entry["statusSize"] == 2
+    assert _verify(client, vc)["verified"] is True
+    expected = [("suspend", 2, {"revoked": False, "suspended": True}),
+                ("unsuspend", 0, {"revoked": False, "suspended": False}),
+                ("revoke", 1, {"revoked": True, "suspended": False})]
+    for action, value, status in expected:
+        assert client.post(f"/api/v1/credentials/{cid}/{action}", json={"reason": "x"},
+                           headers=headers).status_code == 200
+        assert _bit(client, vc) == value
+        assert _verify(client, vc)["summary"]["status"] == status
+    # a credential issued now by the same provider gets the two 1-bit entries
+    assert [e["statusPurpose"] for e in issue(client, key, "HV-2S")["credential"]["credentialStatus"]] == [
+        "revocation", "suspension"]

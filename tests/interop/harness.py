@@ -233,3 +233,26 @@ def encode_list(length: int, set_bits: Sequence[int]) -> dict[str, Any]:
     Returns ``{"encodedList": "u...", "length": int}``.
     """
     return _run("status.mjs", {"encode": {"length": length, "set": list(set_bits)}})
+
+
+def verify_as_wallet(
+    items: Sequence[Mapping[str, Any]],
+    documents: Mapping[str, Any],
+    *,
+    verifiers: Sequence[str] = ("digitalbazaar", "dcc", "jose"),
+) -> dict[str, Any]:
+    """Verify many credentials in one node process, as a wallet outside the service would.
+
+    ``items``: ``{"id", "credential"}`` (JSON-LD: @digitalbazaar/vc and
+    @digitalcredentials/verifier-core) or ``{"id", "jwt"}`` (VC-JWT: jose, key from the DID
+    document). ``documents`` may hold only DID documents (by DID) and status-list credentials
+    (by URL); anything else is a :class:`HarnessError`. Returns
+    ``{"results": [...], "requested": [urls], "refused": [urls]}`` (see ``interop/verify-wallet.mjs``).
+    """
+    payload = {"items": [dict(i) for i in items], "documents": dict(documents), "verifiers": list(verifiers)}
+    return _run("verify-wallet.mjs", payload)
+
+
+def shipped_contexts() -> dict[str, list[str]]:
+    """The context URLs each third-party verifier ships: ``{"digitalbazaar": [...], "dcc": [...]}``."""
+    return _run("contexts.mjs", {})

@@ -44,9 +44,10 @@ def test_hosted_credential_verifies_on_the_spot(client, credential_id):
     assert links[f"{BASE}/achievements/emob-academy/hv-2s"] == "High-Voltage Qualification for EV Service Work (Level 2S)"
     assert links[f"{BASE}/skills/DRIVES-ACM/HVS-AWARE"] == "High-voltage safety awareness"
     assert links[f"/credentials/{credential_id}"] == "View the credential"
-    assert _checks(page) == {check: "passed" for check in CHECK_ORDER}
+    # the demo's Academy opted in to suspension: two status entries, which only the OB schema objects to
+    assert _checks(page) == {**{check: "passed" for check in CHECK_ORDER}, "official_schema": "warning"}
     assert "The digital signature is valid: nothing in the credential has been changed" in text
-    assert "9 of 9 checks passed" in text
+    assert "8 of 9 checks passed" in text
     assert f"{BASE}/roles/DRIVES-ACM/EV-CHG-TECH" in links  # job-role coverage
     assert client.get(f"/credentials/{credential_id}/verify", headers=HTML).headers["Cache-Control"] == "no-store"
 

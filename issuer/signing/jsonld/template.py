@@ -26,6 +26,7 @@ from pyld import jsonld
 from pyld.identifier_issuer import IdentifierIssuer
 
 from . import rdfc
+from ...badges.contexts import is_known_inline_context
 from .safemode import expand_safe, is_absolute_iri
 
 __all__ = ["NotCacheable", "shape_of", "dataset_of", "TemplateCache"]
@@ -40,7 +41,7 @@ _MAX_VARIANTS = 64
 
 
 class NotCacheable(Exception):
-    """Explicit blank node identifiers or inline contexts: always processed in full."""
+    """Explicit blank node identifiers or unknown inline contexts: always processed in full."""
 
 
 def _leaf_class(value: str):
@@ -63,7 +64,8 @@ def _contains_blank_id(value) -> bool:
 
 
 def _frozen(value, key: str) -> str:
-    inline = key == "@context" and not all(isinstance(v, str) for v in (value if isinstance(value, list) else [value]))
+    inline = key == "@context" and not all(isinstance(v, str) or is_known_inline_context(v)
+                                           for v in (value if isinstance(value, list) else [value]))
     if inline or _contains_blank_id(value):
         raise NotCacheable
     return json.dumps(value, sort_keys=True, ensure_ascii=False)

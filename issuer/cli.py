@@ -18,12 +18,13 @@ from .errors import BadRequest, ConfigError, IssuerError, NotFound, PayloadTooLa
 from .intake.strict_json import JsonError, strict_loads
 from .resolve import FetchError
 from .service import build_service, utcnow
+from .signing.jsonld import workers as jsonld_workers
 from .skills import catalogue
 from .skills import matrix as matrix_mod
 from .status.lists import SUSPENSION_COST
 from .store import tenants
 from .store.models import ApiKey, Provider
-from .verify.runtime import load_target, standalone_verifier, verifier_for
+from .verify.runtime import load_url, standalone_verifier, verifier_for
 
 __all__ = ["main"]
 
@@ -91,23 +92,30 @@ def init():
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes")
-def serve(host: str, port: int, workers: int):
-    """Initialise (first start) and serve with gunicorn."""
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="threads per worker (gunicorn gthread): requests waiting on the network block only their thread")
+def serve(host: str, port: int, workers: int, threads: int):
+    """Initialise (first start) and serve with gunicorn (gthread workers)."""
     _default_base_url(port)
     with _service() as service:
         _initialize_and_report(service)
-        click.echo(f"Serving on http://{host}:{port} with {workers} worker(s); public base URL {service.base_url}")
+        click.echo(f"Serving on http://{host}:{port} with {workers} worker(s) x {threads} thread(s); "
+                   f"public base URL {service.base_url}")
     from gunicorn.app.base import BaseApplication  # reason: only `serve` needs gunicorn (POSIX-only, slow to import)
 
     class _App(BaseApplication):
         def load_config(self):
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", threads)
             self.cfg.set("accesslog", "-")
             self.cfg.set("timeout", 60)
 
         def load(self):
-            return create_app()
+            app = create_app()
+            jsonld_workers.prestart()  # in each gunicorn worker: JSON-LD processes warm up before the first request
+            return app
 
     _App().run()
 
@@ -312,19 +320,28 @@ def _database_ready(config: dict) -> bool:
         return False
 
 
-def _read_target(target: str, *, fetch, max_bytes: int = 8 * 1024 * 1024) -> bytes:
-    """The bytes of an explicit file path, or of an http(s) URL through the SSRF-guarded fetcher."""
-    if target.startswith(("http://", "https://")):
-        try:
-            return fetch(target, accept="application/json, application/vc+jwt").body
-        except FetchError as exc:
-            raise BadRequest(f"could not fetch {target}: {exc}") from None
+MAX_VERIFY_FILE_BYTES = 8 * 1024 * 1024
+
+
+def _read_target(target: str, *, by_url) -> bytes | str:
+    """``issuer verify``: a URL through ``by_url`` (as the public verifier reads it), else the file at
+    the explicit path. Only this command reads local files, and only the one path it is given."""
+    if "://" in target:
+        return by_url(target)
     path = Path(target)
     if not path.is_file():
         raise NotFound(f"no such file: {target}")
-    if path.stat().st_size > max_bytes:
-        raise PayloadTooLarge(f"{target} is larger than {max_bytes} bytes")
+    if path.stat().st_size > MAX_VERIFY_FILE_BYTES:
+        raise PayloadTooLarge(f"{target} is larger than {MAX_VERIFY_FILE_BYTES} bytes")
     return path.read_bytes()
+
+
+def _fetch_url(fetch, url: str) -> bytes:
+    """A URL through the SSRF-guarded fetcher (``https://``; ``http://`` only where it allows)."""
+    try:
+        return fetch(url, accept="application/json, application/vc+jwt").body
+    except FetchError as exc:
+        raise BadRequest(f"could not fetch {url}: {exc}") from None
 
 
 def _print_report(report, as_json: bool) -> None:
@@ -361,7 +378,7 @@ def verify(target: str, as_json: bool, no_status: bool):
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
         try:
-            subject = _read_target(target, fetch=fetch)
+            subject = _read_target(target, by_url=lambda url: _fetch_url(fetch, url))
         except IssuerError as exc:
             _fail(exc)
         report = verifier.verify(subject, now=utcnow(), check_status=not no_status)
@@ -369,7 +386,7 @@ def verify(target: str, as_json: bool, no_status: bool):
         sys.exit(0 if report.verified else 1)
     with _service() as service:
         try:
-            subject = load_target(service, target)
+            subject = _read_target(target, by_url=lambda url: load_url(service, url))
         except IssuerError as exc:
             _fail(exc)
         report = verifier_for(service).verify(subject, now=service.clock(), check_status=not no_status)

@@ -37,12 +37,39 @@ DEFAULTS: dict = {
     "OID4VCI_NONCE_TTL": 300,          # c_nonce lifetime, seconds
     "ALLOW_ORIGIN_CHANGE": False,      # confirm that BASE_URL moved although credentials were issued
     "TRUST_LIST": None,                # JSON trust list file(s) of known issuers (os.pathsep-separated)
+    # Public verifier limits (docs/limits.md): structure, checked before any JSON-LD work ...
+    "VERIFY_MAX_BYTES": 1_000_000,     # JSON / JWT text of one credential
+    "VERIFY_MAX_IMAGE_BYTES": 8_000_000,  # a baked PNG / SVG
+    "VERIFY_MAX_DEPTH": 32,            # nesting of objects and arrays
+    "VERIFY_MAX_ARRAY_ITEMS": 256,     # items in any one array
+    "VERIFY_MAX_OBJECT_MEMBERS": 128,  # members of any one object
+    "VERIFY_MAX_STRING_CHARS": 262_144,  # characters in any one string
+    "VERIFY_MAX_VALUES": 5_000,        # objects, arrays and scalars in one credential
+    "VERIFY_MAX_PROOFS": 4,            # proofs in a proof set
+    "COVERAGE_MAX_CREDENTIALS": 20,    # credentials in one POST /api/v1/coverage
+    # ... time: JSON-LD expansion / canonicalization runs under deadlines ...
+    "JSONLD_DEADLINE_SECONDS": 2.0,    # one expansion + canonicalization outside the template fast path
+    "JSONLD_BUDGET_SECONDS": 3.0,      # all JSON-LD work of one verify / coverage request
+    "JSONLD_WORKERS": 2,               # canonicalization worker processes per server process (0: in-process)
+    "TEMPLATE_CACHE_BYTES": 32 * 1024 * 1024,  # canonicalization templates (LRU by bytes)
+    # ... and the network: every outbound fetch (did:web, status lists, verify by URL)
+    "FETCH_BUDGET_SECONDS": 3.0,       # total outbound fetch time per request
+    "FETCH_FAILURE_TTL_SECONDS": 30.0,  # a failed host / URL is not retried for this long
+    "FETCH_MAX_CONCURRENT": 8,         # outbound fetches in flight per server process
+    "FETCH_MAX_PER_HOST": 2,           # ... of which to any one host
 }
 
 _ENV_PREFIX = "ISSUER_"
 _INT_KEYS = {"STATUS_LIST_LENGTH", "STATUS_LIST_CAPACITY", "STATUS_LIST_MAX_AGE", "MAX_CONTENT_LENGTH",
              "MAX_UPLOAD_BYTES", "CLOCK_SKEW_SECONDS", "OFFER_TTL_DAYS", "OFFER_TX_CODE_TRIES",
              "OID4VCI_TOKEN_TTL", "OID4VCI_NONCE_TTL"}
+# verifier limits: positive integers / seconds (docs/limits.md)
+_LIMIT_INT_KEYS = {"VERIFY_MAX_BYTES", "VERIFY_MAX_IMAGE_BYTES", "VERIFY_MAX_DEPTH", "VERIFY_MAX_ARRAY_ITEMS",
+                   "VERIFY_MAX_OBJECT_MEMBERS", "VERIFY_MAX_STRING_CHARS", "VERIFY_MAX_VALUES", "VERIFY_MAX_PROOFS",
+                   "COVERAGE_MAX_CREDENTIALS", "TEMPLATE_CACHE_BYTES", "FETCH_MAX_CONCURRENT",
+                   "FETCH_MAX_PER_HOST"}
+_SECONDS_KEYS = {"JSONLD_DEADLINE_SECONDS", "JSONLD_BUDGET_SECONDS", "FETCH_BUDGET_SECONDS",
+                 "FETCH_FAILURE_TTL_SECONDS"}
 _BOOL_KEYS = {"LOAD_DEMO", "VERIFY_REMOTE_DID_WEB", "ALLOW_PRIVATE_FETCH", "ALLOW_ORIGIN_CHANGE"}
 
 
@@ -87,9 +114,14 @@ def _from_env(environ) -> dict:
         if not key.startswith(_ENV_PREFIX) or key == "ISSUER_INSTANCE_PATH":
             continue
         name = key[len(_ENV_PREFIX):]
-        if name in _INT_KEYS:
+        if name in _INT_KEYS or name in _LIMIT_INT_KEYS or name == "JSONLD_WORKERS":
             try:
                 out[name] = int(value)
+            except ValueError:
+                out[name] = value  # reported by validate_config
+        elif name in _SECONDS_KEYS:
+            try:
+                out[name] = float(value)
             except ValueError:
                 out[name] = value  # reported by validate_config
         elif name in _BOOL_KEYS:
@@ -172,6 +204,15 @@ def validate_config(config: dict) -> list[str]:
     for key in sorted(_INT_KEYS):
         if not isinstance(config.get(key), int) or config[key] < 0:
             problems.append(f"ISSUER_{key} must be a non-negative integer, got {config.get(key)!r}")
+    for key in sorted(_LIMIT_INT_KEYS):
+        if isinstance(config.get(key), bool) or not isinstance(config.get(key), int) or config[key] < 1:
+            problems.append(f"ISSUER_{key} must be a positive integer, got {config.get(key)!r}")
+    for key in sorted(_SECONDS_KEYS):
+        if isinstance(config.get(key), bool) or not isinstance(config.get(key), (int, float)) or not config[key] > 0:
+            problems.append(f"ISSUER_{key} must be a positive number of seconds, got {config.get(key)!r}")
+    workers = config.get("JSONLD_WORKERS")
+    if isinstance(workers, bool) or not isinstance(workers, int) or not 0 <= workers <= 64:
+        problems.append(f"ISSUER_JSONLD_WORKERS must be an integer from 0 to 64, got {workers!r}")
     length = config.get("STATUS_LIST_LENGTH")
     if isinstance(length, int) and (length < 131072 or length % 8):
         problems.append("ISSUER_STATUS_LIST_LENGTH must be a multiple of 8 and at least 131072 (herd privacy)")

@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .config import ensure_secret_key, prepare_sqlite_file, validate_config
 from .errors import ConfigError
+from .signing.jsonld import workers as jsonld_workers
+from .signing.jsonld.canonize import configure_cache as configure_template_cache
 from .signing.keystore import KeyVault
 from .store.db import make_engine, make_sessionmaker
 from .store.models import Credential
@@ -101,6 +103,9 @@ def build_service(config: dict) -> Service:
     if problems:
         raise ConfigError(problems)
     prepare_sqlite_file(config["DATABASE_URL"])
+    jsonld_workers.configure(workers=config["JSONLD_WORKERS"], deadline=config["JSONLD_DEADLINE_SECONDS"],
+                             budget_s=config["JSONLD_BUDGET_SECONDS"])
+    configure_template_cache(config["TEMPLATE_CACHE_BYTES"])
     engine = make_engine(config["DATABASE_URL"])
     problem = origin_change_problem(engine, config)
     if problem:

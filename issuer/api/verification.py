@@ -6,6 +6,7 @@ included) and 4xx only for unusable requests (too large, unsupported media type,
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 
 from flask import Blueprint, json, jsonify, request
@@ -15,9 +16,10 @@ from ..errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, Validati
 from ..delivery.elm import ElmNotAvailable, build_elm
 from ..delivery.record import credential_record
 from ..intake.strict_json import JsonError, strict_loads
+from ..signing.jsonld import workers as jsonld_workers
 from ..store.models import Credential
 from ..verify import elm_copy
-from ..verify.runtime import counts_for_coverage, load_target, verifier_for
+from ..verify.runtime import counts_for_coverage, load_url, request_budget, verifier_for
 from .context import db, service
 from .public import find_credential, html_page, json_response, wants_json
 
@@ -40,6 +42,7 @@ def subject_from_request():
         raise PayloadTooLarge(f"credentials to verify are limited to {MAX_VERIFY_BYTES} bytes")
     mimetype = request.mimetype
     if mimetype == "multipart/form-data":
+        request.max_form_memory_size = MAX_VERIFY_BYTES  # a pasted credential may be as large as a file
         upload = request.files.get("file") or request.files.get("image")
         if upload is not None and upload.filename:
             return _limit(upload.stream.read(MAX_VERIFY_BYTES + 1))
@@ -47,7 +50,7 @@ def subject_from_request():
             if request.form.get(field, "").strip():
                 return _limit(request.form[field].strip().encode("utf-8"))
         if request.form.get("url", "").strip():
-            return load_target(service(), request.form["url"].strip(), max_bytes=MAX_VERIFY_BYTES)
+            return load_url(service(), request.form["url"])
         raise BadRequest("send a file, a pasted credential or JWT, or a URL")
     data = _limit(request.get_data(cache=True))
     if not data.strip():
@@ -60,24 +63,31 @@ def subject_from_request():
         except JsonError:
             return data  # not JSON: the report's parsing check says so
         if isinstance(parsed, dict) and set(parsed) == {"url"}:
-            if not isinstance(parsed["url"], str) or not parsed["url"].startswith(("https://", "http://")):
-                raise ValidationFailed("url must be an http(s) URL")
-            return load_target(service(), parsed["url"], max_bytes=MAX_VERIFY_BYTES)
+            return load_url(service(), parsed["url"])
         if isinstance(parsed, dict) and set(parsed) == {"credential"}:
             inner = parsed["credential"]
             return inner if isinstance(inner, (dict, str)) else data
-        return data
+        return parsed if isinstance(parsed, dict) else data  # parsed once: the verifier takes the object
     raise UnsupportedMediaType("send application/json (a credential or {\"url\": ...}), application/jwt or "
                                "text/plain (a JWT), image/png or image/svg+xml (a baked badge), or a "
                                "multipart/form-data upload")
 
 
-def verify_subject(subject, *, check_status: bool = True):
+def verify_subject(subject, *, check_status: bool = True, stop_early: bool = False):
     svc = service()
     elm_document = elm_copy.as_elm_document(subject, max_bytes=MAX_VERIFY_BYTES)
     if elm_document is not None:
         return verify_elm_copy(elm_document, check_status=check_status)
-    return verifier_for(svc).verify(subject, now=svc.clock(), check_status=check_status)
+    return verifier_for(svc).verify(subject, now=svc.clock(), check_status=check_status, stop_early=stop_early)
+
+
+def within_budget(view):
+    """Run a verification view under the request's fetch and JSON-LD time budgets (docs/limits.md)."""
+    @functools.wraps(view)
+    def budgeted(*args, **kwargs):
+        with request_budget(service()):
+            return view(*args, **kwargs)
+    return budgeted
 
 
 def verify_elm_copy(document: dict, *, check_status: bool = True):
@@ -99,6 +109,7 @@ def verify_elm_copy(document: dict, *, check_status: bool = True):
 
 
 @bp.post("/api/v1/verify")
+@within_budget
 def verify():
     report = verify_subject(subject_from_request(), check_status=request.args.get("status") != "false")
     response = jsonify(report.to_dict())
@@ -174,6 +185,7 @@ def _same_holder(first: tuple[str, str | None] | None, credential: dict) -> tupl
 
 
 @bp.post("/api/v1/coverage")
+@within_budget
 def combined_coverage():
     """``{"credentials": [credential | JWT, ...], "holder": {"email"|"id"}?, "includeAllRoles"?,
     "includeUnknownIssuers"?}``: the combined job-role coverage and a per-credential verdict.
@@ -189,8 +201,12 @@ def combined_coverage():
     except JsonError as exc:
         raise BadRequest(f"the body is not acceptable JSON: {exc}") from None
     items = body.get("credentials") if isinstance(body, dict) else None
-    if not isinstance(items, list) or not items or len(items) > 50:
-        raise ValidationFailed("send {\"credentials\": [1 to 50 credentials or JWTs], \"holder\": {...}}")
+    cap = service().config["COVERAGE_MAX_CREDENTIALS"]
+    if not isinstance(items, list) or not items:
+        raise ValidationFailed(f"send {{\"credentials\": [1 to {cap} credentials or JWTs], \"holder\": {{...}}}}")
+    if len(items) > cap:
+        raise ValidationFailed(f"{len(items)} credentials: a coverage request takes at most {cap} "
+                               f"(the limit COVERAGE_MAX_CREDENTIALS)")
     holder = body.get("holder")
     if holder is not None and not (isinstance(holder, dict) and len(holder) == 1 and
                                    isinstance(holder.get("email", holder.get("id")), str)):
@@ -199,7 +215,12 @@ def combined_coverage():
     counted, results = [], []
     first: tuple[str, str | None] | None = None
     for item in items:
-        report = verify_subject(item)
+        left = jsonld_workers.budget_left()
+        if left is not None and left <= 0:  # the request's time is up: the rest are not even parsed
+            results.append({"verified": False, "counted": False, "reason": (
+                "not checked: the request's time budget (JSONLD_BUDGET_SECONDS) is spent; send fewer credentials")})
+            continue
+        report = verify_subject(item, stop_early=True)  # only the verdict counts here: stop at the first failure
         entry = {"verified": report.verified, "counted": False,
                  "issuerTrust": (report.issuer_trust or {}).get("level")}
         if report.summary:

@@ -7,6 +7,9 @@ import re
 __all__ = ["JsonError", "strict_loads", "MAX_DEPTH"]
 
 MAX_DEPTH = 64
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
 
 
 class JsonError(ValueError):
@@ -62,26 +65,17 @@ def strict_loads(data: bytes | str, *, max_depth: int = MAX_DEPTH):
             raise JsonError("not UTF-8") from None
     if data.startswith("\ufeff"):
         data = data[1:]
-    # Bound nesting before the recursive parser sees it.
-    depth = 0
-    worst = 0
-    in_string = escaped = False
-    for ch in data:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
+    # Bound nesting before the recursive parser sees it: drop string literals (a linear regex, in
+    # C), then walk only the brackets left.
+    depth = worst = 0
+    for ch in _NOT_BRACKETS.sub("", _STRINGS.sub("", data)):
+        if ch in "[{":
             depth += 1
-            worst = max(worst, depth)
-            if worst > max_depth:
-                raise JsonError(f"JSON nesting deeper than {max_depth} levels")
-        elif ch in "]}":
+            if depth > worst:
+                worst = depth
+                if depth > max_depth:
+                    raise JsonError(f"JSON nesting deeper than {max_depth} levels")
+        else:
             depth -= 1
     try:
         value = json.loads(data, object_pairs_hook=_no_duplicates, parse_constant=_parse_constant,
@@ -90,5 +84,8 @@ def strict_loads(data: bytes | str, *, max_depth: int = MAX_DEPTH):
         raise
     except (ValueError, RecursionError) as exc:
         raise JsonError(f"not valid JSON: {exc}") from None
-    _check_tree(value, max_depth)
+    # The tree walk (depth with scalars, lone surrogates) is needed only when the text came near the
+    # depth limit or can hold a surrogate at all (raw, or as a \\uD800-\\uDFFF escape).
+    if worst >= max_depth or _SURROGATE.search(data) or _SURROGATE_ESCAPE.search(data):
+        _check_tree(value, max_depth)
     return value

@@ -10,6 +10,7 @@ Kept apart from :mod:`issuer.resolve.did_document` so that the DID methods (whic
 from __future__ import annotations
 
 import copy
+import json
 import threading
 import time
 from collections import OrderedDict
@@ -29,7 +30,8 @@ class DidResolver:
       disables remote did:web (``resolutionFailed``).
     * ``local(did) -> dict | None`` - answers the service's own did:web DIDs without network; its
       documents are validated but never cached (keys may rotate).
-    * Remote results are cached for ``ttl`` seconds, failures for ``negative_ttl`` seconds, at most
+    * Remote results are cached for ``ttl`` seconds, failures for ``negative_ttl`` seconds, within
+      ``max_bytes`` (an estimate: three times the compact JSON) and at most
       ``max_entries`` entries (LRU eviction); ``now()`` is a monotonic clock in seconds.
 
     Every call returns a deep copy, so callers cannot poison the cache.
@@ -44,9 +46,12 @@ class DidResolver:
         ttl: float = 300.0,
         negative_ttl: float = 30.0,
         max_entries: int = 1024,
+        max_bytes: int = 8 * 1024 * 1024,
     ) -> None:
-        if max_entries < 0:
-            raise ValueError("max_entries must be non-negative")
+        if max_entries < 0 or max_bytes < 0:
+            raise ValueError("max_entries and max_bytes must be non-negative")
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self._resolve_key = resolve_did_key
         self._resolve_web = resolve_did_web
         self._check_web = did_web_to_url
@@ -56,7 +61,7 @@ class DidResolver:
         self._ttl = ttl
         self._negative_ttl = negative_ttl
         self._max_entries = max_entries
-        self._cache: OrderedDict[str, tuple[float, dict | DidError]] = OrderedDict()
+        self._cache: OrderedDict[str, tuple[float, dict | DidError, int]] = OrderedDict()
         self._lock = threading.Lock()
 
     def resolve(self, did: str) -> dict:
@@ -76,8 +81,10 @@ class DidResolver:
         with self._lock:
             if did is None:
                 self._cache.clear()
+                self._bytes = 0
             else:
-                self._cache.pop(did, None)
+                entry = self._cache.pop(did, None)
+                self._bytes -= entry[2] if entry else 0
 
     def _resolve_web_cached(self, did: str) -> dict:
         self._check_web(did)  # syntax errors are raised before any hook, fetch or cache entry
@@ -108,6 +115,7 @@ class DidResolver:
                 return None
             if entry[0] <= now:
                 del self._cache[did]
+                self._bytes -= entry[2]
                 return None
             self._cache.move_to_end(did)
             return entry[1]
@@ -115,9 +123,15 @@ class DidResolver:
     def _cache_put(self, did: str, value: dict | DidError, ttl: float) -> None:
         if ttl <= 0 or self._max_entries == 0:
             return
+        size = 256 + len(did) + (len(json.dumps(value, separators=(",", ":"))) * 3 if isinstance(value, dict) else 256)
+        if size > self._max_bytes // 4:  # one document never takes more than a quarter of the cache
+            return
         expires = self._now() + ttl
         with self._lock:
-            self._cache[did] = (expires, value)
-            self._cache.move_to_end(did)
-            while len(self._cache) > self._max_entries:
-                self._cache.popitem(last=False)
+            old = self._cache.pop(did, None)
+            self._bytes -= old[2] if old else 0
+            self._cache[did] = (expires, value, size)
+            self._bytes += size
+            while self._cache and (len(self._cache) > self._max_entries or self._bytes > self._max_bytes):
+                _, evicted = self._cache.popitem(last=False)
+                self._bytes -= evicted[2]

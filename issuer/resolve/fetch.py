@@ -21,10 +21,20 @@ https://cheatsheetseries.owasp.org/cheatsheets/Server_Side_Request_Forgery_Preve
 * ``Accept-Encoding: identity`` is sent and any ``Content-Encoding`` other than identity is refused,
   so a gzip bomb is never inflated here.
 * Successful responses are cached by URL for ``cache_ttl`` seconds (VC Data Integrity §Network
-  Requests asks verifiers to cache aggressively), in a bounded LRU.
+  Requests asks verifiers to cache aggressively), in an LRU bounded by entries and by body bytes
+  (``max_cache_bytes``).
+* Failures are cached briefly (``failure_ttl``, catalog P-04, NET-08): a host that timed out,
+  refused the connection or failed DNS/TLS is not tried again for that long (by host and port);
+  an HTTP error or a refused response is remembered by URL.
+* At most ``max_concurrent`` fetches are in flight per process, and ``max_per_host`` to any one
+  host; a fetch waits for a slot only as long as its deadline allows.
+* :func:`fetch_budget` gives all fetches of one request a single total deadline (a context
+  variable): each fetch ends at ``min(own timeout, end of the budget)``.
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import http.client
 import io
 import ipaddress
@@ -34,13 +44,13 @@ import threading
 import time
 import types
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 __all__ = [
     "FetchError", "FetchResult", "SafeFetcher", "parse_ip_host", "is_forbidden_address",
-    "DEFAULT_MAX_BYTES", "FETCH_ERROR_CODES",
+    "DEFAULT_MAX_BYTES", "FETCH_ERROR_CODES", "fetch_budget",
 ]
 
 DEFAULT_MAX_BYTES = 256 * 1024
@@ -58,6 +68,21 @@ _IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
 _READ_CHUNK = 64 * 1024
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+_HOST_FAILURES = frozenset({"timeout", "connect_error", "dns_error", "tls_error"})
+_URL_FAILURES = frozenset({"http_error", "too_large", "redirect_refused", "bad_response", "forbidden_address"})
+_BUDGET_END: contextvars.ContextVar[float | None] = contextvars.ContextVar("fetch_budget_end", default=None)
+
+
+@contextlib.contextmanager
+def fetch_budget(seconds: float, clock: Callable[[], float] = time.monotonic) -> Iterator[None]:
+    """Every fetch inside shares one total deadline of ``seconds`` (nested budgets never extend an outer one)."""
+    end = clock() + seconds
+    outer = _BUDGET_END.get()
+    token = _BUDGET_END.set(end if outer is None else min(outer, end))
+    try:
+        yield
+    finally:
+        _BUDGET_END.reset(token)
 
 
 class FetchError(Exception):
@@ -334,11 +359,26 @@ class SafeFetcher:
         cache_ttl: float = 300.0,
         clock: Callable[[], float] = time.monotonic,
         max_cache_entries: int = 128,
+        max_cache_bytes: int = 8 * 1024 * 1024,
         ssl_context: ssl.SSLContext | None = None,
         user_agent: str = "ob3-issuer (+https://www.imsglobal.org/spec/ob/v3p0/)",
+        failure_ttl: float = 30.0,
+        max_concurrent: int = 8,
+        max_per_host: int = 2,
     ) -> None:
         if max_bytes <= 0 or timeout <= 0 or max_redirects < 0 or max_cache_entries < 0:
             raise ValueError("max_bytes and timeout must be positive, limits non-negative")
+        if failure_ttl < 0 or max_concurrent < 1 or max_per_host < 1:
+            raise ValueError("failure_ttl must be non-negative, the concurrency caps positive")
+        self._failure_ttl = failure_ttl
+        self._max_cache_bytes = max_cache_bytes
+        self._cache_bytes = 0
+        self._max_concurrent = max_concurrent
+        self._max_per_host = max_per_host
+        self._failures: OrderedDict[tuple, tuple[float, FetchError]] = OrderedDict()
+        self._in_flight: dict[str, int] = {}
+        self._total_in_flight = 0
+        self._slots = threading.Condition()
         self._allow_http = allow_http
         self._allow_private = allow_private
         self._max_bytes = max_bytes
@@ -369,15 +409,85 @@ class SafeFetcher:
             cached = self._cache_get(key)
             if cached is not None:
                 return cached
-        result = self._fetch_following(target, accept)
+        self._raise_cached_failure(target)
+        own_end = self._clock() + self._timeout
+        budget_end = _BUDGET_END.get()
+        deadline = own_end if budget_end is None else min(own_end, budget_end)
+        if deadline - self._clock() <= 0:
+            raise FetchError("timeout", "the request's outbound fetch budget is spent")
+        granted = deadline - self._clock()
+        with self._slot(target, deadline):
+            try:
+                result = self._fetch_following(target, accept, deadline)
+            except FetchError as exc:
+                self._remember_failure(target, exc, cut_short=deadline < own_end and granted < 1.0)
+                raise
         if use_cache:
             self._cache_put(key, result)
         return result
 
+    @contextlib.contextmanager
+    def _slot(self, target: _Target, deadline: float) -> Iterator[None]:
+        """Wait (until ``deadline``) for a free slot under the global and per-host caps."""
+        host = f"{target.host}:{target.port}"
+        with self._slots:
+            while self._total_in_flight >= self._max_concurrent or self._in_flight.get(host, 0) >= self._max_per_host:
+                remaining = deadline - self._clock()
+                if remaining <= 0 or not self._slots.wait(remaining):
+                    raise FetchError("timeout", f"too many outbound fetches in flight (to {target.host} or in all)")
+            self._total_in_flight += 1
+            self._in_flight[host] = self._in_flight.get(host, 0) + 1
+        try:
+            yield
+        finally:
+            with self._slots:
+                self._total_in_flight -= 1
+                left = self._in_flight[host] - 1
+                if left:
+                    self._in_flight[host] = left
+                else:
+                    del self._in_flight[host]
+                self._slots.notify_all()
+
+    def _failure_keys(self, target: _Target) -> tuple[tuple, tuple]:
+        return ("host", target.host, target.port), ("url", target.url)
+
+    def _raise_cached_failure(self, target: _Target) -> None:
+        now = self._clock()
+        with self._lock:
+            for key in self._failure_keys(target):
+                entry = self._failures.get(key)
+                if entry is None:
+                    continue
+                if entry[0] <= now:
+                    del self._failures[key]
+                    continue
+                cached = entry[1]
+                raise FetchError(cached.code, f"{cached.message} (failed recently; not retried for "
+                                              f"{self._failure_ttl:.0f} s)", status=cached.status)
+
+    def _remember_failure(self, target: _Target, exc: FetchError, *, cut_short: bool) -> None:
+        """Cache a failure briefly: host-level failures by host and port, others by URL. A timeout
+        cut short by the request's budget to less than a second says little about the host and is
+        not cached."""
+        if self._failure_ttl <= 0 or (exc.code == "timeout" and cut_short):
+            return
+        host_key, url_key = self._failure_keys(target)
+        key = host_key if exc.code in _HOST_FAILURES else url_key if exc.code in _URL_FAILURES else None
+        if key is None:
+            return
+        with self._lock:
+            self._failures[key] = (self._clock() + self._failure_ttl, exc)
+            self._failures.move_to_end(key)
+            while len(self._failures) > max(self._max_cache_entries, 64):
+                self._failures.popitem(last=False)
+
     def clear_cache(self) -> None:
-        """Forget every cached response."""
+        """Forget every cached response and failure."""
         with self._lock:
             self._cache.clear()
+            self._cache_bytes = 0
+            self._failures.clear()
 
     # ----------------------------------------------------------------- policy
 
@@ -425,8 +535,7 @@ class SafeFetcher:
 
     # ----------------------------------------------------------------- transport
 
-    def _fetch_following(self, target: _Target, accept: str) -> FetchResult:
-        deadline = self._clock() + self._timeout
+    def _fetch_following(self, target: _Target, accept: str, deadline: float) -> FetchResult:
         hops = 0
         while True:
             status, headers, body = self._exchange(target, accept, deadline)
@@ -549,6 +658,7 @@ class SafeFetcher:
                 return None
             if entry[0] <= now:
                 del self._cache[key]
+                self._cache_bytes -= len(entry[1].body)
                 return None
             self._cache.move_to_end(key)
             return entry[1]
@@ -556,12 +666,18 @@ class SafeFetcher:
     def _cache_put(self, key: tuple[str, str], result: FetchResult) -> None:
         if self._cache_ttl <= 0 or self._max_cache_entries == 0:
             return
+        if len(result.body) > self._max_cache_bytes // 4:  # one response never takes over a quarter
+            return
         expires = self._clock() + self._cache_ttl
         with self._lock:
+            old = self._cache.pop(key, None)
+            self._cache_bytes -= len(old[1].body) if old else 0
             self._cache[key] = (expires, result)
-            self._cache.move_to_end(key)
-            while len(self._cache) > self._max_cache_entries:
-                self._cache.popitem(last=False)
+            self._cache_bytes += len(result.body)
+            while self._cache and (len(self._cache) > self._max_cache_entries
+                                   or self._cache_bytes > self._max_cache_bytes):
+                _, (_, evicted) = self._cache.popitem(last=False)
+                self._cache_bytes -= len(evicted.body)
 
 
 def _collect_headers(response: http.client.HTTPResponse) -> dict[str, str]:

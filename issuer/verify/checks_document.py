@@ -360,7 +360,13 @@ def check_safe_mode(state: VerifyState) -> CheckResult:
                       "DATA_LOSS_DETECTION_ERROR", {"dropped": exc.problems[:MAX_PROBLEMS]})
     except ContextNotAllowed as exc:
         return failed(SAFE_MODE, str(exc), "PARSING_ERROR")
-    except (jsonld.JsonLdError, CanonizationError, RecursionError) as exc:
+    except CanonizationError as exc:
+        if exc.limit:
+            return failed(SAFE_MODE, f"JSON-LD processing stopped at the verifier's time limit {exc.limit}: "
+                                     f"{_short(exc)}",
+                          "PARSING_ERROR", {"limit": exc.limit})
+        return failed(SAFE_MODE, f"the credential is not valid JSON-LD: {_short(exc)}", "PARSING_ERROR")
+    except (jsonld.JsonLdError, RecursionError) as exc:
         return failed(SAFE_MODE, f"the credential is not valid JSON-LD: {_short(exc)}", "PARSING_ERROR")
     return passed(SAFE_MODE, "every property and type is defined by the credential's contexts")
 

@@ -76,8 +76,9 @@ def _check_embedded(state: VerifyState) -> CheckResult:
     except _ProofFailure as exc:
         return failed(PROOF, exc.reason, exc.code)
     if len(proofs) > state.policy.max_proofs:
-        return failed(PROOF, f"{len(proofs)} proofs: more than the {state.policy.max_proofs} accepted",
-                      "PROOF_VERIFICATION_ERROR")
+        return failed(PROOF, f"{len(proofs)} proofs: more than the {state.policy.max_proofs} accepted "
+                             f"(the verifier's limit VERIFY_MAX_PROOFS)", "PROOF_VERIFICATION_ERROR",
+                      {"limit": "VERIFY_MAX_PROOFS", "max": state.policy.max_proofs, "found": len(proofs)})
     if not state.ok(SAFE_MODE):
         return skipped(PROOF, "the credential could not be canonicalized safely, so its proof cannot be checked")
     outcomes = [_verify_one(state, proof, i) for i, proof in enumerate(proofs)]

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from ..delivery.baking import BakingError, PNG_SIGNATURE, unbake
 from ..intake.strict_json import JsonError, strict_loads
 from ..signing.jwt_verify import JwsError, UnverifiedJws, carried_credential, decode_credential, parse_unverified
+from .limits import LimitExceeded, StructureLimits, check_structure
 
 __all__ = ["InputError", "ParsedInput", "parse_input", "ENVELOPE_PREFIX"]
 
@@ -36,9 +37,10 @@ class InputError(ValueError):
 
     code = "PARSING_ERROR"
 
-    def __init__(self, message: str, *, fmt: str | None = None) -> None:
+    def __init__(self, message: str, *, fmt: str | None = None, detail: dict | None = None) -> None:
         super().__init__(message)
         self.format = fmt
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -64,9 +66,24 @@ class Limits:
     max_image_bytes: int
 
 
-def parse_input(subject, *, max_bytes: int, max_depth: int, max_image_bytes: int) -> ParsedInput:
-    """Detect the kind of ``subject`` and parse it; raise :class:`InputError` if it is unusable."""
+def parse_input(subject, *, max_bytes: int, max_depth: int, max_image_bytes: int,
+                structure: StructureLimits | None = None) -> ParsedInput:
+    """Detect the kind of ``subject`` and parse it; raise :class:`InputError` if it is unusable.
+
+    With ``structure``, the credential must also keep the structural limits of
+    :mod:`issuer.verify.limits` (the error's ``detail`` then names the limit).
+    """
     limits = Limits(max_bytes, max_depth, max_image_bytes)
+    parsed = _parse(subject, limits)
+    if structure is not None:
+        try:
+            check_structure(parsed.credential, structure)
+        except LimitExceeded as exc:
+            raise InputError(str(exc), fmt=parsed.format, detail=exc.detail) from None
+    return parsed
+
+
+def _parse(subject, limits: Limits) -> ParsedInput:
     if isinstance(subject, dict):
         check_json_value(subject, limits)
         return _from_object(subject, "json-ld", limits)
@@ -75,6 +92,12 @@ def parse_input(subject, *, max_bytes: int, max_depth: int, max_image_bytes: int
     if isinstance(subject, str):
         return _from_text(subject, None, limits)
     raise InputError(f"cannot verify a {type(subject).__name__}: submit JSON, a JWT or a baked image")
+
+
+def _too_deep(limits: Limits, fmt: str | None) -> InputError:
+    exc = LimitExceeded("VERIFY_MAX_DEPTH", limits.max_depth, limits.max_depth + 1, "", "levels of nesting")
+    message = str(exc).replace(f"found {limits.max_depth + 1}", f"found more than {limits.max_depth}")
+    return InputError(message, fmt=fmt, detail=exc.detail)
 
 
 # --- bytes and text ------------------------------------------------------------------------------
@@ -88,13 +111,16 @@ def _from_bytes(data: bytes, limits: Limits) -> ParsedInput:
     fmt = "png" if data[:8] == PNG_SIGNATURE else "svg" if _is_xml(data[:1024]) else None
     if fmt is None:
         if len(data) > limits.max_bytes:
-            raise InputError(f"input is larger than {limits.max_bytes} bytes")
+            raise InputError(f"input is larger than the verifier's limit VERIFY_MAX_BYTES ({limits.max_bytes} bytes)",
+                             detail={"limit": "VERIFY_MAX_BYTES", "max": limits.max_bytes})
         try:
             return _from_text(data.decode("utf-8"), None, limits)
         except UnicodeDecodeError:
             raise InputError("input is not UTF-8 text, PNG or SVG") from None
     if len(data) > limits.max_image_bytes:
-        raise InputError(f"image is larger than {limits.max_image_bytes} bytes", fmt=fmt)
+        raise InputError(f"image is larger than the verifier's limit VERIFY_MAX_IMAGE_BYTES "
+                         f"({limits.max_image_bytes} bytes)", fmt=fmt,
+                         detail={"limit": "VERIFY_MAX_IMAGE_BYTES", "max": limits.max_image_bytes})
     try:
         text = unbake(data, max_bytes=limits.max_image_bytes, strict=True)
     except BakingError as exc:
@@ -106,12 +132,15 @@ def _from_bytes(data: bytes, limits: Limits) -> ParsedInput:
 
 def _from_text(text: str, fmt: str | None, limits: Limits) -> ParsedInput:
     if len(text) > limits.max_bytes or len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes:
-        raise InputError(f"input is larger than {limits.max_bytes} bytes", fmt=fmt)
+        raise InputError(f"input is larger than the verifier's limit VERIFY_MAX_BYTES ({limits.max_bytes} bytes)",
+                         fmt=fmt, detail={"limit": "VERIFY_MAX_BYTES", "max": limits.max_bytes})
     stripped = text.strip().removeprefix("\ufeff").strip()
     if stripped[:1] in ("{", "[", '"'):
         try:
             value = strict_loads(stripped, max_depth=limits.max_depth)
         except JsonError as exc:
+            if "nesting deeper" in str(exc):
+                raise _too_deep(limits, fmt) from None
             raise InputError(f"not acceptable JSON: {exc}", fmt=fmt) from None
         if not isinstance(value, dict):
             raise InputError("the JSON is not an object (a credential must be a JSON object)", fmt=fmt)
@@ -166,7 +195,7 @@ def check_json_value(value, limits: Limits) -> None:
     while stack:
         node, depth = stack.pop()
         if depth > limits.max_depth:
-            raise InputError(f"JSON nesting deeper than {limits.max_depth} levels")
+            raise _too_deep(limits, None)
         budget -= 2
         if isinstance(node, dict):
             for key, item in node.items():
@@ -183,4 +212,5 @@ def check_json_value(value, limits: Limits) -> None:
         elif node is not None and not isinstance(node, (bool, int, float)):
             raise InputError(f"{type(node).__name__} is not a JSON value")
         if budget < 0:
-            raise InputError(f"input is larger than {limits.max_bytes} bytes")
+            raise InputError(f"input is larger than the verifier's limit VERIFY_MAX_BYTES ({limits.max_bytes} bytes)",
+                             detail={"limit": "VERIFY_MAX_BYTES", "max": limits.max_bytes})

@@ -2,7 +2,9 @@
 everything else over the SSRF-guarded fetcher (or not at all, by configuration)."""
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -12,9 +14,11 @@ from sqlalchemy import select
 from ..resolve.did_document import DidError
 from ..resolve.did_resolver import DidResolver
 from ..resolve.did_web import parse_did_web
-from ..errors import BadRequest, ConfigError, NotFound, PayloadTooLarge
+from ..delivery import artifacts
+from ..errors import BadRequest, ConfigError, NotFound, ValidationFailed
 from ..intake.strict_json import strict_loads
-from ..resolve.fetch import FetchError, SafeFetcher
+from ..resolve.fetch import FetchError, SafeFetcher, fetch_budget
+from ..signing.jsonld import workers as jsonld_workers
 from ..status.publish import published_list
 from ..store import tenants
 from ..store.models import Credential, IssuerProfile
@@ -22,13 +26,16 @@ from ..store.trust_lists import TrustListFileError, read_trust_list_files
 from .trust import TrustedIssuer, TrustList, TrustListError, issuer_trust, trust_list_paths
 from .verifier import Policy, Verifier
 
-__all__ = ["verifier_for", "load_target", "trust_list", "counts_for_coverage",
-           "standalone_verifier"]
+__all__ = ["verifier_for", "load_url", "own_credential", "allowed_url_schemes", "request_budget",
+           "policy_from_config", "trust_list", "counts_for_coverage", "standalone_verifier"]
 
 
 def _new_fetcher(config: dict) -> SafeFetcher:
+    """The SSRF-guarded fetcher with the configured budget, failure cache and caps (docs/limits.md)."""
     private = bool(config.get("ALLOW_PRIVATE_FETCH"))
-    return SafeFetcher(allow_http=private, allow_private=private, max_bytes=512 * 1024, timeout=5.0)
+    return SafeFetcher(allow_http=private, allow_private=private, max_bytes=512 * 1024,
+                       timeout=config["FETCH_BUDGET_SECONDS"], failure_ttl=config["FETCH_FAILURE_TTL_SECONDS"],
+                       max_concurrent=config["FETCH_MAX_CONCURRENT"], max_per_host=config["FETCH_MAX_PER_HOST"])
 
 _STATUS_LIST_ACCEPT = "application/vc+jwt, application/vc, application/vc+ld+json, application/json, application/jwt"
 
@@ -39,6 +46,15 @@ def _fetcher(service) -> SafeFetcher:
         fetcher = _new_fetcher(service.config)
         service.caches["fetcher"] = fetcher
     return fetcher
+
+
+@contextmanager
+def request_budget(service) -> Iterator[None]:
+    """The time budgets of one verification request: ``FETCH_BUDGET_SECONDS`` for all outbound
+    fetches and ``JSONLD_BUDGET_SECONDS`` for all JSON-LD work outside the template fast path."""
+    with fetch_budget(service.config["FETCH_BUDGET_SECONDS"]), jsonld_workers.budget(
+            service.config["JSONLD_BUDGET_SECONDS"]):
+        yield
 
 
 def standalone_verifier(config: dict) -> tuple[Verifier, Callable]:
@@ -61,7 +77,7 @@ def standalone_verifier(config: dict) -> tuple[Verifier, Callable]:
     schema_dir = config.get("OFFICIAL_SCHEMA_DIR")
     verifier = Verifier(
         resolve_did=resolver.resolve, fetch_status_list=fetch_status,
-        policy=Policy(clock_skew=timedelta(seconds=int(config.get("CLOCK_SKEW_SECONDS") or 300))),
+        policy=policy_from_config(config, clock_skew=timedelta(seconds=int(config.get("CLOCK_SKEW_SECONDS") or 300))),
         official_schema_dir=Path(schema_dir) if schema_dir else None,
         issuer_trust=lambda credential: issuer_trust(credential, hosted=lambda did: None, known=known,
                                                      reference_names=known.entries))
@@ -112,6 +128,16 @@ def _status_fetcher(service, remote: bool):
             raise LookupError(f"the status list at {url[:200]} is not UTF-8 text") from None
 
     return fetch
+
+
+def policy_from_config(config, *, clock_skew) -> Policy:
+    """The verifier :class:`Policy` with the configured limits (docs/limits.md)."""
+    return Policy(clock_skew=clock_skew, max_bytes=config["VERIFY_MAX_BYTES"],
+                  max_image_bytes=config["VERIFY_MAX_IMAGE_BYTES"], max_depth=config["VERIFY_MAX_DEPTH"],
+                  max_array_items=config["VERIFY_MAX_ARRAY_ITEMS"],
+                  max_object_members=config["VERIFY_MAX_OBJECT_MEMBERS"],
+                  max_string_chars=config["VERIFY_MAX_STRING_CHARS"], max_values=config["VERIFY_MAX_VALUES"],
+                  max_proofs=config["VERIFY_MAX_PROOFS"])
 
 
 def trust_list(service) -> TrustList:
@@ -175,46 +201,72 @@ def verifier_for(service) -> Verifier:
     schema_dir = service.config.get("OFFICIAL_SCHEMA_DIR")
     verifier = Verifier(
         resolve_did=resolver.resolve, fetch_status_list=_status_fetcher(service, remote),
-        policy=Policy(clock_skew=service.clock_skew),
+        policy=policy_from_config(service.config, clock_skew=service.clock_skew),
         official_schema_dir=Path(schema_dir) if schema_dir else None, issuer_trust=_issuer_rating(service))
     service.caches["verifier"] = verifier
     return verifier
 
 
-def _own_credential(service, url: str) -> str | None:
+_OWN_LINK = re.compile(r"/credentials/(?P<id>[A-Za-z0-9_~-]{1,64})(?P<kind>\.json|\.jwt|\.png|\.svg|/verify)?/?")
+
+
+def own_credential(service, url: str) -> bytes | str | None:
+    """What one of this service's credential links serves, read from the database (no network).
+
+    Accepts ``<base>/credentials/<id>`` and its download links ``.json``, ``.jwt``, ``.png``,
+    ``.svg`` (``?form=jwt`` for the JWT-baked images) and ``/verify``. Returns ``None`` for any
+    other URL; raises :class:`NotFound` for an own link to a credential that does not exist.
+    """
     prefix = f"{service.base_url}/credentials/"
     if not url.startswith(prefix):
         return None
-    tail = url[len(prefix):].split("?")[0].split("#")[0]
-    for suffix in (".json", "/verify", ""):
-        if suffix and tail.endswith(suffix):
-            tail = tail[: -len(suffix)]
-            break
+    parts = urlsplit(url)
+    match = _OWN_LINK.fullmatch(parts.path)
+    if match is None:
+        raise NotFound(f"no credential at {url[:300]}")
+    kind = match.group("kind") or ""
+    as_jwt = "form=jwt" in parts.query.split("&")
     with service.session() as session:
-        row = session.get(Credential, tail) if len(tail) <= 64 else None
+        row = session.get(Credential, match.group("id"))
         if row is None:
-            raise NotFound(f"no credential at {url}")
-        return row.jwt if url.endswith(".jwt") else row.document
+            raise NotFound(f"no credential at {url[:300]}")
+        if kind == ".png":
+            return artifacts.baked_png(row, jwt=as_jwt)
+        if kind == ".svg":
+            return artifacts.baked_svg(row, jwt=as_jwt)
+        return row.jwt if kind == ".jwt" else row.document
 
 
-def load_target(service, target: str, *, max_bytes: int = 8 * 1024 * 1024) -> bytes | str:
-    """The bytes to verify for a file path or URL (our own credentials are read from the database)."""
-    if target.startswith(("http://", "https://")):
-        own = _own_credential(service, target)
-        if own is not None:
-            return own
-        try:
-            return _fetcher(service).fetch(target, accept="application/json, application/vc+jwt").body
-        except FetchError as exc:
-            raise BadRequest(f"could not fetch {target}: {exc}") from None
-    path = Path(target)
-    if not path.is_file():
-        raise NotFound(f"no such file: {target}")
-    if path.stat().st_size > max_bytes:
-        raise PayloadTooLarge(f"{target} is larger than {max_bytes} bytes")
-    return path.read_bytes()
+def allowed_url_schemes(service) -> tuple[str, ...]:
+    """``https`` only; ``http`` too where the test-only ``ALLOW_PRIVATE_FETCH`` setting is on."""
+    return ("https", "http") if service.config.get("ALLOW_PRIVATE_FETCH") else ("https",)
 
 
+def load_url(service, url: str) -> bytes | str:
+    """The credential behind ``url`` for verification by URL (every public entry point).
+
+    Our own credential links are read from the database; any other URL must be ``https://``
+    (``http://`` only with ``ALLOW_PRIVATE_FETCH``) and is fetched by the SSRF-guarded fetcher
+    within the request's outbound budget. Nothing else is ever opened: a file path, ``file:``
+    or a relative reference is refused with the same :class:`ValidationFailed`, whether or not
+    such a file exists (catalog P-01). A fetch failure is :class:`BadRequest`; an own link to a
+    missing credential is :class:`NotFound`.
+    """
+    if not isinstance(url, str) or not url.strip():
+        raise ValidationFailed("url must be an https:// URL")
+    url = url.strip()
+    own = own_credential(service, url)
+    if own is not None:
+        return own
+    schemes = allowed_url_schemes(service)
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    if scheme not in schemes or not url[len(scheme):].startswith("://"):
+        raise ValidationFailed(f"url must be an {' or '.join(s + '://' for s in schemes)} URL "
+                               f"(files on the server are never read)")
+    try:
+        return _fetcher(service).fetch(url, accept="application/json, application/vc+jwt").body
+    except FetchError as exc:
+        raise BadRequest(f"could not fetch {url[:300]}: {exc}") from None
 
 
 def counts_for_coverage(report, *, include_unknown: bool = False) -> bool:

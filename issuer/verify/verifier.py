@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 _LIST_REPORT_TTL = timedelta(seconds=60)
 _LIST_REPORT_ENTRIES = 256
+_LIST_REPORT_BYTES = 8 * 1024 * 1024
 
 # check id -> the checks that must have passed before it can run
 PLAN: dict[str, tuple[str, ...]] = {
@@ -75,7 +76,8 @@ class Verifier:
         self._loader = loader
         self._policy = policy
         self._official_schema_dir = Path(official_schema_dir) if official_schema_dir else None
-        self._verified_lists: OrderedDict = OrderedDict()
+        self._verified_lists: OrderedDict = OrderedDict()  # sha256 -> (time, report, bytes)
+        self._lists_bytes = 0
         self._lists_lock = threading.Lock()
 
     @property
@@ -88,27 +90,42 @@ class Verifier:
                         policy=self._policy, official_schema_dir=self._official_schema_dir,
                         issuer_trust=self._issuer_trust)
 
-    def verify(self, subject: bytes | str | dict, *, now: datetime, check_status: bool = True) -> VerificationReport:
-        """Verify ``subject`` at time ``now`` (timezone-aware); every problem is a failed check."""
+    def verify(self, subject: bytes | str | dict, *, now: datetime, check_status: bool = True,
+               stop_early: bool = False) -> VerificationReport:
+        """Verify ``subject`` at time ``now`` (timezone-aware); every problem is a failed check.
+
+        With ``stop_early`` (callers that need only the verdict, e.g. combined coverage), the
+        checks after the first failure are skipped, and a credential without any proof fails
+        before any JSON-LD work.
+        """
         if now.tzinfo is None:
             raise ValueError("now must be timezone-aware")
-        return self._run(subject, now.astimezone(timezone.utc), kind="ob", want_status=check_status)
+        return self._run(subject, now.astimezone(timezone.utc), kind="ob", want_status=check_status,
+                         stop_early=stop_early)
 
     # -- internals --------------------------------------------------------------------------------
 
-    def _run(self, subject, now: datetime, *, kind: str, want_status: bool) -> VerificationReport:
+    def _run(self, subject, now: datetime, *, kind: str, want_status: bool,
+             stop_early: bool = False) -> VerificationReport:
         try:
             parsed = parse_input(subject, max_bytes=self._policy.max_bytes, max_depth=self._policy.max_depth,
-                                 max_image_bytes=self._policy.max_image_bytes)
+                                 max_image_bytes=self._policy.max_image_bytes, structure=self._policy.structure)
         except InputError as exc:
-            return self._unparsed(str(exc), exc.format)
+            return self._unparsed(str(exc), exc.format, exc.detail)
         except Exception as exc:  # noqa: BLE001 - a reader bug must not turn bad input into a crash
             log.exception("reading the verification input crashed")
             return self._unparsed(f"internal error while reading the input: {type(exc).__name__}", None)
         state = VerifyState(parsed=parsed, policy=self._policy, now=now, loader=self._loader,
                             resolve_did=self._resolve_did, kind=kind)
         state.results[PARSING] = passed(PARSING, f"read as {_describe_format(parsed)}", _parsing_detail(parsed))
+        if stop_early and not state.is_jwt and "proof" not in state.credential:
+            state.results[PROOF] = failed(PROOF, "the credential has no proof", "PARSING_ERROR")
         for check_id, needs in PLAN.items():
+            if check_id in state.results:
+                continue
+            if stop_early and any(r.status == FAILED for r in state.results.values()):
+                state.results[check_id] = skipped(check_id, "not checked: an earlier check failed")
+                continue
             state.results[check_id] = self._run_check(state, check_id, needs, want_status)
         checks = [state.results[c] for c in CHECK_ORDER]
         verified = state.ok(PROOF) and not any(c.status == FAILED for c in checks)
@@ -168,14 +185,22 @@ class Verifier:
                 self._verified_lists.move_to_end(key)
                 return hit[1]
         report = self._run(document, now, kind="status_list", want_status=False)
+        size = len(text)  # the report holds the parsed list: about the size of its text
+        if size > _LIST_REPORT_BYTES // 4:
+            return report
         with self._lists_lock:
-            self._verified_lists[key] = (now, report)
-            while len(self._verified_lists) > _LIST_REPORT_ENTRIES:
-                self._verified_lists.popitem(last=False)
+            old = self._verified_lists.pop(key, None)
+            self._lists_bytes -= old[2] if old else 0
+            self._verified_lists[key] = (now, report, size)
+            self._lists_bytes += size
+            while self._verified_lists and (len(self._verified_lists) > _LIST_REPORT_ENTRIES
+                                            or self._lists_bytes > _LIST_REPORT_BYTES):
+                _, (_, _, evicted) = self._verified_lists.popitem(last=False)
+                self._lists_bytes -= evicted
         return report
 
-    def _unparsed(self, reason: str, fmt: str | None) -> VerificationReport:
-        checks = [failed(PARSING, reason, "PARSING_ERROR")]
+    def _unparsed(self, reason: str, fmt: str | None, detail: dict | None = None) -> VerificationReport:
+        checks = [failed(PARSING, reason, "PARSING_ERROR", detail)]
         checks += [skipped(c, "not checked because the input could not be parsed") for c in CHECK_ORDER[1:]]
         return VerificationReport(False, checks, fmt, None, None)
 

@@ -12,7 +12,7 @@ from flask import Blueprint, json
 from ..api.context import db, service
 from ..badges.timestamps import as_utc
 from ..api.public import find_credential
-from ..api.verification import credential_coverage, verify_subject
+from ..api.verification import credential_coverage, verify_subject, within_budget
 from ..status.revocation import status_since
 from . import present
 from .render import absolute, not_found_page, page
@@ -83,6 +83,7 @@ def coverage_page(row):
 
 
 @bp.get("/credentials/<credential_id>/verify")
+@within_budget
 def credential_verify(credential_id: str):
     """The page a QR code or shared link opens: the hosted credential, verified on the spot."""
     row = find_credential(credential_id)

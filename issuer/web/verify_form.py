@@ -10,10 +10,10 @@ from flask import Blueprint, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..api.context import db, service
-from ..api.verification import MAX_VERIFY_BYTES, subject_from_request, verify_subject
+from ..api.verification import MAX_VERIFY_BYTES, subject_from_request, verify_subject, within_budget
 from ..skills.coverage_report import coverage_for
 from ..verify.runtime import counts_for_coverage
-from ..errors import BadRequest, IssuerError, NotFound, PayloadTooLarge, UnsupportedMediaType
+from ..errors import BadRequest, IssuerError, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from .render import page
 from .report_view import report_view
 
@@ -22,7 +22,8 @@ __all__ = ["bp"]
 bp = Blueprint("verify_form", __name__)
 
 _ERRORS = ((PayloadTooLarge, "verify.error.too_large"), (NotFound, "verify.error.not_found"),
-           (UnsupportedMediaType, "verify.error.form"), (BadRequest, "verify.error.input"))
+           (UnsupportedMediaType, "verify.error.form"), (ValidationFailed, "verify.error.url"),
+           (BadRequest, "verify.error.input"))
 
 
 def _form(*, status: int = 200, error: str | None = None, detail: str | None = None, pasted: str = "", url: str = ""):
@@ -41,6 +42,7 @@ def _too_large(_exc):
 
 
 @bp.post("/verify")
+@within_budget
 def verify_submit():
     request.max_content_length = MAX_VERIFY_BYTES + 64 * 1024
     request.max_form_memory_size = MAX_VERIFY_BYTES

@@ -47,7 +47,9 @@ def test_serve_initialises_and_issues_with_gunicorn_workers(tmp_path, database_u
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
                 conn.request("GET", "/issuers/emob-academy/did.json")
-                if conn.getresponse().status == 200:
+                ready = conn.getresponse().status == 200
+                conn.close()  # gthread workers keep connections alive
+                if ready:
                     break
             except OSError:
                 time.sleep(0.2)
@@ -59,11 +61,13 @@ def test_serve_initialises_and_issues_with_gunicorn_workers(tmp_path, database_u
                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {key}"})
             response = conn.getresponse()
             body = json.loads(response.read())
+            conn.close()
             statuses.append(response.status)
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             conn.request("POST", "/api/v1/verify", body=json.dumps(body["credential"]),
                          headers={"Content-Type": "application/json"})
             assert json.loads(conn.getresponse().read())["verified"] is True
+            conn.close()
         assert statuses == [201] * 6
     finally:
         proc.terminate()

@@ -23,6 +23,11 @@ def test_layers_defaults_instance_file_then_environment(tmp_path):
     ({"ISSUER_JWT_ALGORITHM": "HS256"}, "ES256 or RS256"),
     ({"ISSUER_STATUS_LIST_LENGTH": "1024"}, "131072"),
     ({"ISSUER_STATUS_LIST_MAX_AGE": "soon"}, "non-negative integer"),
+    ({"ISSUER_VERIFY_MAX_ARRAY_ITEMS": "0"}, "ISSUER_VERIFY_MAX_ARRAY_ITEMS must be a positive integer"),
+    ({"ISSUER_COVERAGE_MAX_CREDENTIALS": "many"}, "ISSUER_COVERAGE_MAX_CREDENTIALS"),
+    ({"ISSUER_FETCH_BUDGET_SECONDS": "0"}, "ISSUER_FETCH_BUDGET_SECONDS must be a positive number"),
+    ({"ISSUER_JSONLD_DEADLINE_SECONDS": "soon"}, "ISSUER_JSONLD_DEADLINE_SECONDS"),
+    ({"ISSUER_JSONLD_WORKERS": "-1"}, "ISSUER_JSONLD_WORKERS"),
 ])
 def test_broken_configuration_is_refused_with_a_reason(tmp_path, env, fragment):
     env = {"ISSUER_SECRET_KEY": "s" * 40, **env}
@@ -41,3 +46,17 @@ def test_secret_key_generated_on_first_start(tmp_path):
     assert len(secret) >= 32 and service.config["SECRET_KEY"] == secret
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
     service.engine.dispose()
+
+
+def test_verifier_limits_have_documented_defaults_and_read_from_the_environment(tmp_path):
+    cfg = load_config(tmp_path, environ={"ISSUER_VERIFY_MAX_ARRAY_ITEMS": "512", "ISSUER_FETCH_BUDGET_SECONDS": "2.5"})
+    assert cfg["VERIFY_MAX_ARRAY_ITEMS"] == 512 and cfg["FETCH_BUDGET_SECONDS"] == 2.5
+    assert cfg["FETCH_BUDGET_SECONDS"] <= 3.0 and load_config(tmp_path, environ={})["FETCH_BUDGET_SECONDS"] <= 3.0
+    from pathlib import Path
+    documented = (Path(__file__).resolve().parents[2] / "docs" / "limits.md").read_text(encoding="utf-8")
+    from issuer.config import DEFAULTS
+    for key in ("VERIFY_MAX_BYTES", "VERIFY_MAX_DEPTH", "VERIFY_MAX_ARRAY_ITEMS", "VERIFY_MAX_OBJECT_MEMBERS",
+                "VERIFY_MAX_STRING_CHARS", "VERIFY_MAX_VALUES", "VERIFY_MAX_PROOFS", "COVERAGE_MAX_CREDENTIALS",
+                "JSONLD_DEADLINE_SECONDS", "JSONLD_BUDGET_SECONDS", "JSONLD_WORKERS", "TEMPLATE_CACHE_BYTES",
+                "FETCH_BUDGET_SECONDS", "FETCH_FAILURE_TTL_SECONDS", "FETCH_MAX_CONCURRENT", "FETCH_MAX_PER_HOST"):
+        assert f"ISSUER_{key}" in documented and key in DEFAULTS, key

@@ -18,7 +18,7 @@ import re
 import pyld.nquads
 from pyld.canon import URDNA2015
 
-__all__ = ["escape_literal", "literal", "iri", "canonicalize", "Quad"]
+__all__ = ["escape_literal", "literal", "iri", "canonicalize", "canonicalize_unique", "full", "Quad"]
 
 Quad = tuple[str, str, str, str]
 
@@ -78,7 +78,7 @@ def _to_pyld(term: str) -> dict:
     raise ValueError("literal outside object position")
 
 
-def _full(quads: list[Quad], objects: list[dict]) -> str:
+def full(quads: list[Quad], objects: list[dict]) -> str:
     """pyld's complete RDFC-1.0 (URDNA2015) for datasets with shared first-degree hashes."""
     dataset: dict[str, list] = {}
     for (s, p, o, g), obj in zip(quads, objects):
@@ -93,6 +93,17 @@ def canonicalize(quads: list[Quad], objects: list[dict] | None = None) -> str:
 
     ``objects`` may be a callable returning them, to avoid building them on the fast path.
     """
+    fast = canonicalize_unique(quads)
+    if fast is not None:
+        return fast
+    return full(quads, objects() if callable(objects) else objects)
+
+
+def canonicalize_unique(quads: list[Quad]) -> str | None:
+    """Canonical N-Quads when every blank node's first-degree hash is unique (linear time), else ``None``.
+
+    ``None`` means the full algorithm (:func:`full`, exponential in the worst case) is needed.
+    """
     mentions: dict[str, list[Quad]] = {}
     for quad in quads:
         s, _, o, g = quad
@@ -104,7 +115,7 @@ def canonicalize(quads: list[Quad], objects: list[dict] | None = None) -> str:
     if mentions:
         hashes = sorted((_first_degree_hash(node, qs), node) for node, qs in mentions.items())
         if any(hashes[i][0] == hashes[i + 1][0] for i in range(len(hashes) - 1)):
-            return _full(quads, objects() if callable(objects) else objects)
+            return None
         label = {node: f"_:c14n{i}" for i, (_, node) in enumerate(hashes)}
         out = [_line(label.get(s, s), p, label.get(o, o), label.get(g, g)) for s, p, o, g in quads]
     else:

@@ -38,6 +38,7 @@ RDF_DIRECTION = "i18n-datatype"
 _RDF_OPTIONS = {"produceGeneralizedRdf": False, "rdfDirection": RDF_DIRECTION, "processingMode": "json-ld-1.1"}
 _MAX_SHAPES = 512
 _MAX_VARIANTS = 64
+_MAX_SEEN = 4096  # shape fingerprints remembered (8 bytes of hash each, plus dict overhead)
 
 
 class NotCacheable(Exception):
@@ -217,14 +218,46 @@ def build_template(doc: dict, leaves: list[str], real_quads: list, loader):
     return template, tuple(sorted(exact))
 
 
-class TemplateCache:
-    """Thread-safe LRU of templates by (shape, loader) and by the values of exact leaves."""
+def template_bytes(template: "_Template", leaves: list[str]) -> int:
+    """A conservative estimate of the memory one cached template holds (bytes)."""
+    size = 200 + 56 * len(leaves)
+    for quad in template.quads:
+        size += 120 + sum(49 + len(t) if isinstance(t, str) else 120 for t in quad)
+    for obj in template.objects:
+        size += 360 + sum(49 + len(v) for v in obj.values() if isinstance(v, str))
+    return size
 
-    def __init__(self):
-        self._shapes: OrderedDict = OrderedDict()
+
+class TemplateCache:
+    """Thread-safe LRU of templates by (shape, loader) and by the values of exact leaves, bounded by
+    an estimate of the bytes it holds (:func:`template_bytes`); least recently used shapes go first."""
+
+    def __init__(self, max_bytes: int = 32 * 1024 * 1024):
+        self._shapes: OrderedDict = OrderedDict()  # key -> [exact, variants, bytes]
+        self._seen: OrderedDict = OrderedDict()  # hash of a shape key seen once -> None (bounded)
         self._lock = threading.Lock()
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self.evictions = 0
         self.hits = 0
         self.misses = 0
+
+    def set_budget(self, max_bytes: int) -> None:
+        with self._lock:
+            self.max_bytes = max_bytes
+            self._evict()
+
+    def seen_before(self, key) -> bool:
+        """True if ``key`` was offered before (since the last :meth:`clear`); records it if not."""
+        fingerprint = hash(key)
+        with self._lock:
+            if fingerprint in self._seen:
+                self._seen.move_to_end(fingerprint)
+                return True
+            self._seen[fingerprint] = None
+            while len(self._seen) > _MAX_SEEN:
+                self._seen.popitem(last=False)
+            return False
 
     def lookup(self, key, leaves: list[str]):
         with self._lock:
@@ -232,28 +265,50 @@ class TemplateCache:
             if entry is None:
                 return None
             self._shapes.move_to_end(key)
-            exact, variants = entry
-            return variants.get(tuple(leaves[i] for i in exact))
+            exact, variants, _ = entry
+            hit = variants.get(tuple(leaves[i] for i in exact))
+            return None if hit is None else hit[0]
 
     def store(self, key, leaves: list[str], template, exact: tuple) -> None:
+        size = template_bytes(template, leaves)
+        if size > self.max_bytes // 4:  # one shape may never take more than a quarter of the cache
+            return
         with self._lock:
             entry = self._shapes.get(key)
             if entry is None or entry[0] != exact:
-                entry = (exact, OrderedDict())
+                if entry is not None:
+                    self.bytes -= entry[2]
+                entry = [exact, OrderedDict(), 0]
                 self._shapes[key] = entry
-            entry[1][tuple(leaves[i] for i in exact)] = template
+            self._shapes.move_to_end(key)
+            variant = tuple(leaves[i] for i in exact)
+            if variant in entry[1]:
+                return
+            entry[1][variant] = (template, size)
+            entry[2] += size
+            self.bytes += size
             if len(entry[1]) > _MAX_VARIANTS:
-                entry[1].popitem(last=False)
-            if len(self._shapes) > _MAX_SHAPES:
-                self._shapes.popitem(last=False)
+                _, (_, dropped) = entry[1].popitem(last=False)
+                entry[2] -= dropped
+                self.bytes -= dropped
+            self._evict()
+
+    def _evict(self) -> None:
+        while self._shapes and (self.bytes > self.max_bytes or len(self._shapes) > _MAX_SHAPES):
+            _, entry = self._shapes.popitem(last=False)
+            self.bytes -= entry[2]
+            self.evictions += 1
 
     def info(self) -> dict:
-        return {"shapes": len(self._shapes), "hits": self.hits, "misses": self.misses}
+        return {"shapes": len(self._shapes), "hits": self.hits, "misses": self.misses, "bytes": self.bytes,
+                "max_bytes": self.max_bytes, "evictions": self.evictions}
 
     def clear(self) -> None:
         with self._lock:
             self._shapes.clear()
-            self.hits = self.misses = 0
+            self._seen.clear()
+            self.bytes = 0
+            self.hits = self.misses = self.evictions = 0
 
 
 def expand_to_quads(doc: dict, loader) -> tuple[list, list]:

@@ -322,12 +322,19 @@ def test_successful_responses_are_cached(http_server):
     assert http_server.connections == 5
 
 
-def test_failures_are_not_cached(http_server):
-    fetcher = _open_fetcher(clock=Clock())
+def test_failures_are_cached_briefly(http_server):
+    """Issue #9 §2: a failed URL is not fetched again within ``failure_ttl`` (catalog P-04)."""
+    clock = Clock()
+    fetcher = _open_fetcher(clock=clock, failure_ttl=30)
     url = f"http://127.0.0.1:{http_server.port}/missing"
-    for _ in range(2):
-        with pytest.raises(FetchError):
+    for _ in range(3):
+        with pytest.raises(FetchError) as caught:
             fetcher.fetch(url)
+        assert caught.value.code == "http_error" and caught.value.status == 404
+    assert http_server.connections == 1
+    clock.t += 31
+    with pytest.raises(FetchError):
+        fetcher.fetch(url)
     assert http_server.connections == 2
 
 

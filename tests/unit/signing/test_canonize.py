@@ -73,7 +73,9 @@ def test_template_cache_substitutes_values_not_shapes():
         variant["credentialSubject"]["achievement"]["description"] = "x" * i
         assert canonize(variant) == _pyld_nquads(variant, contexts.document_loader)
     info = cache_info()
-    assert info["hits"] >= 4  # the first variant changes the id scheme (http -> urn): a new shape
+    # the first variant changes the id scheme (http -> urn): a new shape, whose template is built
+    # on its second sighting; the last three come from the template
+    assert info["hits"] >= 3
 
 
 def test_vocab_coerced_values_are_keyed_exactly():
@@ -193,6 +195,7 @@ def test_direction_becomes_an_i18n_datatype_on_every_path(direction, language, d
     cold = canonize(doc)
     assert f'^^<{I18N}{datatype}>' in cold and "@ar" not in cold
     assert cold == _pyld_i18n(doc)
+    assert canonize(copy.deepcopy(doc)) == cold  # the second sighting builds the template
     warm = canonize(copy.deepcopy(doc))  # the template path
     assert warm == cold and cache_info()["hits"] == 1
     other = copy.deepcopy(doc)

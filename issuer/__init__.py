@@ -37,9 +37,13 @@ def create_app(test_config: dict | None = None, *, service=None):
         JSON_SORT_KEYS=False,
     )
     app.extensions["issuer"] = service
+    if service.config.get("PROXY_FIX_X_FOR"):
+        from werkzeug.middleware.proxy_fix import ProxyFix  # reason: only behind a configured proxy
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=service.config["PROXY_FIX_X_FOR"])
 
     api.init_app(app)
     web.init_app(app)
+    api.init_late(app)
 
     @app.teardown_appcontext
     def _close_session(_exc):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +23,7 @@ from .signing.jsonld import workers as jsonld_workers
 from .skills import catalogue
 from .skills import matrix as matrix_mod
 from .status.lists import SUSPENSION_COST
-from .store import tenants
+from .store import clients, tenants
 from .store.models import ApiKey, Provider
 from .verify.runtime import load_url, standalone_verifier, verifier_for
 
@@ -97,6 +98,7 @@ def init():
 def serve(host: str, port: int, workers: int, threads: int):
     """Initialise (first start) and serve with gunicorn (gthread workers)."""
     _default_base_url(port)
+    _prepare_multiprocess_metrics(workers)
     with _service() as service:
         _initialize_and_report(service)
         click.echo(f"Serving on http://{host}:{port} with {workers} worker(s) x {threads} thread(s); "
@@ -110,6 +112,9 @@ def serve(host: str, port: int, workers: int, threads: int):
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("threads", threads)
             self.cfg.set("accesslog", "-")
+            # the path without the query string, which may hold an e-mail address (learnerEmail)
+            self.cfg.set("access_log_format", '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss')
+            self.cfg.set("child_exit", _child_exit)
             self.cfg.set("timeout", 60)
 
         def load(self):
@@ -118,6 +123,26 @@ def serve(host: str, port: int, workers: int, threads: int):
             return app
 
     _App().run()
+
+
+def _prepare_multiprocess_metrics(workers: int) -> None:
+    """Several gunicorn workers share Prometheus metrics through files (prometheus-client's
+    multiprocess mode); the folder is emptied at start and dead workers are marked."""
+    if workers < 2 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        return
+    folder = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or
+                  instance_path(Path.cwd() / "instance") / "prometheus-multiproc")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+
+
+def _child_exit(_server, worker) -> None:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # reason: prometheus-client picks its multiprocess mode when first imported, so the
+        # gunicorn master imports it only after PROMETHEUS_MULTIPROC_DIR is set
+        from prometheus_client import multiprocess
+        multiprocess.mark_process_dead(worker.pid)
 
 
 def _provider(session, slug: str):
@@ -204,12 +229,17 @@ def provider_legal_id(issuer_slug, legal_id, scheme, country, clear):
 
 @provider.command("key")
 @click.argument("slug")
-def provider_key(slug):
+@click.option("--scope", "scopes", multiple=True,
+              help="limit the key to this scope (repeatable); default: every scope")
+def provider_key(slug, scopes):
     """Create an additional API key for a provider."""
     with _service() as service:
         with service.session(write=True) as session:
             row = _provider(session, slug)
-            key = tenants.create_api_key(session, row, label="cli")
+            try:
+                key = tenants.create_api_key(session, row, label="cli", scopes=list(scopes) if scopes else None)
+            except IssuerError as exc:
+                _fail(exc)
             session.commit()
         click.echo(f"API key (shown once): {key}")
 
@@ -396,3 +426,48 @@ def verify(target: str, as_json: bool, no_status: bool):
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+@main.group()
+def oauth():
+    """OAuth 2.0 clients of providers (client credentials grant)."""
+
+
+@oauth.command("create-client")
+@click.argument("provider_slug")
+@click.option("--name", required=True, help="what the client is, e.g. 'LMS back-end'")
+@click.option("--scope", "scopes", multiple=True, required=True, help="a scope the client may ask for (repeatable)")
+def oauth_create_client(provider_slug, name, scopes):
+    """Create a client; prints its id and secret (the secret is shown once)."""
+    with _service() as service, service.session(write=True) as session:
+        try:
+            row, secret = clients.create_client(session, _provider(session, provider_slug), name, list(scopes))
+        except IssuerError as exc:
+            _fail(exc)
+        session.commit()
+    click.echo(f"client_id:     {row.client_id}")
+    click.echo(f"client_secret: {secret}   (shown once)")
+    click.echo(f"scope:         {row.scopes}")
+
+
+@oauth.command("clients")
+@click.argument("provider_slug")
+def oauth_clients(provider_slug):
+    """List a provider's clients."""
+    with _service() as service, service.session() as session:
+        for row in clients.clients_of(session, _provider(session, provider_slug)):
+            state = "revoked" if row.revoked_at else "active"
+            click.echo(f"{row.client_id}  {state:8} {row.scopes}  {row.name}")
+
+
+@oauth.command("revoke-client")
+@click.argument("client_id")
+def oauth_revoke_client(client_id):
+    """Revoke a client; its access tokens stop working at once."""
+    with _service() as service, service.session(write=True) as session:
+        row = clients.revoke_client(session, client_id, service.clock())
+        if row is None:
+            click.echo(f"error: no client {client_id!r}", err=True)
+            sys.exit(1)
+        session.commit()
+    click.echo(f"Revoked client {client_id}.")

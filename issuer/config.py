@@ -12,6 +12,8 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from limits import parse
+
 __all__ = ["DEFAULTS", "load_config", "validate_config", "instance_path", "ensure_secret_key", "prepare_instance",
            "prepare_sqlite_file"]
 
@@ -35,6 +37,19 @@ DEFAULTS: dict = {
     "OFFER_TX_CODE_TRIES": 5,          # wrong OID4VCI PINs (tx_code) before an offer locks
     "OID4VCI_TOKEN_TTL": 600,          # OID4VCI access token lifetime, seconds
     "OID4VCI_NONCE_TTL": 300,          # c_nonce lifetime, seconds
+    "OAUTH_TOKEN_LIFETIME": 600,       # seconds an OAuth 2.0 access token is valid
+    "RATE_LIMITS_ENABLED": True,
+    "RATE_LIMIT_STORAGE_URI": "memory://",          # redis://127.0.0.1:6379/0 to share across processes
+    "RATE_LIMIT_FAILED_AUTH": "20 per minute",      # 401 answers per client address
+    "RATE_LIMIT_VERIFY": "60 per minute",           # public verifier, per client address
+    "RATE_LIMIT_VERIFY_URL": "10 per minute",       # verifier fetches of {"url"}, per client address
+    "RATE_LIMIT_TOKEN": "30 per minute",            # OAuth token endpoint, per client address
+    "RATE_LIMIT_ISSUE": "600 per minute",           # issuance, per provider
+    "PROXY_FIX_X_FOR": 0,              # trusted reverse proxies in front (X-Forwarded-For hops)
+    "LOG_FORMAT": "text",              # text or json (one object per line, with the request id)
+    "LOG_LEVEL": "INFO",
+    "METRICS_ALLOW": "127.0.0.1/32,::1/128",  # CIDRs that may read /metrics ("" = nobody)
+    "METRICS_TOKEN": None,             # when set, /metrics needs "Authorization: Bearer <token>" instead
     "ALLOW_ORIGIN_CHANGE": False,      # confirm that BASE_URL moved although credentials were issued
     "TRUST_LIST": None,                # JSON trust list file(s) of known issuers (os.pathsep-separated)
     # Public verifier limits (docs/limits.md): structure, checked before any JSON-LD work ...
@@ -61,8 +76,8 @@ DEFAULTS: dict = {
 
 _ENV_PREFIX = "ISSUER_"
 _INT_KEYS = {"STATUS_LIST_LENGTH", "STATUS_LIST_CAPACITY", "STATUS_LIST_MAX_AGE", "MAX_CONTENT_LENGTH",
-             "MAX_UPLOAD_BYTES", "CLOCK_SKEW_SECONDS", "OFFER_TTL_DAYS", "OFFER_TX_CODE_TRIES",
-             "OID4VCI_TOKEN_TTL", "OID4VCI_NONCE_TTL"}
+             "MAX_UPLOAD_BYTES", "CLOCK_SKEW_SECONDS", "OAUTH_TOKEN_LIFETIME",
+             "PROXY_FIX_X_FOR", "OFFER_TTL_DAYS", "OFFER_TX_CODE_TRIES", "OID4VCI_TOKEN_TTL", "OID4VCI_NONCE_TTL"}
 # verifier limits: positive integers / seconds (docs/limits.md)
 _LIMIT_INT_KEYS = {"VERIFY_MAX_BYTES", "VERIFY_MAX_IMAGE_BYTES", "VERIFY_MAX_DEPTH", "VERIFY_MAX_ARRAY_ITEMS",
                    "VERIFY_MAX_OBJECT_MEMBERS", "VERIFY_MAX_STRING_CHARS", "VERIFY_MAX_VALUES", "VERIFY_MAX_PROOFS",
@@ -70,7 +85,8 @@ _LIMIT_INT_KEYS = {"VERIFY_MAX_BYTES", "VERIFY_MAX_IMAGE_BYTES", "VERIFY_MAX_DEP
                    "FETCH_MAX_PER_HOST"}
 _SECONDS_KEYS = {"JSONLD_DEADLINE_SECONDS", "JSONLD_BUDGET_SECONDS", "FETCH_BUDGET_SECONDS",
                  "FETCH_FAILURE_TTL_SECONDS"}
-_BOOL_KEYS = {"LOAD_DEMO", "VERIFY_REMOTE_DID_WEB", "ALLOW_PRIVATE_FETCH", "ALLOW_ORIGIN_CHANGE"}
+_BOOL_KEYS = {"LOAD_DEMO", "VERIFY_REMOTE_DID_WEB", "ALLOW_PRIVATE_FETCH", "ALLOW_ORIGIN_CHANGE",
+              "RATE_LIMITS_ENABLED"}
 
 
 def prepare_instance(path: Path) -> Path:
@@ -225,4 +241,29 @@ def validate_config(config: dict) -> list[str]:
     schema_dir = config.get("OFFICIAL_SCHEMA_DIR")
     if schema_dir and not Path(schema_dir).is_dir():
         problems.append(f"ISSUER_OFFICIAL_SCHEMA_DIR {schema_dir!r} is not a folder")
+    for key in ("RATE_LIMIT_FAILED_AUTH", "RATE_LIMIT_VERIFY", "RATE_LIMIT_VERIFY_URL", "RATE_LIMIT_TOKEN",
+                "RATE_LIMIT_ISSUE"):
+        try:
+            parse(str(config.get(key)))
+        except ValueError:
+            problems.append(f"ISSUER_{key} must be a rate such as '20 per minute', got {config.get(key)!r}")
+    storage = str(config.get("RATE_LIMIT_STORAGE_URI") or "")
+    if not storage.startswith(("memory://", "redis://", "rediss://", "redis+unix://")):
+        problems.append(f"ISSUER_RATE_LIMIT_STORAGE_URI must be memory:// or a redis:// URL, got {storage!r}")
+    if config.get("LOG_FORMAT") not in ("text", "json"):
+        problems.append(f"ISSUER_LOG_FORMAT must be text or json, got {config.get('LOG_FORMAT')!r}")
+    if str(config.get("LOG_LEVEL")).upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        problems.append(f"ISSUER_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {config.get('LOG_LEVEL')!r}")
+    for network in str(config.get("METRICS_ALLOW") or "").split(","):
+        try:
+            if network.strip():
+                ipaddress.ip_network(network.strip(), strict=False)
+        except ValueError:
+            problems.append(f"ISSUER_METRICS_ALLOW must list CIDRs separated by commas, got {network.strip()!r}")
+    token = config.get("METRICS_TOKEN")
+    if token is not None and len(str(token)) < 24:
+        problems.append("ISSUER_METRICS_TOKEN must be at least 24 characters when set")
+    lifetime = config.get("OAUTH_TOKEN_LIFETIME")
+    if isinstance(lifetime, int) and not 60 <= lifetime <= 86400:
+        problems.append("ISSUER_OAUTH_TOKEN_LIFETIME must be between 60 and 86400 seconds")
     return problems

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 __all__ = [
     "IssuerError", "BadRequest", "ValidationFailed", "NotFound", "Unauthorized", "Conflict",
-    "UnsupportedMediaType", "PayloadTooLarge", "Unprocessable", "ConfigError",
+    "UnsupportedMediaType", "PayloadTooLarge", "Unprocessable", "ConfigError", "InsufficientScope",
 ]
 
 PROBLEM_BASE = "https://github.com/ob3-skills-hub/issuer/blob/main/docs/problems.md#"
@@ -52,6 +52,12 @@ class NotFound(IssuerError):
 
 class Unauthorized(IssuerError):
     code, title, http_status = "unauthorized", "Missing or invalid API key", 401
+
+
+class InsufficientScope(IssuerError):
+    """The credentials are valid but lack a scope (RFC 6750 §3.1 ``insufficient_scope``)."""
+
+    code, title, http_status = "insufficient_scope", "Insufficient scope", 403
 
 
 class Conflict(IssuerError):

@@ -64,6 +64,7 @@ class IssuanceContext:
     rng: random.Random = field(default_factory=random.SystemRandom)
     self_verify: Callable[[dict, str, dict], list[str]] | None = None
     clock_skew: timedelta = timedelta(minutes=5)
+    email_index: Callable[[str], str] | None = None  # keyed hash stored for look-up (store.listing)
 
 
 def request_fingerprint(body: dict) -> str:
@@ -269,6 +270,8 @@ def issue_credential(session: Session, provider: Provider, request: IssueRequest
                      learner_name=request.learner.name, subject_id=request.learner.did, document="", jwt="",
                      valid_from=ctx.now, idempotency_key=idempotency_key, request_hash=fingerprint,
                      status="active")
+    if request.learner.email and ctx.email_index is not None:
+        row.learner_email_index = ctx.email_index(request.learner.email)
     session.add(row)
     session.flush()
     entries = [status_lists.entry_json(ctx.base_url, status_lists.allocate(

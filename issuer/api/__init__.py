@@ -5,7 +5,12 @@ from .errors import init_errors
 from .exchanges import bp as exchanges_bp
 from .exports import bp as exports_bp
 from .files import bp as files_bp
+from .limits import init_limits
+from .listing import bp as listing_bp
+from .oauth import init_oauth
 from .offers import bp as offers_bp
+from .openapi import bp as openapi_bp
+from .ops import init_ops
 from .provider import bp as provider_bp
 from .public import bp as public_bp
 from .verification import bp as verification_bp
@@ -15,6 +20,7 @@ __all__ = ["init_app"]
 
 def init_app(app) -> None:
     init_errors(app)
+    app.register_blueprint(listing_bp)
     app.register_blueprint(provider_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(public_bp)
@@ -22,3 +28,11 @@ def init_app(app) -> None:
     app.register_blueprint(verification_bp)
     app.register_blueprint(offers_bp)
     app.register_blueprint(exchanges_bp)
+    init_oauth(app)
+    app.register_blueprint(openapi_bp)
+
+
+def init_late(app) -> None:
+    """What needs every route registered: rate limits, then operations (request ids, metrics)."""
+    init_limits(app)
+    init_ops(app)

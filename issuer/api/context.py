@@ -1,13 +1,16 @@
-"""Per-request access to the service container and a database session."""
+"""Per-request access to the service container, a database session and the calling provider."""
 from __future__ import annotations
+
+from functools import wraps
 
 from flask import current_app, g, request
 
+from ..errors import InsufficientScope
 from ..service import Service
-from ..store import tenants
+from ..store import clients, tenants
 from ..store.models import Provider
 
-__all__ = ["service", "db", "db_write", "current_provider"]
+__all__ = ["service", "db", "db_write", "current_provider", "principal", "requires"]
 
 
 def service() -> Service:
@@ -28,12 +31,39 @@ def db_write():
     return g.db_write_session
 
 
-def current_provider(session=None):
-    """Authenticate the API key; cache the provider on ``g``. With ``session``, the provider as an
-    object of that session (for write transactions)."""
-    if "provider" not in g:
-        g.provider, g.api_key = tenants.authenticate(db(), request.headers.get("Authorization"))
+def principal():
+    """The authenticated caller (:class:`issuer.store.clients.Principal`): an API key
+    (``Bearer obk_...``) or an OAuth access token (``Bearer oat_...``); cached on ``g``."""
+    if "principal" not in g:
+        header = request.headers.get("Authorization")
+        token = header[len("Bearer "):].strip() if header and header.startswith("Bearer ") else ""
+        if token.startswith(clients.ACCESS_TOKEN_PREFIX):
+            g.principal = clients.authenticate_token(db(), token, service().clock())
+        else:
+            provider, key = tenants.authenticate(db(), header)
+            g.principal = clients.api_key_principal(provider, key)
+        g.provider = g.principal.provider
         db().commit()  # end the read transaction (keeps the loaded objects)
+    return g.principal
+
+
+def current_provider(session=None):
+    """Authenticate the caller; with ``session``, the provider as an object of that session (for
+    write transactions)."""
+    provider = principal().provider
     if session is not None:
-        return session.get(Provider, g.provider.id)
-    return g.provider
+        return session.get(Provider, provider.id)
+    return provider
+
+
+def requires(scope: str):
+    """View decorator: authenticate, then demand ``scope``; 403 ``insufficient_scope`` names it."""
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if scope not in principal().scopes:
+                raise InsufficientScope(f"this call needs the scope {scope!r}", scope=scope)
+            return view(*args, **kwargs)
+        wrapper.required_scope = scope
+        return wrapper
+    return decorate

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Response, json, request
+from flask import Response, g, has_request_context, json, request
 from werkzeug.exceptions import HTTPException
 
 from ..errors import PROBLEM_BASE, IssuerError
@@ -15,6 +15,8 @@ PROBLEM_JSON = "application/problem+json"
 
 
 def problem_response(problem: dict, status: int) -> Response:
+    if has_request_context() and g.get("request_id"):
+        problem = {**problem, "requestId": g.request_id}
     response = Response(json.dumps(problem, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON)
     response.headers["Cache-Control"] = "no-store"
     return response

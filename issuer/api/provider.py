@@ -7,7 +7,7 @@ from __future__ import annotations
 import hmac
 import re
 
-from flask import Blueprint, g, json, jsonify, request
+from flask import Blueprint, json, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -20,9 +20,11 @@ from ..issuance import IssuanceContext
 from ..skills import catalogue, matrix
 from ..status import revocation
 from ..status.lists import SUSPENSION_COST
+from ..store.listing import email_index, email_index_key
 from ..store.models import Course
 from ..verify.selfcheck import self_verifier
-from .context import current_provider, db, db_write, service
+from . import limits
+from .context import current_provider, db, db_write, principal, requires, service
 from .offers import offer_for, parse_offer_option
 from .requests import json_body
 
@@ -69,20 +71,24 @@ def _credential_response(row, status: int, replayed: bool = False, session=None,
 
 def issuance_context() -> IssuanceContext:
     svc = service()
+    key = email_index_key(svc.config["SECRET_KEY"])
     return IssuanceContext(base_url=svc.base_url, vault=svc.vault, now=svc.clock(),
                            status_length=svc.config["STATUS_LIST_LENGTH"],
                            status_capacity=svc.config["STATUS_LIST_CAPACITY"], new_id=svc.new_id, rng=svc.rng,
-                           self_verify=self_verifier(svc), clock_skew=svc.clock_skew)
+                           self_verify=self_verifier(svc), clock_skew=svc.clock_skew,
+                           email_index=lambda email: email_index(key, email))
 
 
 def _actor() -> str:
-    return f"api-key:{g.api_key.prefix}"
+    return principal().actor
 
 
 @bp.post("/credentials")
+@requires("credentials:issue")
 def issue():
     session = db_write()
     provider = current_provider(session)
+    limits.check("issue", f"provider:{provider.id}")
     key = request.headers.get("Idempotency-Key")
     if key is not None and not _IDEMPOTENCY_KEY.match(key):
         raise BadRequest("Idempotency-Key must be 1-200 visible ASCII characters")
@@ -112,6 +118,7 @@ def issue():
 
 
 @bp.get("/credentials/<credential_id>")
+@requires("credentials:read")
 def get_credential(credential_id: str):
     row = revocation.get_owned(db(), current_provider(), credential_id)
     return _credential_response(row, 200)
@@ -148,6 +155,7 @@ def _optional_body() -> dict:
 
 
 @bp.post("/credentials/<credential_id>/<any(revoke, suspend, unsuspend):action>")
+@requires("credentials:status")
 def change_status(credential_id: str, action: str):
     """``revoke`` (final; needs a reason), ``suspend`` and ``unsuspend``: ``{"reason": "..."}``."""
     current_provider()
@@ -155,12 +163,14 @@ def change_status(credential_id: str, action: str):
 
 
 @bp.get("/credentials/<credential_id>/status")
+@requires("credentials:read")
 def status(credential_id: str):
     row = revocation.get_owned(db(), current_provider(), credential_id)
     return jsonify(_status_body(row))
 
 
 @bp.post("/credentials/revoke")
+@requires("credentials:status")
 def bulk_revoke():
     """Revoke many credentials: ``{"ids": [...], "reason": "..."}``; one result per id."""
     current_provider()
@@ -190,11 +200,13 @@ def bulk_revoke():
 
 
 @bp.get("/courses")
+@requires("catalogue:read")
 def list_courses():
     return jsonify({"courses": catalogue.list_courses(db(), current_provider())})
 
 
 @bp.post("/courses")
+@requires("catalogue:write")
 def import_courses():
     session = db_write()
     provider = current_provider(session)
@@ -244,6 +256,7 @@ def import_matrix():
 
 
 @bp.put("/courses/<code>/image")
+@requires("catalogue:write")
 def upload_course_image(code: str):
     """Upload a course's badge image (``image/png`` or ``image/svg+xml``; SVGs are sanitized)."""
     session = db_write()

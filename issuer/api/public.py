@@ -17,6 +17,7 @@ from ..status.publish import published_list
 from ..store import tenants
 from ..store.models import Course, Credential, Framework, IssuerProfile, JobRole, Skill
 from .context import db, service
+from .metrics import STATUS_LIST_SIGNING
 
 bp = Blueprint("public", __name__)
 
@@ -206,7 +207,8 @@ def role_json_view(framework: str, code: str):
 @bp.get("/status/<public_id>")
 def status_list(public_id: str):
     """A signed ``BitstringStatusListCredential``, re-signed only when it changed."""
-    text = published_list(service(), public_id) if len(public_id) <= 64 else None
+    text = published_list(service(), public_id, on_signed=STATUS_LIST_SIGNING.observe) \
+        if len(public_id) <= 64 else None
     if text is None:
         abort(404)
     return text_response(text, "application/vc+ld+json" if "vc" in request.args else "application/json",

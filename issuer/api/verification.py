@@ -20,6 +20,8 @@ from ..signing.jsonld import workers as jsonld_workers
 from ..store.models import Credential
 from ..verify import elm_copy
 from ..verify.runtime import counts_for_coverage, load_url, request_budget, verifier_for
+from . import limits
+from .metrics import VERIFICATION, VERIFICATION_LATENCY
 from .context import db, service
 from .public import find_credential, html_page, json_response, wants_json
 
@@ -50,6 +52,7 @@ def subject_from_request():
             if request.form.get(field, "").strip():
                 return _limit(request.form[field].strip().encode("utf-8"))
         if request.form.get("url", "").strip():
+            limits.check("verify_url", request.remote_addr or "")
             return load_url(service(), request.form["url"])
         raise BadRequest("send a file, a pasted credential or JWT, or a URL")
     data = _limit(request.get_data(cache=True))
@@ -63,6 +66,7 @@ def subject_from_request():
         except JsonError:
             return data  # not JSON: the report's parsing check says so
         if isinstance(parsed, dict) and set(parsed) == {"url"}:
+            limits.check("verify_url", request.remote_addr or "")
             return load_url(service(), parsed["url"])
         if isinstance(parsed, dict) and set(parsed) == {"credential"}:
             inner = parsed["credential"]
@@ -76,9 +80,14 @@ def subject_from_request():
 def verify_subject(subject, *, check_status: bool = True, stop_early: bool = False):
     svc = service()
     elm_document = elm_copy.as_elm_document(subject, max_bytes=MAX_VERIFY_BYTES)
-    if elm_document is not None:
-        return verify_elm_copy(elm_document, check_status=check_status)
-    return verifier_for(svc).verify(subject, now=svc.clock(), check_status=check_status, stop_early=stop_early)
+    with VERIFICATION_LATENCY.time():
+        if elm_document is not None:
+            report = verify_elm_copy(elm_document, check_status=check_status)
+        else:
+            report = verifier_for(svc).verify(subject, now=svc.clock(), check_status=check_status,
+                                              stop_early=stop_early)
+    VERIFICATION.labels("verified" if report.verified else "not_verified").inc()
+    return report
 
 
 def within_budget(view):

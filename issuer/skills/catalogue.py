@@ -75,6 +75,18 @@ def validity_days(value: str | dict) -> int:
     return days
 
 
+def canonical_language(tag: str | None) -> str | None:
+    """A BCP 47 ``language[-script][-region]`` tag in its canonical case (RFC 5646 §2.1.1):
+    ``EN-gb`` → ``en-GB``, ``SR-latn-rs`` → ``sr-Latn-RS``; the form OB 3.0's ``inLanguage`` requires."""
+    if not tag:
+        return tag
+    parts = tag.split("-")
+    out = [parts[0].lower()]
+    for part in parts[1:]:
+        out.append(part.title() if len(part) == 4 else part.upper())
+    return "-".join(out)
+
+
 def course_slug(provider_slug: str, code: str) -> str:
     """The public path of a course under ``/achievements/``: ``"<provider slug>/<code>"`` in lower
     case. Provider slugs never contain "/", so no two providers' courses can share a path."""
@@ -216,7 +228,7 @@ def import_courses(session: Session, provider: Provider, data: dict, *,
                 "assessment_type": item["assessmentType"],
                 "participation_form": item["participationForm"],
                 "quality_assurance": item["qualityAssurance"],
-                "language": item.get("language"),
+                "language": canonical_language(item.get("language")),
                 "validity_days": days[i],
             }
             course = existing.get(item["code"])

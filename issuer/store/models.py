@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Annotated, Optional
 
 from sqlalchemy import (
-    JSON, Boolean, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, func,
+    JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -20,7 +20,8 @@ from .db import Base
 __all__ = [
     "Base", "Provider", "ApiKey", "IssuerProfile", "SigningKey", "Framework", "JobRole", "Skill",
     "RoleSkill", "Course", "CourseSkill", "BadgeImage", "Credential", "StatusList", "StatusEntry",
-    "StatusEvent", "CredentialOffer", "CredentialClaim", "ExchangeNonce",
+    "StatusEvent", "OAuthClient", "OAuthToken", "CredentialOffer", "CredentialClaim",
+    "ExchangeNonce",
 ]
 
 intpk = Annotated[int, mapped_column(primary_key=True)]
@@ -49,6 +50,7 @@ class ApiKey(Base):
     prefix: Mapped[str] = mapped_column(String(16), unique=True)
     secret_hash: Mapped[str] = mapped_column(String(64))
     label: Mapped[Optional[str]] = mapped_column(String(200))
+    scopes: Mapped[Optional[str]] = mapped_column(Text)  # space-separated; NULL = every scope
     created: Mapped[created_at]
     revoked_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
     provider: Mapped[Provider] = relationship()
@@ -198,10 +200,17 @@ class CourseSkill(Base):
 
 
 class Credential(Base):
-    """An issued credential. ``document`` and ``jwt`` are the signed artefacts, verbatim."""
+    """An issued credential. ``document`` and ``jwt`` are the signed artefacts, verbatim.
+
+    ``learner_email_index`` is a keyed HMAC-SHA-256 of the normalized e-mail (key derived from the
+    master key), so a provider can find a learner's credentials without the address being stored.
+    """
 
     __tablename__ = "credential"
-    __table_args__ = (UniqueConstraint("provider_id", "idempotency_key"),)
+    __table_args__ = (UniqueConstraint("provider_id", "idempotency_key"),
+                      Index("ix_credential_provider_issued", "provider_id", "valid_from", "id"),
+                      Index("ix_credential_provider_email", "provider_id", "learner_email_index", "valid_from", "id"),
+                      Index("ix_credential_provider_subject", "provider_id", "subject_id", "valid_from", "id"))
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # random UUID (urn:uuid:<id>)
     provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
     issuer_id: Mapped[int] = mapped_column(ForeignKey("issuer_profile.id"), index=True)
@@ -215,6 +224,7 @@ class Credential(Base):
     idempotency_key: Mapped[Optional[str]] = mapped_column(String(200))
     request_hash: Mapped[Optional[str]] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="active")  # active | suspended | revoked
+    learner_email_index: Mapped[Optional[str]] = mapped_column(String(64))
     created: Mapped[created_at]
     provider: Mapped[Provider] = relationship()
     issuer: Mapped[IssuerProfile] = relationship()
@@ -270,6 +280,39 @@ class StatusEvent(Base):
     reason: Mapped[Optional[str]] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OAuthClient(Base):
+    """An OAuth 2.0 client (RFC 6749 §2) of a provider, for the client credentials grant (§4.4).
+
+    The secret is shown once; ``secret_hash`` is its SHA-256 (the secret is 256 random bits).
+    """
+
+    __tablename__ = "oauth_client"
+    id: Mapped[intpk]
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
+    client_id: Mapped[str] = mapped_column(String(48), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str200]
+    scopes: Mapped[str] = mapped_column(Text)  # space-separated
+    created: Mapped[created_at]
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    provider: Mapped[Provider] = relationship()
+
+
+class OAuthToken(Base):
+    """An access token issued to a client; only the SHA-256 of the token is stored."""
+
+    __tablename__ = "oauth_token"
+    id: Mapped[intpk]
+    client_id: Mapped[int] = mapped_column(ForeignKey("oauth_client.id"), index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scope: Mapped[str] = mapped_column(Text)
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_in: Mapped[int] = mapped_column(Integer)
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    client: Mapped[OAuthClient] = relationship()
 
 
 class CredentialOffer(Base):

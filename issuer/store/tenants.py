@@ -23,6 +23,7 @@ from ..resolve.did_web import url_to_did_web
 from ..errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from ..signing.keystore import KeyVault
 from ..signing import keys as K
+from .clients import parse_scopes
 from .models import ApiKey, IssuerProfile, Provider, SigningKey
 
 __all__ = [
@@ -86,11 +87,14 @@ def _hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def create_api_key(session: Session, provider: Provider, label: str | None = None) -> str:
-    """A new API key; the secret is returned once and only its SHA-256 is stored."""
+def create_api_key(session: Session, provider: Provider, label: str | None = None,
+                   scopes: list[str] | None = None) -> str:
+    """A new API key; the secret is returned once and only its SHA-256 is stored. ``scopes``
+    (see :data:`issuer.store.clients.SCOPES`) limits the key; ``None`` allows every scope."""
     prefix = secrets.token_hex(6)
     secret = f"{_API_KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
-    session.add(ApiKey(provider_id=provider.id, prefix=prefix, secret_hash=_hash_secret(secret), label=label))
+    session.add(ApiKey(provider_id=provider.id, prefix=prefix, secret_hash=_hash_secret(secret), label=label,
+                       scopes=" ".join(parse_scopes(scopes)) if scopes is not None else None))
     session.flush()
     return secret
 

@@ -69,6 +69,21 @@ def test_serve_initialises_and_issues_with_gunicorn_workers(tmp_path, database_u
             assert json.loads(conn.getresponse().read())["verified"] is True
             conn.close()
         assert statuses == [201] * 6
+        # metrics of every worker are summed (prometheus-client multiprocess mode)
+        for _ in range(4):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", "/metrics")
+            text = conn.getresponse().read().decode()
+            conn.close()
+            assert 'issuer_issuance_total{outcome="issued"} 6.0' in text, text[:2000]
+            assert 'issuer_verification_total{outcome="verified"} 6.0' in text
+        for probe in ("/healthz", "/readyz"):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", probe)
+            response = conn.getresponse()
+            response.read()
+            conn.close()
+            assert response.status == 200
     finally:
         proc.terminate()
         proc.wait(20)

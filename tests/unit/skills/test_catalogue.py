@@ -223,3 +223,15 @@ def test_pending_provider(catalogue_db):
     catalogue_db.add(provider)
     summary = import_courses(catalogue_db, provider, {"courses": [course_doc("N1")]})
     assert summary["created"] == ["N1"] and provider.id is not None
+
+
+@pytest.mark.parametrize("tag, canonical", [("de", "de"), ("AA", "aa"), ("pt-br", "pt-BR"), ("SR-latn-rs", "sr-Latn-RS"),
+                                            ("es-419", "es-419"), (None, None)])
+def test_course_languages_are_stored_in_canonical_case(tag, canonical):
+    from issuer.skills.catalogue import canonical_language
+    assert canonical_language(tag) == canonical
+
+
+def test_language_tags_that_obs_inlanguage_rejects_are_refused_at_import(catalogue_db, provider):
+    with pytest.raises(ValidationFailed):
+        import_courses(catalogue_db, provider, {"courses": [course_doc("HV-1", language="en-x-private")]})

@@ -1,14 +1,14 @@
 """wallet pickup: claim offers, claims (one holder per credential), OID4VCI nonces
 
 Revision ID: 0004_wallets_offers
-Revises: 0003_exports_legal_identifier
+Revises: 0002_api_oauth_listing
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0004_wallets_offers'
-down_revision = '0003_exports_legal_identifier'
+down_revision = '0002_api_oauth_listing'
 branch_labels = None
 depends_on = None
 

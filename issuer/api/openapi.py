@@ -1,0 +1,618 @@
+"""The OpenAPI 3.1 description of every route (``GET /openapi.json``) and its viewer (``/docs``).
+
+Request and response schemas reuse the JSON Schemas in ``issuer/schemas`` (their ``$defs`` are
+hoisted into ``components/schemas``); errors are RFC 9457 problem details; provider operations
+accept an API key or an OAuth 2.0 access token (client credentials) with the scope they name.
+``/docs`` is Swagger UI, served from the ``flask-swagger-ui`` package's files (no CDN).
+"""
+from __future__ import annotations
+
+import copy
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import flask_swagger_ui
+from flask import Blueprint, Response, abort, jsonify, send_from_directory
+
+from ..store.clients import SCOPES
+from .context import service
+from .limits import LIMITS
+
+__all__ = ["bp", "document", "route_paths"]
+
+bp = Blueprint("openapi", __name__)
+
+PROBLEM = "application/problem+json"
+REF = "#/components/schemas/"
+_SCHEMA_FILES = {
+    "IssueRequest": "issue-request.schema.json",
+    "CourseCatalogue": "course-catalogue.schema.json",
+    "CompetenceMatrix": "competence-matrix.schema.json",
+    "AchievementCredential": "ob3-achievementcredential.schema.json",
+}
+_PROBLEM_TITLES = {
+    400: "Bad request", 401: "Missing or invalid credentials", 403: "Forbidden or insufficient scope",
+    404: "Not found", 405: "Method not allowed", 406: "Not acceptable", 409: "Conflict",
+    413: "Payload too large", 415: "Unsupported media type", 422: "The request body is not valid",
+    429: "Too many requests (see Retry-After)", 503: "Not ready",
+}
+
+
+def _hoist(name: str, schema: dict, into: dict) -> dict:
+    """``schema`` without ``$schema``/``$id``; its ``$defs`` become ``<name>_<def>`` components."""
+    schema = copy.deepcopy(schema)
+    schema.pop("$schema", None)
+    schema.pop("$id", None)
+    defs = schema.pop("$defs", {})
+
+    def fix(node):
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                node["$ref"] = f"{REF}{name}_{ref[len('#/$defs/'):]}"
+            for value in node.values():
+                fix(value)
+        elif isinstance(node, list):
+            for value in node:
+                fix(value)
+
+    fix(schema)
+    for key, value in defs.items():
+        fix(value)
+        into[f"{name}_{key}"] = value
+    return schema
+
+
+def _file_schemas() -> dict:
+    out: dict = {}
+    folder = resources.files("issuer") / "schemas"
+    for name, filename in _SCHEMA_FILES.items():
+        out[name] = _hoist(name, json.loads((folder / filename).read_text(encoding="utf-8")), out)
+    return out
+
+
+def _obj(required: list[str], properties: dict, **extra) -> dict:
+    return {"type": "object", "required": required, "properties": properties, **extra}
+
+
+STR = {"type": "string"}
+NSTR = {"type": ["string", "null"]}
+DATE = {"type": "string", "format": "date-time"}
+NDATE = {"type": ["string", "null"], "format": "date-time"}
+ANY_OBJ = {"type": "object"}
+
+
+def _schemas() -> dict:
+    schemas = _file_schemas()
+    schemas.update({
+        "Problem": _obj(["type", "title", "status"], {
+            "type": STR, "title": STR, "status": {"type": "integer"}, "detail": STR, "code": STR,
+            "requestId": STR, "scope": {"type": "string", "description": "the missing scope (403)"},
+            "errors": {"type": "array", "items": ANY_OBJ}}),
+        "CredentialLinks": {"type": "object", "additionalProperties": STR},
+        "IssuedCredential": _obj(["id", "status", "credential", "jwt", "links"], {
+            "id": STR, "status": STR, "credential": {"$ref": REF + "AchievementCredential"},
+            "jwt": STR, "links": {"$ref": REF + "CredentialLinks"}}),
+        "CredentialSummary": _obj(
+            ["id", "url", "course", "issuer", "status", "issuedAt", "validUntil", "learnerName", "learnerDid"], {
+                "id": STR, "url": STR, "course": STR, "issuer": STR,
+                "status": {"enum": ["active", "revoked", "suspended", "expired"]}, "issuedAt": DATE,
+                "validUntil": NDATE, "learnerName": STR, "learnerDid": NSTR}),
+        "CredentialList": _obj(["items", "next"], {
+            "items": {"type": "array", "items": {"$ref": REF + "CredentialSummary"}},
+            "next": {"type": ["string", "null"], "description": "URL of the next page, null on the last"}}),
+        "StatusEvent": _obj(["action", "actor", "at"], {"action": STR, "reason": NSTR, "actor": STR, "at": DATE}),
+        "CredentialStatus": _obj(["id", "status", "history"], {
+            "id": STR, "status": {"enum": ["active", "revoked", "suspended"]},
+            "history": {"type": "array", "items": {"$ref": REF + "StatusEvent"}},
+            "validFrom": NDATE, "validUntil": NDATE, "changed": {"type": "boolean"}}),
+        "StatusChange": _obj([], {"reason": {"type": "string", "maxLength": 1000}}, additionalProperties=True),
+        "BulkRevoke": _obj(["ids"], {"ids": {"type": "array", "minItems": 1, "maxItems": 1000,
+                                             "items": {"type": "string", "maxLength": 64}},
+                                     "reason": {"type": "string", "maxLength": 1000}}),
+        "BulkRevokeResult": _obj(["results", "revoked"], {
+            "results": {"type": "array", "items": _obj(["id"], {
+                "id": STR, "status": STR, "changed": {"type": "boolean"}, "error": {"$ref": REF + "Problem"}})},
+            "revoked": {"type": "integer"}}),
+        "Course": _obj(["code", "title"], {"code": STR, "slug": STR, "title": STR, "description": STR,
+                                            "skills": {"type": "array", "items": ANY_OBJ}}),
+        "CourseList": _obj(["courses"], {"courses": {"type": "array", "items": {"$ref": REF + "Course"}}}),
+        "ImportSummary": {"type": "object", "description": "what an import created, updated or left unchanged"},
+        "CourseImage": _obj(["course", "mediaType", "bytes", "url"], {
+            "course": STR, "mediaType": STR, "bytes": {"type": "integer"}, "url": STR}),
+        "Issuer": _obj(["slug", "did", "didMethod", "url", "profile"], {
+            "slug": STR, "did": STR, "didMethod": {"enum": ["web", "key"]}, "url": STR, "profile": ANY_OBJ}),
+        "IssuerList": _obj(["issuers"], {"issuers": {"type": "array", "items": {"$ref": REF + "Issuer"}}}),
+        "VerificationReport": _obj(["verified", "checks"], {
+            "verified": {"type": "boolean"}, "format": NSTR,
+            "checks": {"type": "array", "items": _obj(["id", "status"], {
+                "id": STR, "status": {"enum": ["passed", "failed", "warning", "skipped"]}, "reason": NSTR,
+                "code": STR, "detail": {}})},
+            "problems": {"type": "array", "items": ANY_OBJ},
+            "summary": {"type": ["object", "null"]}, "credential": {"type": ["object", "null"]}}),
+        "VerifyUrl": _obj(["url"], {"url": {"type": "string", "format": "uri", "pattern": "^https?://"}},
+                          additionalProperties=False),
+        "CoverageRequest": _obj(["credentials"], {
+            "credentials": {"type": "array", "minItems": 1, "maxItems": 50,
+                            "items": {"oneOf": [ANY_OBJ, STR]}},
+            "holder": {"oneOf": [_obj(["email"], {"email": STR}, additionalProperties=False),
+                                 _obj(["id"], {"id": STR}, additionalProperties=False)]},
+            "includeAllRoles": {"type": "boolean"}}),
+        "Coverage": _obj(["roles"], {"skillsHeld": {"type": "integer"}, "roles": {"type": "array"},
+                                     "credentials": {"type": "array"}, "counted": {"type": "integer"},
+                                     "credential": STR}),
+        "JsonLd": {"type": "object", "description": "a JSON-LD document"},
+        "OAuthToken": _obj(["access_token", "token_type", "expires_in"], {
+            "access_token": STR, "token_type": {"const": "Bearer"}, "expires_in": {"type": "integer"},
+            "scope": STR}),
+        "OAuthError": _obj(["error"], {"error": STR, "error_description": STR, "error_uri": STR}),
+        "Introspection": _obj(["active"], {
+            "active": {"type": "boolean"}, "client_id": STR, "scope": STR, "token_type": STR,
+            "iat": {"type": "integer"}, "exp": {"type": "integer"}, "sub": STR, "iss": STR}),
+        "TokenRequest": _obj(["grant_type"], {
+            "grant_type": {"const": "client_credentials"}, "scope": STR, "client_id": STR, "client_secret": STR}),
+        "TokenOperation": _obj(["token"], {"token": STR, "token_type_hint": {"enum": ["access_token"]},
+                                           "client_id": STR, "client_secret": STR}),
+        "ClientCreate": _obj(["name", "scope"], {"name": {"type": "string", "minLength": 1, "maxLength": 200},
+                                                 "scope": {"type": "string", "description": "space-separated",
+                                                           "examples": ["credentials:issue credentials:read"]}},
+                             additionalProperties=False),
+        "Client": _obj(["clientId", "name", "scope", "revoked"], {
+            "clientId": STR, "name": STR, "scope": STR, "created": NSTR, "revoked": {"type": "boolean"},
+            "clientSecret": {"type": "string", "description": "only in the answer that created the client"}}),
+        "ClientList": _obj(["clients"], {"clients": {"type": "array", "items": {"$ref": REF + "Client"}}}),
+        "ServerMetadata": _obj(["issuer", "token_endpoint", "grant_types_supported"], {
+            "issuer": STR, "token_endpoint": STR, "grant_types_supported": {"type": "array"}}),
+        "Health": _obj(["status"], {"status": {"const": "ok"}}),
+        "Ready": _obj(["status", "checks"], {"status": {"enum": ["ready", "not_ready"]},
+                                             "checks": {"type": "object", "additionalProperties": STR}}),
+    })
+    return schemas
+
+
+def _problems(*codes: int) -> dict:
+    return {str(code): {"$ref": f"#/components/responses/Problem{code}"} for code in codes}
+
+
+def _json(schema: str | dict, description: str, media: str = "application/json", example=None,
+          headers: dict | None = None) -> dict:
+    content = {"schema": {"$ref": REF + schema} if isinstance(schema, str) else schema}
+    if example is not None:
+        content["example"] = example
+    out = {"description": description, "content": {media: content}}
+    if headers:
+        out["headers"] = headers
+    return out
+
+
+def _multi(description: str, types: dict) -> dict:
+    return {"description": description,
+            "content": {m: {"schema": {"$ref": REF + s} if isinstance(s, str) else s} for m, s in types.items()}}
+
+
+HTML = {"type": "string", "description": "an HTML page"}
+BINARY = {"type": "string", "format": "binary"}
+TEXT = {"type": "string"}
+
+
+def _param(name: str, where: str = "path", schema: dict | None = None, description: str = "",
+           required: bool | None = None) -> dict:
+    return {"name": name, "in": where, "required": where == "path" if required is None else required,
+            "schema": schema or {"type": "string"}, "description": description}
+
+
+def _provider(scope: str) -> list[dict]:
+    return [{"apiKey": []}, {"oauth2": [scope]}]
+
+
+def _op(op_id: str, summary: str, tag: str, responses: dict, *, security: list | None = None,
+        params: list | None = None, body: dict | None = None, description: str | None = None) -> dict:
+    out = {"operationId": op_id, "summary": summary, "tags": [tag], "responses": responses}
+    if description:
+        out["description"] = description
+    out["security"] = security if security is not None else []
+    if params:
+        out["parameters"] = params
+    if body:
+        out["requestBody"] = body
+    return out
+
+
+def _body(types: dict, required: bool = True, example=None) -> dict:
+    content = {}
+    for media, schema in types.items():
+        content[media] = {"schema": {"$ref": REF + schema} if isinstance(schema, str) else schema}
+        if example is not None and media == "application/json":
+            content[media]["example"] = example
+    return {"required": required, "content": content}
+
+
+ISSUE_EXAMPLE = {"course": "HV-2S", "learner": {"name": "Alex Muster", "email": "alex.muster@example.org"},
+                 "completedAt": "2026-05-04T10:00:00Z", "result": {"grade": "A"}}
+LIST_EXAMPLE = {"items": [{"id": "2f6c0d2e-7d55-4d1e-9d0c-0a1b2c3d4e5f",
+                           "url": "https://skills.example.org/api/v1/credentials/2f6c0d2e-7d55-4d1e-9d0c-0a1b2c3d4e5f",
+                           "course": "HV-2S", "issuer": "emob-academy", "status": "active",
+                           "issuedAt": "2026-05-04T10:00:00Z", "validUntil": None, "learnerName": "Alex Muster",
+                           "learnerDid": None}],
+                "next": "https://skills.example.org/api/v1/credentials?limit=1&cursor=WyIyMDI2LTA1LTA0In0"}
+PROBLEM_EXAMPLE = {"type": "https://github.com/ob3-skills-hub/issuer/blob/main/docs/problems.md#insufficient_scope",
+                   "title": "Insufficient scope", "status": 403, "code": "insufficient_scope",
+                   "detail": "this call needs the scope 'credentials:issue'", "scope": "credentials:issue",
+                   "requestId": "4f1d2c3b4a5968778695a4b3c2d1e0f9"}
+
+CRED_ID = _param("credential_id", description="the credential's UUID")
+SLUG = _param("slug", description="issuer or achievement slug")
+FRAMEWORK, CODE = _param("framework", description="framework code"), _param("code", description="code")
+PROVIDER, COURSE = _param("provider", description="provider slug"), _param("code", description="course code (path form)")
+
+
+def _paths() -> dict:
+    read, issue, status_scope = "credentials:read", "credentials:issue", "credentials:status"
+    auth_errors = (401, 403, 429)
+    public_page = {"200": _multi("JSON by Accept (or ?format=json), else an HTML page",
+                                 {"application/json": "JsonLd", "application/ld+json": "JsonLd",
+                                  "text/html": HTML}), **_problems(404)}
+    return {
+        "/api/v1/credentials": {
+            "get": _op("listCredentials", "List and find the provider's credentials", "credentials", {
+                "200": _json("CredentialList", "One page, newest first; a Link header names the next page",
+                             example=LIST_EXAMPLE,
+                             headers={"Link": {"schema": STR, "description": '<next page URL>; rel="next"'}}),
+                **_problems(400, *auth_errors)},
+                security=_provider(read), params=[
+                    _param("course", "query", description="course code"),
+                    _param("status", "query", {"enum": ["active", "revoked", "suspended", "expired"]}),
+                    _param("issuedAfter", "query", DATE, "issued at or after (RFC 3339, with offset)"),
+                    _param("issuedBefore", "query", DATE, "issued before (RFC 3339, with offset)"),
+                    _param("learnerDid", "query", {"type": "string", "pattern": "^did:"}),
+                    _param("learnerEmail", "query", {"type": "string", "format": "email"},
+                           "matched through a keyed hash; the address is never stored"),
+                    _param("limit", "query", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}),
+                    _param("cursor", "query", description="the cursor of the next page, from `next`")],
+                description="Filters combine with AND. Other providers' credentials never appear."),
+            "post": _op("issueCredential", "Issue an OB 3.0 AchievementCredential", "credentials", {
+                "201": _json("IssuedCredential", "Issued", headers={"Location": {"schema": STR}}),
+                "200": _json("IssuedCredential", "A replay of an earlier request with the same Idempotency-Key",
+                             headers={"Idempotent-Replayed": {"schema": STR}}),
+                **_problems(400, *auth_errors, 404, 409, 413, 415, 422)},
+                security=_provider(issue), body=_body({"application/json": "IssueRequest"}, example=ISSUE_EXAMPLE),
+                params=[_param("Idempotency-Key", "header", {"type": "string", "maxLength": 200},
+                               "makes retries safe", required=False)]),
+        },
+        "/api/v1/credentials/{credential_id}": {"get": _op(
+            "getCredential", "The provider's view of one credential", "credentials",
+            {"200": _json("IssuedCredential", "The credential"), **_problems(*auth_errors, 404)},
+            security=_provider(read), params=[CRED_ID])},
+        "/api/v1/credentials/{credential_id}/{action}": {"post": _op(
+            "changeCredentialStatus", "Revoke (final), suspend or unsuspend a credential", "credentials",
+            {"200": _json("CredentialStatus", "The new status; `changed` is false for a repeat"),
+             **_problems(400, *auth_errors, 404, 409, 415, 422)},
+            security=_provider(status_scope),
+            params=[CRED_ID, _param("action", schema={"enum": ["revoke", "suspend", "unsuspend"]})],
+            body=_body({"application/json": "StatusChange"}, required=False, example={"reason": "issued in error"}))},
+        "/api/v1/credentials/{credential_id}/status": {"get": _op(
+            "getCredentialStatus", "Current status and its audit history", "credentials",
+            {"200": _json("CredentialStatus", "Status"), **_problems(*auth_errors, 404)},
+            security=_provider(read), params=[CRED_ID])},
+        "/api/v1/credentials/revoke": {"post": _op(
+            "revokeCredentials", "Revoke many credentials", "credentials",
+            {"200": _json("BulkRevokeResult", "One result per id"), **_problems(400, *auth_errors, 413, 415, 422)},
+            security=_provider(status_scope), body=_body({"application/json": "BulkRevoke"}))},
+        "/api/v1/issuers": {"get": _op(
+            "listIssuers", "The provider's issuer profiles", "catalogue",
+            {"200": _json("IssuerList", "Issuers"), **_problems(*auth_errors)}, security=_provider("catalogue:read"))},
+        "/api/v1/courses": {
+            "get": _op("listCourses", "The provider's catalogue", "catalogue",
+                       {"200": _json("CourseList", "Courses"), **_problems(*auth_errors)},
+                       security=_provider("catalogue:read")),
+            "post": _op("importCourses", "Import (upsert) courses", "catalogue",
+                        {"200": _json("ImportSummary", "What changed"), **_problems(400, *auth_errors, 413, 415, 422)},
+                        security=_provider("catalogue:write"), body=_body({"application/json": "CourseCatalogue"})),
+        },
+        "/api/v1/courses/{code}": {"get": _op(
+            "getCourse", "One course of the provider's catalogue", "catalogue",
+            {"200": _json("Course", "The course"), **_problems(*auth_errors, 404)},
+            security=_provider("catalogue:read"), params=[CODE])},
+        "/api/v1/courses/{code}/image": {"put": _op(
+            "uploadCourseImage", "Upload a course's badge image (PNG, or SVG which is sanitized)", "catalogue",
+            {"200": _json("CourseImage", "Stored"), **_problems(400, *auth_errors, 404, 413, 415, 422)},
+            security=_provider("catalogue:write"), params=[CODE],
+            body=_body({"image/png": BINARY, "image/svg+xml": TEXT}))},
+        "/api/v1/matrix": {"post": _op(
+            "importMatrix", "Import the shared competence matrix (admin token)", "catalogue",
+            {"200": _json("ImportSummary", "What changed"), **_problems(400, 401, 404, 413, 415, 422, 429)},
+            security=[{"adminToken": []}],
+            body=_body({"application/json": "CompetenceMatrix", "text/csv": TEXT}))},
+        "/api/v1/oauth/clients": {
+            "post": _op("createOAuthClient", "Create an OAuth 2.0 client (its secret is shown once)", "oauth",
+                        {"201": _json("Client", "Created; `clientSecret` is never shown again"),
+                         **_problems(400, *auth_errors, 413, 415, 422)},
+                        security=_provider("clients:manage"),
+                        body=_body({"application/json": "ClientCreate"},
+                                   example={"name": "LMS back-end", "scope": "credentials:issue credentials:read"})),
+            "get": _op("listOAuthClients", "The provider's OAuth 2.0 clients", "oauth",
+                       {"200": _json("ClientList", "Clients"), **_problems(*auth_errors)},
+                       security=_provider("clients:manage")),
+        },
+        "/api/v1/oauth/clients/{client_id}/revoke": {"post": _op(
+            "revokeOAuthClient", "Revoke a client and, with it, its tokens", "oauth",
+            {"200": _json("Client", "Revoked"), **_problems(*auth_errors, 404)},
+            security=_provider("clients:manage"), params=[_param("client_id")])},
+        "/oauth/token": {"post": _op(
+            "token", "Client credentials grant (RFC 6749 §4.4)", "oauth",
+            {"200": _json("OAuthToken", "An access token",
+                          example={"access_token": "oat_…", "token_type": "Bearer", "expires_in": 600,
+                                   "scope": "credentials:issue"}),
+             "400": _json("OAuthError", "OAuth 2.0 error (RFC 6749 §5.2)"),
+             "401": _json("OAuthError", "Client authentication failed"), **_problems(405, 429)},
+            security=[{"clientBasic": []}, {}],
+            body=_body({"application/x-www-form-urlencoded": "TokenRequest"}))},
+        "/oauth/revoke": {"post": _op(
+            "revokeToken", "Token revocation (RFC 7009), tokens of the caller's provider", "oauth",
+            {"200": {"description": "Revoked (or unknown)", "content": {"application/json": {"schema": ANY_OBJ}}},
+             "400": _json("OAuthError", "OAuth 2.0 error"), "401": _json("OAuthError", "Client authentication failed"),
+             **_problems(405, 429)},
+            security=[{"clientBasic": []}, {}], body=_body({"application/x-www-form-urlencoded": "TokenOperation"}))},
+        "/oauth/introspect": {"post": _op(
+            "introspectToken", "Token introspection (RFC 7662), tokens of the caller's provider", "oauth",
+            {"200": _json("Introspection", "The token's state"), "400": _json("OAuthError", "OAuth 2.0 error"),
+             "401": _json("OAuthError", "Client authentication failed"), **_problems(405, 429)},
+            security=[{"clientBasic": []}, {}], body=_body({"application/x-www-form-urlencoded": "TokenOperation"}))},
+        "/.well-known/oauth-authorization-server": {"get": _op(
+            "serverMetadata", "Authorization server metadata (RFC 8414)", "oauth",
+            {"200": _json("ServerMetadata", "Metadata")})},
+        "/api/v1/verify": {"post": _op(
+            "verify", "Verify a credential, a JWT, a baked image or a URL", "verification",
+            {"200": _json("VerificationReport", "The report (verified true or false)"),
+             **_problems(400, 404, 413, 415, 422, 429)},
+            body=_body({"application/json": {"oneOf": [{"$ref": REF + "VerifyUrl"}, ANY_OBJ]},
+                        "application/jwt": TEXT, "text/plain": TEXT, "image/png": BINARY, "image/svg+xml": TEXT,
+                        "multipart/form-data": _obj([], {"file": BINARY, "credential": STR, "url": STR})}),
+            params=[_param("status", "query", {"enum": ["false"]}, "skip the status check", required=False)],
+            description="Public. 4xx only for unusable requests; `{\"url\"}` fetches have a stricter rate limit.")},
+        "/api/v1/coverage": {"post": _op(
+            "coverage", "Combined job-role coverage of a holder's credentials", "verification",
+            {"200": _json("Coverage", "Coverage"), **_problems(400, 413, 415, 422, 429)},
+            body=_body({"application/json": "CoverageRequest"}))},
+        "/credentials/{credential_id}": {"get": _op(
+            "credentialPage", "A credential: JSON-LD by Accept, else the learner's page", "public",
+            {"200": _multi("The credential", {"application/json": "AchievementCredential",
+                                              "application/ld+json": "AchievementCredential",
+                                              "application/vc+ld+json": "AchievementCredential", "text/html": HTML}),
+             **_problems(404)}, params=[CRED_ID])},
+        "/credentials/{credential_id}.json": {"get": _op(
+            "credentialJson", "The signed credential, byte for byte", "public",
+            {"200": _multi("The credential", {"application/json": "AchievementCredential",
+                                              "application/vc+ld+json": "AchievementCredential"}),
+             **_problems(404)}, params=[CRED_ID])},
+        "/credentials/{credential_id}.jwt": {"get": _op(
+            "credentialJwt", "The VC-JWT", "public",
+            {"200": {"description": "Compact JWS", "content": {"application/vc+jwt": {"schema": TEXT}}},
+             **_problems(404)}, params=[CRED_ID])},
+        "/credentials/{credential_id}.png": {"get": _op(
+            "credentialPng", "The baked PNG badge", "public",
+            {"200": {"description": "PNG", "content": {"image/png": {"schema": BINARY}}}, **_problems(404)},
+            params=[CRED_ID])},
+        "/credentials/{credential_id}.svg": {"get": _op(
+            "credentialSvg", "The baked SVG badge", "public",
+            {"200": {"description": "SVG", "content": {"image/svg+xml": {"schema": TEXT}}}, **_problems(404)},
+            params=[CRED_ID])},
+        "/credentials/{credential_id}.pdf": {"get": _op(
+            "credentialPdf", "The A4 certificate (304 when the ETag still matches)", "public",
+            {"200": {"description": "PDF", "content": {"application/pdf": {"schema": BINARY}},
+                     "headers": {"ETag": {"schema": STR}}},
+             "304": {"description": "Not modified"}, **_problems(404)},
+            params=[CRED_ID, _param("download", "query", description="any value: as an attachment",
+                                    required=False)])},
+        "/credentials/{credential_id}.elm.json": {"get": _op(
+            "credentialElm", "The unsealed Europass (ELM) copy of an active credential", "public",
+            {"200": _json("JsonLd", "EuropeanDigitalCredential", "application/ld+json"), **_problems(404, 409)},
+            params=[CRED_ID])},
+        "/credentials/{credential_id}/qr.{fmt}": {"get": _op(
+            "credentialQr", "A QR code linking to the credential", "public",
+            {"200": {"description": "QR code", "content": {"image/png": {"schema": BINARY},
+                                                           "image/svg+xml": {"schema": TEXT}}}, **_problems(404)},
+            params=[CRED_ID, _param("fmt", schema={"enum": ["png", "svg"]})])},
+        "/credentials/{credential_id}/verify": {"get": _op(
+            "credentialVerifyPage", "The credential's verification page", "public",
+            {"200": _multi("Report page", {"text/html": HTML}), **_problems(404)}, params=[CRED_ID])},
+        "/credentials/{credential_id}/coverage": {"get": _op(
+            "credentialCoverage", "Job-role coverage of one credential (JSON by Accept, else HTML)", "public",
+            {"200": _multi("Coverage", {"application/json": "Coverage", "text/html": HTML}), **_problems(404)},
+            params=[CRED_ID])},
+        "/credentials/{credential_id}/coverage.json": {"get": _op(
+            "credentialCoverageJson", "Job-role coverage of one credential", "public",
+            {"200": _json("Coverage", "Coverage"), **_problems(404)}, params=[CRED_ID])},
+        "/issuers/{slug}": {"get": _op("issuerPage", "An issuer (profile by Accept, else HTML)", "public",
+                                       public_page, params=[SLUG])},
+        "/issuers/{slug}.json": {"get": _op(
+            "issuerProfile", "The issuer's OB 3.0 Profile", "public",
+            {"200": _json("JsonLd", "Profile", "application/ld+json"), **_problems(404)}, params=[SLUG])},
+        "/issuers/{slug}/did.json": {"get": _op(
+            "didDocument", "The issuer's did:web DID document", "public",
+            {"200": _json("JsonLd", "DID document", "application/did+json"), **_problems(404)}, params=[SLUG])},
+        "/issuers/{slug}/jwks.json": {"get": _op(
+            "jwks", "The issuer's public keys as a JWK Set", "public",
+            {"200": _json(ANY_OBJ, "JWK Set", "application/jwk-set+json"), **_problems(404)}, params=[SLUG])},
+        "/achievements/{provider}/{code}": {"get": _op(
+            "achievementPage", "An achievement (JSON by Accept, else HTML)", "public", public_page,
+            params=[PROVIDER, COURSE])},
+        "/achievements/{provider}/{code}.json": {"get": _op(
+            "achievementJson", "The OB 3.0 Achievement", "public",
+            {"200": _json("JsonLd", "Achievement", "application/ld+json"), **_problems(404)},
+            params=[PROVIDER, COURSE])},
+        "/achievements/{provider}/{code}/image": {"get": _op(
+            "achievementImage", "The achievement's badge image", "public",
+            {"200": {"description": "Image", "content": {"image/png": {"schema": BINARY},
+                                                         "image/svg+xml": {"schema": TEXT}}}, **_problems(404)},
+            params=[PROVIDER, COURSE])},
+        **{path: {"get": _op(op_id, f"Moved: the path of credentials issued before ({what})", "public",
+                             {"301": {"description": "Moved to /achievements/{provider}/{code}" + suffix,
+                                      "headers": {"Location": {"schema": STR}}}, **_problems(404)},
+                             params=[SLUG])}
+           for path, op_id, what, suffix in (
+               ("/achievements/{slug}", "legacyAchievementPage", "page", ""),
+               ("/achievements/{slug}.json", "legacyAchievementJson", "JSON", ".json"),
+               ("/achievements/{slug}/image", "legacyAchievementImage", "image", "/image"))},
+        "/skills/{framework}/{code}": {"get": _op("skillPage", "A skill (JSON by Accept, else HTML)", "public",
+                                                  public_page, params=[FRAMEWORK, CODE])},
+        "/skills/{framework}/{code}.json": {"get": _op(
+            "skillJson", "A skill of the competence matrix", "public",
+            {"200": _json(ANY_OBJ, "Skill"), **_problems(404)}, params=[FRAMEWORK, CODE])},
+        "/roles/{framework}/{code}": {"get": _op("rolePage", "A job role (JSON by Accept, else HTML)", "public",
+                                                 public_page, params=[FRAMEWORK, CODE])},
+        "/roles/{framework}/{code}.json": {"get": _op(
+            "roleJson", "A job role and the skills it needs", "public",
+            {"200": _json(ANY_OBJ, "Job role"), **_problems(404)}, params=[FRAMEWORK, CODE])},
+        "/frameworks/{code}": {"get": _op("frameworkPage", "A competence framework (HTML)", "public",
+                                          public_page, params=[CODE])},
+        "/frameworks/{code}.json": {"get": _op(
+            "frameworkJson", "A competence framework: its skills and job roles", "public",
+            {"200": _json(ANY_OBJ, "Framework"), **_problems(404)}, params=[CODE])},
+        "/status/{public_id}": {"get": _op(
+            "statusList", "A signed BitstringStatusListCredential", "public",
+            {"200": _multi("Status list", {"application/json": "JsonLd", "application/vc+ld+json": "JsonLd"}),
+             **_problems(404)}, params=[_param("public_id")])},
+        "/contexts/eu-microcredential-v1.json": {"get": _op(
+            "euContext", "The EU micro-credential JSON-LD context", "public",
+            {"200": _multi("Context", {"application/ld+json": "JsonLd", "application/json": "JsonLd"})})},
+        "/": {"get": _op("home", "Home page: providers and their courses", "pages",
+                         {"200": _multi("HTML", {"text/html": HTML})})},
+        "/verify": {
+            "get": _op("verifyForm", "The verification form", "pages", {"200": _multi("HTML", {"text/html": HTML})}),
+            "post": _op("verifySubmit", "Verify from the form (multipart); shows the report", "pages",
+                        {"200": _multi("Report page", {"text/html": HTML}),
+                         **{str(c): _multi("The form with an error", {"text/html": HTML})
+                            for c in (400, 404, 413, 415, 422)}, **_problems(429)},
+                        body=_body({"multipart/form-data": _obj([], {"file": BINARY, "credential": STR, "url": STR})}))},
+        "/healthz": {"get": _op("healthz", "The process is up", "operations", {"200": _json("Health", "Up")})},
+        "/readyz": {"get": _op("readyz", "Database reachable, migrations current, keys loadable", "operations",
+                               {"200": _json("Ready", "Ready"), "503": _json("Ready", "Not ready")})},
+        "/metrics": {"get": _op(
+            "metrics", "Prometheus metrics (restricted by METRICS_ALLOW or METRICS_TOKEN)", "operations",
+            {"200": {"description": "Text exposition format",
+                     "content": {"text/plain": {"schema": TEXT}}}, **_problems(401, 403, 404)},
+            security=[{"metricsToken": []}, {}])},
+        "/openapi.json": {"get": _op("openapi", "This document", "operations",
+                                     {"200": _json(ANY_OBJ, "OpenAPI 3.1")})},
+        "/docs": {"get": _op("docs", "This document for people (Swagger UI)", "operations",
+                             {"200": _multi("HTML", {"text/html": HTML})})},
+        "/docs/{filename}": {"get": _op(
+            "docsAsset", "Swagger UI's files", "operations",
+            {"200": {"description": "a file", "content": {"*/*": {"schema": BINARY}}}, **_problems(404)},
+            params=[_param("filename")])},
+    }
+
+
+def _limits_text(config: dict) -> str:
+    rows = "\n".join(f"| {what} | {key} | `{config.get(setting)}` | `ISSUER_{setting}` |"
+                     for setting, what, key in LIMITS.values())
+    return ("\n\n**Rate limits** (429 problem+json with `Retry-After`):\n\n| what | per | now | setting |\n"
+            "|---|---|---|---|\n" + rows)
+
+
+def _public_not_found(paths: dict) -> dict:
+    """Outside ``/api/`` and ``/oauth/``, a 404 is a page for people or problem details by Accept."""
+    for path, operations in paths.items():
+        if path.startswith(("/api/", "/oauth/")):
+            continue
+        for operation in operations.values():
+            if "404" in operation["responses"]:
+                operation["responses"]["404"] = {"$ref": "#/components/responses/NotFoundPage"}
+    return paths
+
+
+def document(base_url: str, config: dict) -> dict:
+    """The OpenAPI 3.1 document for a service at ``base_url``."""
+    components = {
+        "schemas": _schemas(),
+        "responses": {f"Problem{code}": {
+            "description": title, "content": {PROBLEM: {"schema": {"$ref": REF + "Problem"},
+                                                        **({"example": PROBLEM_EXAMPLE} if code == 403 else {})}},
+            **({"headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}}}
+               if code == 429 else {})} for code, title in _PROBLEM_TITLES.items()} | {
+            "NotFoundPage": {"description": "Not found: problem details, or a page for people (by Accept)",
+                             "content": {PROBLEM: {"schema": {"$ref": REF + "Problem"}}, "text/html": {"schema": HTML}}}},
+        "securitySchemes": {
+            "apiKey": {"type": "http", "scheme": "bearer",
+                       "description": "A provider API key (`obk_…`), all scopes unless it was limited"},
+            "oauth2": {"type": "oauth2", "description": "Client credentials grant; tokens live "
+                                                         f"{config.get('OAUTH_TOKEN_LIFETIME', 600)} s",
+                       "flows": {"clientCredentials": {"tokenUrl": f"{base_url}/oauth/token", "scopes": SCOPES}}},
+            "clientBasic": {"type": "http", "scheme": "basic",
+                            "description": "client_id and client_secret (or client_secret_post in the form)"},
+            "adminToken": {"type": "http", "scheme": "bearer", "description": "ISSUER_ADMIN_TOKEN"},
+            "metricsToken": {"type": "http", "scheme": "bearer", "description": "ISSUER_METRICS_TOKEN"},
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Skills Hub issuer API", "version": "1",
+                 "description": "Open Badges 3.0 micro-credentials: issue, manage, find and verify. Provider "
+                                "operations take an API key or an OAuth 2.0 access token carrying the named "
+                                "scope; a missing scope answers 403 `insufficient_scope` naming it. Errors are "
+                                "RFC 9457 problem details with a `requestId`." + _limits_text(config),
+                 "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"}},
+        "servers": [{"url": base_url}],
+        "tags": [{"name": n} for n in ("credentials", "catalogue", "oauth", "verification", "public", "pages",
+                                       "operations")],
+        "paths": _public_not_found(_paths()),
+        "components": components,
+    }
+
+
+def route_paths(rule: str) -> str:
+    """A Flask rule as an OpenAPI path: ``<any(a, b):x>`` and ``<path:x>`` become ``{x}``."""
+    return re.sub(r"<(?:[^:<>]+:)?([A-Za-z_][A-Za-z0-9_]*)>", r"{\1}", re.sub(r"<any\([^)]*\):", "<", rule))
+
+
+@lru_cache(maxsize=1)
+def _swagger_dir() -> str:
+    return str(Path(flask_swagger_ui.__file__).resolve().parent / "dist")
+
+
+_DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Skills Hub issuer API</title>
+<link rel="stylesheet" href="/docs/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/docs/swagger-ui-bundle.js"></script>
+<script src="/docs/swagger-ui-standalone-preset.js"></script>
+<script src="/docs/init.js"></script></body></html>
+"""
+_DOCS_INIT = """window.onload = function () {
+  window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: true,
+    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: "StandaloneLayout"});
+};
+"""
+DOCS_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+            "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    svc = service()
+    response = jsonify(document(svc.base_url, svc.config))
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/docs")
+def docs():
+    response = Response(_DOCS_PAGE, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = DOCS_CSP
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.get("/docs/<filename>")
+def docs_asset(filename: str):
+    if filename == "init.js":
+        return Response(_DOCS_INIT, mimetype="text/javascript")
+    if filename not in ("swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js",
+                        "favicon-32x32.png", "favicon-16x16.png"):
+        abort(404)
+    return send_from_directory(_swagger_dir(), filename, max_age=86400)

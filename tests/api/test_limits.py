@@ -1,0 +1,155 @@
+"""Rate limits answer 429 problem+json with Retry-After, then recover. Windows of one second keep
+the waits short."""
+from __future__ import annotations
+
+import secrets
+import socket
+import time
+
+import pytest
+
+from issuer import create_app
+from issuer.service import build_service
+from issuer.demo.setup import demo_api_keys, initialize
+from tests.conftest import make_config
+
+WINDOW = 1.1  # seconds: one window of "N per 1 second" and a margin
+
+
+@pytest.fixture
+def make_app(tmp_path, database_url):
+    made = []
+
+    def make(**overrides):
+        svc = build_service(make_config(tmp_path, database_url, **overrides))
+        if not made:
+            initialize(svc, load_demo=True)
+        made.append(svc)
+        app = create_app(service=svc)
+        app.config["TESTING"] = True
+        apps.append(app)
+        return app, demo_api_keys(svc)
+
+    apps: list = []
+    yield make
+    for app in apps:
+        limiter = app.extensions["issuer_limiter"]
+        client = getattr(limiter.limiter.storage, "storage", None) if limiter.enabled else None
+        if client is not None and hasattr(client, "close"):  # Redis: close its connections
+            client.close()
+            client.connection_pool.disconnect()
+    for svc in made:
+        svc.engine.dispose()
+
+
+def assert_429(response):
+    assert response.status_code == 429, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["code"] == "rate_limited"
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
+
+
+def test_failed_authentication_is_limited_per_address(make_app):
+    app, keys = make_app(RATE_LIMIT_FAILED_AUTH="3 per 1 second")
+    client = app.test_client()
+    good = {"Authorization": f"Bearer {keys['emob-academy']}"}
+    bad = {"Authorization": "Bearer obk_0000_guess"}
+    for _ in range(3):
+        assert client.get("/api/v1/courses", headers=bad).status_code == 401
+    assert_429(client.get("/api/v1/courses", headers=good))  # the address is locked out for the window
+    assert_429(client.post("/oauth/token", data={"grant_type": "client_credentials"}))
+    assert client.get("/healthz").status_code == 200  # pages and probes are not affected
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "10.1.2.3"
+    assert other.get("/api/v1/courses", headers=good).status_code == 200  # per address
+    time.sleep(WINDOW)
+    assert client.get("/api/v1/courses", headers=good).status_code == 200
+    for _ in range(5):  # successes are not counted
+        assert client.get("/api/v1/courses", headers=good).status_code == 200
+
+
+def test_public_verifier_is_limited(make_app):
+    app, _ = make_app(RATE_LIMIT_VERIFY="2 per 1 second")
+    client = app.test_client()
+    body = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"]}
+    for _ in range(2):
+        assert client.post("/api/v1/verify", json=body).status_code == 200
+    assert_429(client.post("/api/v1/verify", json=body))
+    form = client.post("/verify", data={"credential": "{}"})
+    assert form.status_code != 429  # the form has its own counter
+    client.post("/verify", data={"credential": "{}"})
+    assert client.post("/verify", data={"credential": "{}"}).status_code == 429
+    time.sleep(WINDOW)
+    assert client.post("/api/v1/verify", json=body).status_code == 200
+
+
+def test_url_fetches_have_a_stricter_limit(make_app):
+    app, _ = make_app(RATE_LIMIT_VERIFY="50 per 1 second", RATE_LIMIT_VERIFY_URL="1 per 1 second")
+    client = app.test_client()
+    first = client.post("/api/v1/verify", json={"url": "https://127.0.0.1/credential.json"})
+    assert first.status_code != 429  # refused by the fetcher's SSRF guard, but counted
+    assert_429(client.post("/api/v1/verify", json={"url": "https://127.0.0.1/credential.json"}))
+    assert client.post("/api/v1/verify", json={"type": ["VerifiableCredential"]}).status_code == 200  # no fetch
+    time.sleep(WINDOW)
+    assert client.post("/api/v1/verify", json={"url": "https://127.0.0.1/credential.json"}).status_code != 429
+
+
+def test_token_endpoint_is_limited(make_app):
+    app, keys = make_app(RATE_LIMIT_TOKEN="2 per 1 second")
+    client = app.test_client()
+    auth = {"Authorization": f"Bearer {keys['emob-academy']}"}
+    made = client.post("/api/v1/oauth/clients", json={"name": "c", "scope": "credentials:read"}, headers=auth)
+    data = {"grant_type": "client_credentials", "client_id": made.get_json()["clientId"],
+            "client_secret": made.get_json()["clientSecret"]}
+    for _ in range(2):
+        assert client.post("/oauth/token", data=data).status_code == 200
+    assert_429(client.post("/oauth/token", data=data))
+    time.sleep(WINDOW)
+    assert client.post("/oauth/token", data=data).status_code == 200
+
+
+def test_issuance_is_limited_per_provider(make_app):
+    app, keys = make_app(RATE_LIMIT_ISSUE="2 per 1 second")
+    client = app.test_client()
+    one = {"Authorization": f"Bearer {keys['emob-academy']}"}
+    two = {"Authorization": f"Bearer {keys['bbz-alpenvorland']}"}
+
+    def issue(auth, course="HV-2S"):
+        return client.post("/api/v1/credentials", headers=auth,
+                           json={"course": course, "learner": {"name": "A", "email": "a@example.org"}})
+
+    assert [issue(one).status_code for _ in range(2)] == [201, 201]
+    assert_429(issue(one))
+    assert issue(two, "ADAS-CAL").status_code == 201  # another provider has its own budget
+    time.sleep(WINDOW)
+    assert issue(one).status_code == 201
+
+
+def test_limits_can_be_switched_off(make_app):
+    app, _ = make_app(RATE_LIMITS_ENABLED=False, RATE_LIMIT_FAILED_AUTH="1 per 1 second")
+    client = app.test_client()
+    assert [client.get("/api/v1/courses").status_code for _ in range(3)] == [401, 401, 401]
+
+
+def _redis_up() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_up(), reason="no Redis at 127.0.0.1:6379")
+def test_redis_storage_shares_counts_between_instances(make_app):
+    settings = dict(RATE_LIMIT_STORAGE_URI="redis://127.0.0.1:6379/0", RATE_LIMIT_FAILED_AUTH="3 per 1 second")
+    first, _ = make_app(**settings)
+    second, _ = make_app(**settings)
+    address = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250) + 1}"
+    a, b = first.test_client(), second.test_client()
+    a.environ_base["REMOTE_ADDR"] = b.environ_base["REMOTE_ADDR"] = address
+    assert a.get("/api/v1/courses").status_code == 401
+    assert b.get("/api/v1/courses").status_code == 401
+    assert a.get("/api/v1/courses").status_code == 401
+    assert_429(b.get("/api/v1/courses"))  # the second instance sees the first one's failures
+    time.sleep(WINDOW)
+    assert b.get("/api/v1/courses").status_code == 401

@@ -1,5 +1,8 @@
 """Open Badges 3.0 micro-credential issuer for the automotive Skills Hub.
 
+1EdTech Open Badges 3.0: https://www.imsglobal.org/spec/ob/v3p0/ ; W3C Verifiable Credentials
+Data Model 2.0: https://www.w3.org/TR/vc-data-model-2.0/ .
+
 ``create_app()`` is the Flask application factory: configuration (defaults, then the instance
 folder's ``config.py``, then ``ISSUER_*`` variables, then ``test_config``), the service container,
 then the HTTP blueprints and error handlers.

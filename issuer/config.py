@@ -121,6 +121,7 @@ def prepare_sqlite_file(url: str) -> None:
 
 
 def instance_path(default: Path) -> Path:
+    """The instance folder: ``$ISSUER_INSTANCE_PATH`` or ``default``, as an absolute path."""
     return Path(os.environ.get("ISSUER_INSTANCE_PATH", default)).resolve()
 
 
@@ -157,6 +158,9 @@ def _from_instance_file(path: Path) -> dict:
 
 
 def load_config(instance: Path, environ=os.environ, overrides: dict | None = None) -> dict:
+    """The configuration dict: :data:`DEFAULTS`, then the instance ``config.py``, then ``ISSUER_*``
+    variables of ``environ``, then ``overrides`` (later wins). Values are not validated here
+    (:func:`validate_config`)."""
     config = dict(DEFAULTS)
     config.update(_from_instance_file(instance))
     config.update(_from_env(environ))
@@ -197,6 +201,8 @@ def _is_ip_address(host: str) -> bool:
 
 
 def validate_config(config: dict) -> list[str]:
+    """Every problem of ``config`` as a readable sentence (``[]`` when it is usable); the service
+    refuses to start on any."""
     problems = []
     base = urlsplit(str(config.get("BASE_URL") or ""))
     if base.scheme not in ("http", "https") or not base.hostname:

@@ -26,6 +26,8 @@ class IssuerError(Exception):
         self.extra = extra
 
     def to_problem(self) -> dict:
+        """This error as an RFC 9457 problem details dict (``type``, ``title``, ``status``, ``detail``,
+        ``code``, and ``errors`` when there is a list of problems)."""
         problem = {"type": PROBLEM_BASE + self.code, "title": self.title, "status": self.http_status,
                    "detail": self.detail, "code": self.code}
         if self.errors:

@@ -68,6 +68,8 @@ class IssuanceContext:
 
 
 def request_fingerprint(body: dict) -> str:
+    """SHA-256 hex of the canonical JSON of an issue request (sorted keys): what an idempotency key
+    is bound to."""
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
@@ -158,6 +160,10 @@ def _evidence(items: list[dict]) -> tuple[dict, ...]:
 
 
 def parse_issue_request(body, *, now: datetime, skew: timedelta = timedelta(minutes=5)) -> IssueRequest:
+    """Validate an issue request body (``schemas/issue-request.schema.json``, no control characters,
+    ``completedAt`` an RFC 3339 time not after ``now + skew``) into an :class:`IssueRequest`.
+
+    Raises ``ValidationFailed`` (422) listing the problems, or ``Unprocessable`` for a failed attempt."""
     if not isinstance(body, dict):
         raise ValidationFailed("the request body must be a JSON object")
     learner = body.get("learner")
@@ -188,6 +194,8 @@ def parse_issue_request(body, *, now: datetime, skew: timedelta = timedelta(minu
 
 
 def achievement_input(course: Course, base_url: str) -> AchievementInput:
+    """The builder input for ``course``'s ``Achievement`` (ids under ``base_url``, one alignment per
+    mapped skill)."""
     url = f"{base_url}/achievements/{course.slug}"  # /achievements/<provider>/<code>
     return AchievementInput(
         id=url, name=course.title, description=course.description, criteria=course.criteria,
@@ -227,6 +235,8 @@ def _issuer(session: Session, provider: Provider, slug: str | None) -> IssuerPro
 
 
 def find_idempotent(session: Session, provider: Provider, key: str | None, fingerprint: str) -> Credential | None:
+    """The credential issued earlier by ``provider`` under idempotency ``key`` (``None`` if none or no
+    key); raises ``Conflict`` (409) when the key was used for a different request ``fingerprint``."""
     if not key:
         return None
     existing = session.scalar(select(Credential).where(Credential.provider_id == provider.id,
@@ -276,7 +286,8 @@ def issue_credential(session: Session, provider: Provider, request: IssueRequest
     session.flush()
     entries = [status_lists.entry_json(ctx.base_url, status_lists.allocate(
         session, issuer_id=issuer.id, credential_id=credential_id, purpose=purpose, length=ctx.status_length,
-        capacity=ctx.status_capacity, rng=ctx.rng)) for purpose in status_lists.purposes_for(provider.suspension_enabled)]
+        capacity=ctx.status_capacity, rng=ctx.rng, new_id=ctx.new_id))
+        for purpose in status_lists.purposes_for(provider.suspension_enabled)]
     valid_for = timedelta(days=course.validity_days) if course.validity_days else None
     profile = tenants.profile_json(issuer, ctx.base_url)
     unsigned = build_credential(

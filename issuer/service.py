@@ -31,6 +31,7 @@ __all__ = ["Service", "build_service", "utcnow", "issued_origin", "origin_change
 
 
 def utcnow() -> datetime:
+    """The current time, UTC-aware (the service's default clock)."""
     return datetime.now(timezone.utc)
 
 
@@ -48,10 +49,12 @@ class Service:
 
     @property
     def base_url(self) -> str:
+        """The public origin of the service (``ISSUER_BASE_URL``), without a trailing slash."""
         return self.config["BASE_URL"]
 
     @property
     def clock_skew(self) -> timedelta:
+        """The tolerance for times in the future or past (``CLOCK_SKEW_SECONDS``)."""
         return timedelta(seconds=self.config["CLOCK_SKEW_SECONDS"])
 
     def session(self, *, write: bool = False) -> Session:
@@ -93,6 +96,8 @@ def origin_change_problem(engine: Engine, config: dict) -> str | None:
 
 
 def build_service(config: dict) -> Service:
+    """The service for ``config``: generates a missing secret key, validates the configuration
+    (raises ``ConfigError`` listing every problem) and opens the database engine and key vault."""
     ensure_secret_key(config)
     problems = validate_config(config)
     caches: dict = {}

@@ -16,7 +16,8 @@ from sqlalchemy import create_engine, text
 from issuer import create_app
 from issuer.config import load_config
 from issuer.service import build_service
-from issuer.demo.setup import initialize
+from issuer.demo.setup import demo_api_keys, initialize
+from tests.factories import LEARNER
 from tests.spec import SPEC_DIR
 
 PG_URL = os.environ.get("ISSUER_TEST_DATABASE_URL", "")
@@ -75,7 +76,6 @@ def service(tmp_path, database_url):
 @pytest.fixture
 def demo(service):
     """Demo matrix, providers, issuers and courses; returns ``{provider slug: API key}``."""
-    from issuer.demo.setup import demo_api_keys
     initialize(service, load_demo=True)
     return demo_api_keys(service)
 
@@ -101,3 +101,52 @@ def auth(demo):
 @pytest.fixture
 def now():
     return datetime.now(timezone.utc)
+
+
+class ApiActions:
+    """Issue, revoke and verify through the HTTP API as a demo provider (flaskr's ``AuthActions``).
+
+    ``issue`` and ``revoke`` assert the expected status (``expect=None`` skips that) and return the
+    response's JSON; ``response`` keeps the last response for tests that look at headers.
+    """
+
+    def __init__(self, client, api_keys: dict[str, str]):
+        self.client = client
+        self.api_keys = api_keys
+        self.response = None
+
+    def headers(self, provider: str = "emob-academy") -> dict:
+        return {"Authorization": f"Bearer {self.api_keys[provider]}"}
+
+    def _check(self, response, expect: int | None):
+        self.response = response
+        if expect is not None:
+            assert response.status_code == expect, response.get_json()
+        return response.get_json()
+
+    def issue(self, course: str = "HV-2S", *, provider: str = "emob-academy", key: str | None = None,
+              learner: dict | None = None, expect: int | None = 201, **body) -> dict:
+        """``POST /api/v1/credentials`` as ``provider`` (or with API key ``key``); the response JSON."""
+        payload = {"course": course, "learner": learner or LEARNER, **body}
+        headers = {"Authorization": f"Bearer {key}"} if key else self.headers(provider)
+        return self._check(self.client.post("/api/v1/credentials", json=payload, headers=headers), expect)
+
+    def revoke(self, credential_id: str, reason: str = "revoked in a test", *, provider: str = "emob-academy",
+               expect: int | None = 200) -> dict:
+        return self._check(self.client.post(f"/api/v1/credentials/{credential_id}/revoke", json={"reason": reason},
+                                            headers=self.headers(provider)), expect)
+
+    def verify(self, subject, content_type: str = "application/vc+jwt") -> dict:
+        """The verification report for a credential dict, or a JWT / image bytes of ``content_type``."""
+        if isinstance(subject, dict):
+            response = self.client.post("/api/v1/verify", json=subject)
+        else:
+            response = self.client.post("/api/v1/verify", data=subject, content_type=content_type)
+        return self._check(response, 200)
+
+
+@pytest.fixture
+def api(client, demo):
+    """:class:`ApiActions` for the demo providers."""
+    return ApiActions(client, demo)
+

@@ -1,4 +1,7 @@
-"""The HTTP edge: the only package (with ``issuer/__init__`` and ``issuer/cli``) that imports Flask."""
+"""The HTTP edge: the only package (with ``issuer/__init__`` and ``issuer/cli``) that imports Flask.
+
+Errors are RFC 9457 problem details (https://www.rfc-editor.org/rfc/rfc9457); the credentials it
+serves follow Open Badges 3.0 (https://www.imsglobal.org/spec/ob/v3p0/)."""
 from __future__ import annotations
 
 from .errors import init_errors

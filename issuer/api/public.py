@@ -8,13 +8,12 @@ from __future__ import annotations
 import hashlib
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request
-from sqlalchemy import select
 
 from ..badges.contexts import BUNDLED_CONTEXTS, EU_MICROCREDENTIAL_V1
 from ..badges.credential import CONTEXT, build_achievement
 from ..issuance import achievement_input
 from ..status.publish import published_list
-from ..store import tenants
+from ..store import queries, tenants
 from ..store.models import Course, Credential, Framework, IssuerProfile, JobRole, Skill
 from .context import db, service
 from .metrics import STATUS_LIST_SIGNING
@@ -69,7 +68,7 @@ def find_credential(credential_id: str) -> Credential:
 
 
 def find_issuer(slug: str) -> IssuerProfile:
-    issuer = db().scalar(select(IssuerProfile).where(IssuerProfile.slug == slug))
+    issuer = queries.issuer_by_slug(db(), slug)
     if issuer is None:
         abort(404)
     return issuer
@@ -124,7 +123,7 @@ def legacy_achievement_json(slug: str):
 def find_course(provider: str, code: str) -> Course:
     """The course at ``/achievements/<provider>/<code>`` (the code case-insensitively), or 404."""
     slug = f"{provider}/{code}".lower()
-    course = db().scalar(select(Course).where(Course.slug == slug)) if len(slug) <= 140 else None
+    course = queries.course_by_slug(db(), slug) if len(slug) <= 140 else None
     if course is None:
         abort(404)
     return course
@@ -134,7 +133,7 @@ def legacy_course_redirect(slug: str, suffix: str = ""):
     """``/achievements/<provider>-<code>`` (the form used before issue #9 §5, found in the achievement
     ids of credentials issued then): a permanent redirect to the course's path, or 404. Only the
     paths that courses actually had are redirected, so the old form's ambiguity cannot return."""
-    course = db().scalar(select(Course).where(Course.legacy_slug == slug.lower())) if len(slug) <= 140 else None
+    course = queries.course_by_legacy_slug(db(), slug) if len(slug) <= 140 else None
     if course is None:
         abort(404)
     target = f"/achievements/{course.slug}{suffix}"
@@ -151,21 +150,21 @@ def _achievement(course: Course):
 
 
 def find_framework(code: str) -> Framework:
-    framework = db().scalar(select(Framework).where(Framework.code == code))
+    framework = queries.framework_by_code(db(), code)
     if framework is None:
         abort(404)
     return framework
 
 
 def find_skill(framework_code: str, code: str) -> Skill:
-    skill = db().scalar(select(Skill).join(Framework).where(Framework.code == framework_code, Skill.code == code))
+    skill = queries.skill_by_code(db(), framework_code, code)
     if skill is None:
         abort(404)
     return skill
 
 
 def find_role(framework_code: str, code: str) -> JobRole:
-    role = db().scalar(select(JobRole).join(Framework).where(Framework.code == framework_code, JobRole.code == code))
+    role = queries.role_by_code(db(), framework_code, code)
     if role is None:
         abort(404)
     return role
@@ -207,8 +206,9 @@ def role_json_view(framework: str, code: str):
 @bp.get("/status/<public_id>")
 def status_list(public_id: str):
     """A signed ``BitstringStatusListCredential``, re-signed only when it changed."""
-    text = published_list(service(), public_id, on_signed=STATUS_LIST_SIGNING.observe) \
-        if len(public_id) <= 64 else None
+    svc = service()
+    text = published_list(svc.session, public_id, base_url=svc.base_url, vault=svc.vault,
+                          now=svc.clock(), on_signed=STATUS_LIST_SIGNING.observe) if len(public_id) <= 64 else None
     if text is None:
         abort(404)
     return text_response(text, "application/vc+ld+json" if "vc" in request.args else "application/json",

@@ -7,10 +7,11 @@ included) and 4xx only for unusable requests (too large, unsupported media type,
 from __future__ import annotations
 
 import functools
-import hashlib
 
 from flask import Blueprint, json, jsonify, request
 
+from ..badges.identity import identity_matches
+from ..badges.read import subjects
 from ..skills.coverage_report import coverage_for
 from ..errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from ..delivery.elm import ElmNotAvailable, build_elm
@@ -148,19 +149,13 @@ def coverage(credential_id: str):
 def _holder_matches(credential: dict, holder: dict | None) -> tuple[bool, str | None]:
     if not holder:
         return True, None
-    subject = credential.get("credentialSubject") or {}
     if "id" in holder:
-        return subject.get("id") == holder["id"], "credentialSubject.id differs from the holder's id"
-    email = str(holder.get("email", "")).strip().lower()
-    for identity in subject.get("identifier") or []:
-        if not isinstance(identity, dict) or identity.get("identityType") != "emailAddress":
-            continue
-        value = identity.get("identityHash", "")
-        if identity.get("hashed"):
-            alg, _, digest = value.partition("$")
-            if alg == "sha256" and hashlib.sha256((email + identity.get("salt", "")).encode()).hexdigest() == digest.lower():
-                return True, None
-        elif value.strip().lower() == email:
+        matched = any(subject.get("id") == holder["id"] for subject in subjects(credential))
+        return matched, "credentialSubject.id differs from the holder's id"
+    email = str(holder.get("email", ""))
+    for subject in subjects(credential):
+        identities = subject.get("identifier")
+        if any(identity_matches(i, email) for i in (identities if isinstance(identities, list) else [])):
             return True, None
     return False, "the credential's recipient identifier does not match the holder"
 

@@ -10,25 +10,19 @@ processor reads them offline with only the VC 2.0 and OB 3.0 contexts it ships.
 from __future__ import annotations
 
 import copy
-import hashlib
-import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from .contexts import EU_MICROCREDENTIAL_TERMS, OB_V3P0, VC_V2
+from .identity import identity_object
 from .microcredential import eqf_level_iri, volume_of_learning
+from .timestamps import xsd_datetime
 
 __all__ = ["CONTEXT", "AlignmentInput", "AchievementInput", "Learner", "identity_object",
            "build_achievement", "build_credential", "xsd_datetime", "json_number"]
 
 CONTEXT = [VC_V2, OB_V3P0, dict(EU_MICROCREDENTIAL_TERMS)]
 ALIGNMENT_TARGET_TYPE = "ext:CompetenceMatrixSkill"
-
-
-def xsd_datetime(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime: pass an aware UTC time")
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def json_number(value: float | int) -> float | int:
@@ -85,20 +79,8 @@ class CredentialExtras:
     credential_status: dict | list[dict] | None = None
 
 
-def normalize_email(email: str) -> str:
-    """E-mail normalisation before hashing (documented: trim, lower-case)."""
-    return email.strip().lower()
-
-
-def identity_object(email: str, salt: str | None = None) -> dict:
-    """OB 3.0 ``IdentityObject`` with ``identityHash`` = ``sha256$`` hex(SHA-256(email || salt))."""
-    salt = salt if salt is not None else secrets.token_hex(16)
-    digest = hashlib.sha256((normalize_email(email) + salt).encode("utf-8")).hexdigest()
-    return {"type": "IdentityObject", "identityHash": f"sha256${digest}", "identityType": "emailAddress",
-            "hashed": True, "salt": salt}
-
-
 def build_alignment(a: AlignmentInput) -> dict:
+    """OB 3.0 §B.1.4 ``Alignment`` for a skill of the competence matrix (``targetType`` ``ext:CompetenceMatrixSkill``, ``proficiencyLevel`` 1-5)."""
     alignment = {"type": ["Alignment"], "targetName": a.name, "targetUrl": a.url,
                  "targetFramework": a.framework, "targetCode": a.code, "targetType": ALIGNMENT_TARGET_TYPE,
                  "proficiencyLevel": a.level}
@@ -108,6 +90,10 @@ def build_alignment(a: AlignmentInput) -> dict:
 
 
 def build_achievement(a: AchievementInput, creator: dict | None = None) -> dict:
+    """OB 3.0 §B.1.2 ``Achievement`` (``achievementType`` ``MicroCredential``) as a dict.
+
+    Unset optional terms are omitted; the EU micro-credential terms (``workloadHours``, ``ectsCredits``,
+    ``eqfLevel``, ...) come from the project's context. ``creator`` is an optional issuer ``Profile``."""
     criteria: dict = {"narrative": a.criteria}
     if a.criteria_url:
         criteria = {"id": a.criteria_url, **criteria}
@@ -137,6 +123,8 @@ def build_achievement(a: AchievementInput, creator: dict | None = None) -> dict:
 
 
 def build_subject(learner: Learner, achievement: dict, extras: CredentialExtras, salt: str | None) -> dict:
+    """OB 3.0 §B.1.3 ``AchievementSubject``: ``id`` = the learner's DID, else a salted e-mail
+    ``IdentityObject`` (:func:`issuer.badges.identity.identity_object`; ``salt=None`` draws a fresh one)."""
     subject: dict = {"type": ["AchievementSubject"]}
     if learner.did:
         subject["id"] = learner.did

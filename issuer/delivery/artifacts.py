@@ -21,12 +21,14 @@ def _issuer_name(course: Course) -> str:
 
 
 def badge_svg(course: Course) -> bytes:
+    """The course's badge as SVG bytes: its uploaded (sanitized) SVG, else the default artwork."""
     if course.image is not None and course.image.media_type == "image/svg+xml":
         return course.image.data
     return images.default_badge_svg(course.title, _issuer_name(course)).encode("utf-8")
 
 
 def badge_png(course: Course) -> bytes:
+    """The course's badge as PNG bytes: its uploaded PNG, else the default artwork rasterized."""
     if course.image is not None and course.image.media_type == "image/png":
         return course.image.data
     return raster.default_badge_png(course.title, _issuer_name(course))
@@ -43,6 +45,7 @@ def baked_svg(credential: Credential, *, jwt: bool = False) -> bytes:
 
 
 def verify_qr(url: str, fmt: str) -> bytes:
+    """A QR code for ``url`` as PNG (``fmt == "png"``) or SVG bytes."""
     return qr.qr_png(url) if fmt == "png" else qr.qr_svg(url)
 
 

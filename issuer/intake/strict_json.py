@@ -58,6 +58,8 @@ def _check_tree(value, limit: int) -> None:
 
 
 def strict_loads(data: bytes | str, *, max_depth: int = MAX_DEPTH):
+    """Parse I-JSON (RFC 7493): UTF-8 only, no duplicate member names, no NaN/Infinity, at most
+    ``max_depth`` levels of nesting; integral numbers become ints. Raises :class:`JsonError`."""
     if isinstance(data, (bytes, bytearray)):
         try:
             data = bytes(data).decode("utf-8")

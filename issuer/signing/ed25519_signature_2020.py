@@ -21,7 +21,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..badges.contexts import ED25519_2020, document_loader
-from .eddsa_rdfc_2022 import ProofCheck, ProofError, hash_data, transform, xsd_datetime
+from ..badges.timestamps import xsd_datetime
+from .eddsa_rdfc_2022 import ProofCheck, ProofError, hash_data, transform
 from .keys import ed25519_sign, ed25519_verify
 from .multibase import MultibaseError, decode_base58btc, encode_base58btc
 from .jsonld.canonize import canonize

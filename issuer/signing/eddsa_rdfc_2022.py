@@ -12,12 +12,13 @@ import copy
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from pyld import jsonld
 
 from .jsonld.canonize import canonize
 from ..badges.contexts import document_loader
+from ..badges.timestamps import xsd_datetime
 from .keys import ed25519_sign, ed25519_verify
 from .multibase import MultibaseError, decode_base58btc, encode_base58btc
 
@@ -30,13 +31,6 @@ PROOF_TYPE = "DataIntegrityProof"
 
 class ProofError(ValueError):
     """A proof is malformed (``PROOF_VERIFICATION_ERROR`` / ``PROOF_GENERATION_ERROR``)."""
-
-
-def xsd_datetime(now: datetime) -> str:
-    """A UTC ``xsd:dateTimeStamp`` with a ``Z`` suffix and whole seconds."""
-    if now.tzinfo is None:
-        raise ValueError("naive datetime: pass an aware UTC time")
-    return now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def transform(document: dict, loader=document_loader) -> str:

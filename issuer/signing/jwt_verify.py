@@ -30,6 +30,7 @@ from datetime import datetime, timezone
 
 import jwt
 
+from ..badges.read import subject_of
 from ..intake.strict_json import JsonError, strict_loads
 from .keys import PublicKeyInfo
 
@@ -275,8 +276,7 @@ def _issuer_id(credential: dict):
 
 
 def _subject_id(credential: dict):
-    subject = credential.get("credentialSubject")
-    return subject.get("id") if isinstance(subject, dict) else None
+    return subject_of(credential).get("id")
 
 
 def _show(value: object) -> str:

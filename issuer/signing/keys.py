@@ -9,8 +9,10 @@ import base64
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from .multibase import (
     ED25519_PRIV, ED25519_PUB, P256_PUB, MultibaseError, decode_base58btc, encode_base58btc,
@@ -21,7 +23,7 @@ __all__ = [
     "ed25519_public_multibase", "ed25519_from_multibase", "ed25519_private_from_multibase",
     "public_key_from_multikey", "public_jwk", "public_key_from_jwk",
     "private_pem", "load_private_pem", "ed25519_verify", "ed25519_sign", "PublicKeyInfo",
-    "p256_public_multibase", "public_multikey",
+    "p256_public_multibase", "public_multikey", "hkdf_sha256", "aes_gcm_encrypt", "aes_gcm_decrypt",
 ]
 
 
@@ -38,24 +40,30 @@ class PublicKeyInfo:
 
 
 def generate_ed25519() -> ed25519.Ed25519PrivateKey:
+    """A new Ed25519 private key (RFC 8032), for Data Integrity proofs."""
     return ed25519.Ed25519PrivateKey.generate()
 
 
 def generate_p256() -> ec.EllipticCurvePrivateKey:
+    """A new P-256 private key (ES256, RFC 7518 §3.4), for VC-JWTs."""
     return ec.generate_private_key(ec.SECP256R1())
 
 
 def generate_rsa(bits: int = 2048) -> rsa.RSAPrivateKey:
+    """A new RSA private key (RS256) of ``bits`` bits; raises :class:`KeyError_` below 2048."""
     if bits < 2048:
         raise KeyError_("RSA keys must be at least 2048 bits")
     return rsa.generate_private_key(public_exponent=65537, key_size=bits)
 
 
 def ed25519_sign(key: ed25519.Ed25519PrivateKey, data: bytes) -> bytes:
+    """The 64-byte Ed25519 signature of ``data`` (RFC 8032 §5.1.6)."""
     return key.sign(data)
 
 
 def ed25519_verify(public_key: ed25519.Ed25519PublicKey, signature: bytes, data: bytes) -> bool:
+    """True when ``signature`` is ``public_key``'s Ed25519 signature of ``data``; never raises for a
+    bad signature."""
     try:
         public_key.verify(signature, data)
     except InvalidSignature:
@@ -74,6 +82,8 @@ def ed25519_public_multibase(key) -> str:
 
 
 def ed25519_from_multibase(value: str) -> ed25519.Ed25519PublicKey:
+    """The Ed25519 public key of a Multikey ``publicKeyMultibase`` (``z`` + base58btc of 0xed01 +
+    32 bytes); raises :class:`KeyError_`."""
     try:
         raw = decode_base58btc(value)
     except MultibaseError as exc:
@@ -96,6 +106,7 @@ def _p256_compressed(pub: ec.EllipticCurvePublicKey) -> bytes:
 
 
 def p256_public_multibase(key) -> str:
+    """The Multikey ``publicKeyMultibase`` of a P-256 key (0x8024 + compressed point, base58btc)."""
     pub = key.public_key() if isinstance(key, ec.EllipticCurvePrivateKey) else key
     return encode_base58btc(P256_PUB + _p256_compressed(pub))
 
@@ -192,9 +203,31 @@ def public_key_from_jwk(jwk: dict) -> PublicKeyInfo:
 
 
 def private_pem(key) -> bytes:
+    """``key`` as unencrypted PKCS#8 PEM bytes (only ever sealed by :class:`~issuer.signing.keystore.KeyVault`)."""
     return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                              serialization.NoEncryption())
 
 
 def load_private_pem(data: bytes):
+    """The private key of unencrypted PKCS#8 PEM ``data``."""
     return serialization.load_pem_private_key(data, password=None)
+
+
+# --------------------------------------------------------------------------- keys at rest
+
+
+def hkdf_sha256(secret: bytes, *, salt: bytes, info: bytes, length: int = 32) -> bytes:
+    """HKDF-SHA-256 (RFC 5869, https://www.rfc-editor.org/rfc/rfc5869): ``length`` bytes from ``secret``."""
+    return HKDF(algorithm=hashes.SHA256(), length=length, salt=salt, info=info).derive(secret)
+
+
+def aes_gcm_encrypt(key: bytes, nonce: bytes, plaintext: bytes, associated_data: bytes) -> bytes:
+    """AES-GCM (NIST SP 800-38D) ciphertext with its 16-byte tag appended; ``key`` is 16/24/32 bytes,
+    ``nonce`` 12 bytes and never reused with the same key."""
+    return AESGCM(key).encrypt(nonce, plaintext, associated_data)
+
+
+def aes_gcm_decrypt(key: bytes, nonce: bytes, ciphertext: bytes, associated_data: bytes) -> bytes:
+    """The plaintext of :func:`aes_gcm_encrypt`; raises ``cryptography.exceptions.InvalidTag`` when
+    the ciphertext, nonce, key or associated data do not match."""
+    return AESGCM(key).decrypt(nonce, ciphertext, associated_data)

@@ -9,11 +9,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
-from .keys import load_private_pem, private_pem
+from .keys import aes_gcm_decrypt, aes_gcm_encrypt, hkdf_sha256, load_private_pem, private_pem
 
 __all__ = ["KeyVault"]
 
@@ -22,13 +18,14 @@ _VERSION = b"\x01"
 
 class KeyVault:
     def __init__(self, master_key: str):
-        derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"ob3-issuer/keystore/v1",
-                       info=b"private-key-encryption").derive(master_key.encode("utf-8"))
-        self._aead = AESGCM(derived)
+        self._key = hkdf_sha256(master_key.encode("utf-8"), salt=b"ob3-issuer/keystore/v1",
+                                info=b"private-key-encryption")
 
     def seal(self, private_key, binding: str) -> bytes:
+        """``private_key`` encrypted (AES-256-GCM, fresh 96-bit nonce) and bound to ``binding`` (e.g.
+        ``"issuer-slug#key-1"``): version byte + nonce + ciphertext."""
         nonce = os.urandom(12)
-        return _VERSION + nonce + self._aead.encrypt(nonce, private_pem(private_key), binding.encode())
+        return _VERSION + nonce + aes_gcm_encrypt(self._key, nonce, private_pem(private_key), binding.encode())
 
     def open(self, sealed: bytes, binding: str):
         """The private key (decrypted keys are kept in memory, per process, for signing)."""
@@ -39,7 +36,7 @@ class KeyVault:
         if sealed[:1] != _VERSION:
             raise ValueError("unknown key envelope version")
         nonce, ciphertext = sealed[1:13], sealed[13:]
-        return load_private_pem(self._aead.decrypt(nonce, ciphertext, binding.encode()))
+        return load_private_pem(aes_gcm_decrypt(self._key, nonce, ciphertext, binding.encode()))
 
     def __repr__(self) -> str:  # never show key material
         return "KeyVault(<sealed>)"

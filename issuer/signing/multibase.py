@@ -27,6 +27,7 @@ class MultibaseError(ValueError):
 
 
 def b58encode(data: bytes) -> str:
+    """Base58 (Bitcoin alphabet) text of ``data``; leading zero bytes become ``1``."""
     n = int.from_bytes(data, "big")
     out = bytearray()
     while n:
@@ -37,6 +38,7 @@ def b58encode(data: bytes) -> str:
 
 
 def b58decode(text: str) -> bytes:
+    """The bytes of Base58 (Bitcoin alphabet) ``text``; raises :class:`MultibaseError`."""
     try:
         raw = text.encode("ascii")
     except UnicodeEncodeError as exc:
@@ -52,20 +54,25 @@ def b58decode(text: str) -> bytes:
 
 
 def encode_base58btc(data: bytes) -> str:
+    """Multibase ``base58btc``: ``"z"`` + Base58 of ``data``."""
     return "z" + b58encode(data)
 
 
 def decode_base58btc(value: str, *, max_len: int = 4096) -> bytes:
+    """The bytes of a multibase ``base58btc`` string (``z...``, at most ``max_len`` characters);
+    raises :class:`MultibaseError`."""
     if not isinstance(value, str) or not value.startswith("z") or len(value) > max_len:
         raise MultibaseError("expected a base58-btc multibase string starting with 'z'")
     return b58decode(value[1:])
 
 
 def encode_base64url(data: bytes) -> str:
+    """Multibase ``base64url`` (no padding): ``"u"`` + base64url of ``data``."""
     return "u" + base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
 def decode_base64url(value: str) -> bytes:
+    """The bytes of a multibase ``base64url`` string (``u...``, no padding); raises :class:`MultibaseError`."""
     if not isinstance(value, str) or not value.startswith("u"):
         raise MultibaseError("expected a base64url multibase string starting with 'u'")
     body = value[1:]

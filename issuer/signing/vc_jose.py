@@ -12,6 +12,8 @@ from datetime import datetime
 
 import jwt
 
+from ..badges.read import subject_of
+
 __all__ = ["sign_vc_jwt", "registered_claims", "ALLOWED_ALGORITHMS"]
 
 ALLOWED_ALGORITHMS = ("ES256", "RS256", "EdDSA")
@@ -22,10 +24,12 @@ def _numeric_date(value: str) -> int:
 
 
 def registered_claims(credential: dict) -> dict:
+    """The JWT claims OB 3.0 §8.2.4 maps from the credential: ``iss``, ``jti``, ``nbf`` (and ``exp``,
+    ``sub`` when ``validUntil`` / the first ``credentialSubject.id`` are present)."""
     issuer = credential["issuer"]
     claims = {"iss": issuer["id"] if isinstance(issuer, dict) else issuer, "jti": credential["id"],
               "nbf": _numeric_date(credential["validFrom"])}
-    subject_id = credential.get("credentialSubject", {}).get("id")
+    subject_id = subject_of(credential).get("id")
     if subject_id:
         claims["sub"] = subject_id
     if credential.get("validUntil"):
@@ -34,6 +38,9 @@ def registered_claims(credential: dict) -> dict:
 
 
 def sign_vc_jwt(credential: dict, private_key, *, alg: str, kid: str) -> str:
+    """A compact VC-JWT (OB 3.0 §8.2, VC-JOSE-COSE): the credential as payload plus its registered
+    claims, header ``alg``/``kid``/``typ``. Raises ``ValueError`` for an ``alg`` outside
+    :data:`ALLOWED_ALGORITHMS`."""
     if alg not in ALLOWED_ALGORITHMS:
         raise ValueError(f"algorithm {alg!r} is not allowed")
     payload = {k: v for k, v in credential.items() if k != "proof"}

@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session, selectinload
 from issuer.errors import Conflict, ValidationFailed
 from issuer.store.models import Course, CourseSkill, Framework, Provider, Skill
 
-from . import CATALOGUE_SCHEMA, raise_problems, sort_problems, validate_document
+from . import CATALOGUE_SCHEMA, raise_problems, repeats, sort_problems, sync_skill_levels, validate_document
 from .matrix import _assign
 
 __all__ = ["import_courses", "list_courses", "export_courses", "course_slug", "validity_days",
@@ -104,32 +104,41 @@ def import_courses(session: Session, provider: Provider, data: dict, *,
 
     Returns ``{"provider": slug, "created": [codes], "updated": [codes], "unchanged": [codes],
     "changed": bool}`` (codes in document order). See the module docstring for the rules.
+    Raises ``ValidationFailed`` (or ``Conflict`` when only slugs clash) listing every problem;
+    nothing is written then.
     """
     validate_document(CATALOGUE_SCHEMA, data, what="course catalogue")
     courses: list[dict] = data["courses"]
-    problems: list[dict] = []
-    slug_conflicts = 0
+    days, problems = _validity(courses)
+    resolved, skill_problems, unknown = _resolve_skills(session, courses, default_framework)
+    existing, slug_problems = _existing_courses(session, provider, courses)
+    problems += skill_problems + slug_problems
+    if problems:
+        sort_problems(problems)
+        note = ("unknown skills: " + ", ".join(dict.fromkeys(unknown))) if unknown else None
+        exc = Conflict if len(slug_problems) == len(problems) else ValidationFailed
+        raise_problems(problems, "course catalogue", exc=exc, note=note)
+    return _upsert_courses(session, provider, courses, days, resolved, existing)
 
-    # Codes (case-insensitively, as they end up in the slug) and validity periods.
-    first: dict[str, int] = {}
+
+def _validity(courses: list[dict]) -> tuple[dict[int, int | None], list[dict]]:
+    """Duplicate codes (case-insensitively, as they end up in the slug) and validity periods in days."""
+    problems = [{"path": f"/courses/{i}/code",
+                 "message": f"duplicate course code {courses[i]['code']!r} (same slug as /courses/{first})"}
+                for i, first in repeats(course["code"].lower() for course in courses)]
     days: dict[int, int | None] = {}
     for i, course in enumerate(courses):
-        key = course["code"].lower()
-        if key in first:
-            problems.append({"path": f"/courses/{i}/code",
-                             "message": f"duplicate course code {course['code']!r} "
-                                        f"(same slug as /courses/{first[key]})"})
-        else:
-            first[key] = i
         days[i] = None
         if "validityPeriod" in course:
             try:
                 days[i] = validity_days(course["validityPeriod"])
             except ValueError as exc:
                 problems.append({"path": f"/courses/{i}/validityPeriod", "message": str(exc)})
+    return days, problems
 
-    # Frameworks of the skill references.
-    implicit: str | None = default_framework
+
+def _frameworks(session: Session, courses: list[dict], implicit: str | None):
+    """The frameworks the skill references name: ``(implicit framework, its problem, {code: Framework})``."""
     implicit_problem: str | None = None
     if implicit is None and any("framework" not in m for c in courses for m in c["skills"]):
         stored = session.scalars(select(Framework.code).limit(2)).all()
@@ -142,8 +151,12 @@ def import_courses(session: Session, provider: Provider, data: dict, *,
     fw_codes = sorted({m.get("framework", implicit) for c in courses for m in c["skills"]} - {None})
     frameworks = {f.code: f for f in session.scalars(select(Framework).where(Framework.code.in_(fw_codes)))} \
         if fw_codes else {}
+    return implicit, implicit_problem, frameworks
 
-    # Skills, per framework.
+
+def _stored_skills(session: Session, courses: list[dict], implicit: str | None,
+                   frameworks: dict) -> dict[tuple[str, str], Skill]:
+    """``{(framework code, skill code): Skill}`` for every referenced skill that is stored."""
     wanted: dict[str, set[str]] = {}
     for course in courses:
         for mapping in course["skills"]:
@@ -156,7 +169,14 @@ def import_courses(session: Session, provider: Provider, data: dict, *,
             query = select(Skill).where(Skill.framework_id == frameworks[fw].id, Skill.code.in_(chunk))
             for skill in session.scalars(query):
                 found[(fw, skill.code)] = skill
+    return found
 
+
+def _resolve_skills(session: Session, courses: list[dict], default_framework: str | None):
+    """Each course's ``[(Skill, level)]``, the problems of its skill references, and the unknown skills."""
+    implicit, implicit_problem, frameworks = _frameworks(session, courses, default_framework)
+    found = _stored_skills(session, courses, implicit, frameworks)
+    problems: list[dict] = []
     unknown: list[str] = []
     resolved: dict[int, list[tuple[Skill, int]]] = {}
     for i, course in enumerate(courses):
@@ -187,8 +207,12 @@ def import_courses(session: Session, provider: Provider, data: dict, *,
                 continue
             seen[skill.id] = j
             resolved[i].append((skill, mapping["level"]))
+    return resolved, problems, unknown
 
-    # Existing courses and slugs.
+
+def _existing_courses(session: Session, provider: Provider, courses: list[dict]):
+    """The provider's stored courses by code, and the problems of slugs other courses already use."""
+    problems: list[dict] = []
     codes = [c["code"] for c in courses]
     existing: dict[str, Course] = {}
     if provider.id is not None:
@@ -205,14 +229,12 @@ def import_courses(session: Session, provider: Provider, data: dict, *,
             whose = "this provider's" if other.provider_id == provider.id else "another provider's"
             problems.append({"path": f"/courses/{i}/code",
                              "message": f"the slug {other.slug!r} is already used by {whose} course {other.code!r}"})
-            slug_conflicts += 1
+    return existing, problems
 
-    if problems:
-        sort_problems(problems)
-        note = ("unknown skills: " + ", ".join(dict.fromkeys(unknown))) if unknown else None
-        exc = Conflict if slug_conflicts == len(problems) else ValidationFailed
-        raise_problems(problems, "course catalogue", exc=exc, note=note)
 
+def _upsert_courses(session: Session, provider: Provider, courses: list[dict], days: dict, resolved: dict,
+                    existing: dict[str, Course]) -> dict:
+    """Create or update the (validated) courses and their skill links; the import summary."""
     summary: dict[str, Any] = {"provider": provider.slug, "created": [], "updated": [], "unchanged": []}
     with session.no_autoflush:
         for i, item in enumerate(courses):
@@ -232,28 +254,15 @@ def import_courses(session: Session, provider: Provider, data: dict, *,
                 "validity_days": days[i],
             }
             course = existing.get(item["code"])
+            desired = dict(resolved[i])
             if course is None:
                 course = Course(provider=provider, code=item["code"], **values)
                 session.add(course)
-                for skill, level in resolved[i]:
-                    course.skills.append(CourseSkill(skill=skill, level=level))
+                sync_skill_levels(session, course.skills, desired, CourseSkill)
                 summary["created"].append(item["code"])
                 continue
             changed = _assign(course, values)
-            desired = {skill.id: (skill, level) for skill, level in resolved[i]}
-            for link in list(course.skills):
-                if link.skill_id not in desired:
-                    course.skills.remove(link)  # delete-orphan
-                    changed = True
-            current = {link.skill_id: link for link in course.skills}
-            for skill_id, (skill, level) in desired.items():
-                link = current.get(skill_id)
-                if link is None:
-                    course.skills.append(CourseSkill(skill=skill, level=level))
-                    changed = True
-                elif link.level != level:
-                    link.level = level
-                    changed = True
+            changed = any(sync_skill_levels(session, course.skills, desired, CourseSkill).values()) or changed
             summary["updated" if changed else "unchanged"].append(item["code"])
     session.flush()
     summary["changed"] = bool(summary["created"] or summary["updated"])

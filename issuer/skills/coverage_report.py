@@ -10,25 +10,16 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..badges.read import alignments_of
 from .coverage import best_levels, role_coverage, roles_for_skills
 from ..store.models import Framework, Skill
 
 __all__ = ["alignments_of", "held_skills", "coverage_for"]
 
 
-def alignments_of(credential: dict) -> list[dict]:
-    subject = credential.get("credentialSubject")
-    subjects = subject if isinstance(subject, list) else [subject]
-    out = []
-    for s in subjects:
-        achievement = s.get("achievement") if isinstance(s, dict) else None
-        alignment = achievement.get("alignment") if isinstance(achievement, dict) else None
-        if isinstance(alignment, list):
-            out.extend(a for a in alignment if isinstance(a, dict))
-    return out
-
-
 def held_skills(session: Session, base_url: str, credentials: list[dict]) -> dict[int, int]:
+    """``{skill id: highest proficiency level}`` the credentials' alignments prove, matched by
+    ``targetUrl`` under ``base_url`` or by framework name and ``targetCode``."""
     prefix = f"{base_url}/skills/"
     pairs = []
     for credential in credentials:
@@ -65,6 +56,8 @@ def _with_urls(roles: list[dict], base_url: str) -> list[dict]:
 
 
 def coverage_for(session: Session, base_url: str, credentials: list[dict], *, include_all: bool = False) -> dict:
+    """Job-role coverage of the credentials: ``{"skillsHeld": n, "roles": [...]}`` (roles with at
+    least one held skill, or all roles with ``include_all``)."""
     held = held_skills(session, base_url, credentials)
     roles = role_coverage(roles_for_skills(session, list(held)), held, include_all=include_all) if held else []
     return {"skillsHeld": len(held), "roles": _with_urls(roles, base_url)}

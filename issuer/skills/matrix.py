@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, selectinload
 from issuer.errors import NotFound
 from issuer.store.models import Framework, JobRole, RoleSkill, Skill
 
-from . import MATRIX_SCHEMA, raise_problems, sort_problems, validate_document
+from . import MATRIX_SCHEMA, raise_problems, repeats, sort_problems, sync_skill_levels, validate_document
 
 __all__ = [
     "import_matrix", "export_matrix", "parse_matrix_csv", "matrix_to_csv",
@@ -50,15 +50,8 @@ def _assign(obj: Any, values: dict) -> bool:
 
 
 def _duplicates(items: list[dict], key: str, base: str, what: str) -> list[dict]:
-    problems, first = [], {}
-    for i, item in enumerate(items):
-        code = item[key]
-        if code in first:
-            problems.append({"path": f"{base}/{i}/{key}",
-                             "message": f"duplicate {what} {code!r} (first at {base}/{first[code]})"})
-        else:
-            first[code] = i
-    return problems
+    return [{"path": f"{base}/{i}/{key}", "message": f"duplicate {what} {items[i][key]!r} (first at {base}/{first})"}
+            for i, first in repeats(item[key] for item in items)]
 
 
 def import_matrix(session: Session, data: dict) -> dict:
@@ -79,39 +72,12 @@ def import_matrix(session: Session, data: dict) -> dict:
     fw_data = data["framework"]
     skills_data: list[dict] = data.get("skills", [])
     roles_data: list[dict] = data.get("jobRoles", [])
-
+    framework, existing_skills, existing_roles = _stored(session, fw_data["code"], roles_data)
     problems = _duplicates(skills_data, "code", "/skills", "skill code")
     problems += _duplicates(roles_data, "code", "/jobRoles", "job role code")
-
-    framework = session.scalar(select(Framework).where(Framework.code == fw_data["code"]))
-    existing_skills: dict[str, Skill] = {}
-    existing_roles: dict[str, JobRole] = {}
-    if framework is not None:
-        existing_skills = {s.code: s for s in session.scalars(select(Skill).where(Skill.framework_id == framework.id))}
-        role_codes = [r["code"] for r in roles_data]
-        if role_codes:
-            query = (select(JobRole).where(JobRole.framework_id == framework.id)
-                     .options(selectinload(JobRole.skills).selectinload(RoleSkill.skill)))
-            existing_roles = {r.code: r for r in session.scalars(query) if r.code in set(role_codes)}
-
-    known = set(existing_skills) | {s["code"] for s in skills_data}
-    unknown: list[str] = []
-    for i, role in enumerate(roles_data):
-        seen: dict[str, int] = {}
-        for j, ref in enumerate(role["skills"]):
-            code = ref["skill"]
-            if code not in known:
-                problems.append({"path": f"/jobRoles/{i}/skills/{j}/skill",
-                                 "message": f"unknown skill {code!r}: not defined in this document nor in "
-                                            f"framework {fw_data['code']!r}"})
-                if code not in unknown:
-                    unknown.append(code)
-            elif code in seen:
-                problems.append({"path": f"/jobRoles/{i}/skills/{j}/skill",
-                                 "message": f"skill {code!r} is listed twice for job role {role['code']!r} "
-                                            f"(first at /jobRoles/{i}/skills/{seen[code]})"})
-            else:
-                seen[code] = j
+    reference_problems, unknown = _skill_reference_problems(
+        roles_data, set(existing_skills) | {s["code"] for s in skills_data}, fw_data["code"])
+    problems += reference_problems
     if problems:
         sort_problems(problems)
         note = ("unknown skill codes: " + ", ".join(unknown)) if unknown else None
@@ -124,70 +90,109 @@ def import_matrix(session: Session, data: dict) -> dict:
         "roleSkills": {"added": 0, "removed": 0, "changed": 0},
     }
     with session.no_autoflush:
-        fw_values = {"name": fw_data["name"]}
-        for key in ("version", "description", "url"):
-            if key in fw_data:
-                fw_values[key] = fw_data[key] or None
-        if framework is None:
-            framework = Framework(code=fw_data["code"], **fw_values)
-            session.add(framework)
-            summary["framework"]["created"] = True
-        else:
-            summary["framework"]["updated"] = _assign(framework, fw_values)
-
-        skills = dict(existing_skills)
-        for item in skills_data:
-            values = {"name": item["name"], "description": item.get("description") or None,
-                      "esco_uri": item.get("escoUri")}
-            skill = skills.get(item["code"])
-            if skill is None:
-                skill = Skill(framework=framework, code=item["code"], **values)
-                session.add(skill)
-                skills[item["code"]] = skill
-                summary["skills"]["created"] += 1
-            else:
-                summary["skills"]["updated" if _assign(skill, values) else "unchanged"] += 1
-
-        links = summary["roleSkills"]
-        for item in roles_data:
-            values = {"name": item["name"], "description": item.get("description") or None,
-                      "esco_uri": item.get("escoUri")}
-            role = existing_roles.get(item["code"])
-            created = role is None
-            if role is None:
-                role = JobRole(framework=framework, code=item["code"], **values)
-                session.add(role)
-                changed = True
-            else:
-                changed = _assign(role, values)
-            desired = {ref["skill"]: ref["level"] for ref in item["skills"]}
-            current = {link.skill.code: link for link in role.skills}
-            for code, link in current.items():
-                if code not in desired:
-                    role.skills.remove(link)
-                    session.delete(link)
-                    links["removed"] += 1
-                    changed = True
-            for code, level in desired.items():
-                link = current.get(code)
-                if link is None:
-                    role.skills.append(RoleSkill(skill=skills[code], level=level))
-                    links["added"] += 1
-                    changed = True
-                elif link.level != level:
-                    link.level = level
-                    links["changed"] += 1
-                    changed = True
-            if created:
-                summary["jobRoles"]["created"] += 1
-            else:
-                summary["jobRoles"]["updated" if changed else "unchanged"] += 1
+        framework = _upsert_framework(session, framework, fw_data, summary["framework"])
+        skills = _upsert_skills(session, framework, existing_skills, skills_data, summary["skills"])
+        _upsert_roles(session, framework, existing_roles, roles_data, skills, summary)
     session.flush()
     summary["changed"] = bool(
         summary["framework"]["created"] or summary["framework"]["updated"]
         or any(summary[k]["created"] or summary[k]["updated"] for k in ("skills", "jobRoles"))
-        or any(links.values()))
+        or any(summary["roleSkills"].values()))
     return summary
+
+
+def _stored(session: Session, code: str, roles_data: list[dict]):
+    """The stored framework ``code`` (or ``None``), its skills by code and the document's roles by code."""
+    framework = session.scalar(select(Framework).where(Framework.code == code))
+    existing_skills: dict[str, Skill] = {}
+    existing_roles: dict[str, JobRole] = {}
+    if framework is not None:
+        existing_skills = {s.code: s for s in session.scalars(select(Skill).where(Skill.framework_id == framework.id))}
+        role_codes = [r["code"] for r in roles_data]
+        if role_codes:
+            query = (select(JobRole).where(JobRole.framework_id == framework.id)
+                     .options(selectinload(JobRole.skills).selectinload(RoleSkill.skill)))
+            existing_roles = {r.code: r for r in session.scalars(query) if r.code in set(role_codes)}
+    return framework, existing_skills, existing_roles
+
+
+def _skill_reference_problems(roles_data: list[dict], known: set[str], fw_code: str) -> tuple[list[dict], list[str]]:
+    """Problems of the roles' skill references (unknown, or listed twice) and the unknown codes."""
+    problems: list[dict] = []
+    unknown: list[str] = []
+    for i, role in enumerate(roles_data):
+        seen: dict[str, int] = {}
+        for j, ref in enumerate(role["skills"]):
+            code = ref["skill"]
+            if code not in known:
+                problems.append({"path": f"/jobRoles/{i}/skills/{j}/skill",
+                                 "message": f"unknown skill {code!r}: not defined in this document nor in "
+                                            f"framework {fw_code!r}"})
+                if code not in unknown:
+                    unknown.append(code)
+            elif code in seen:
+                problems.append({"path": f"/jobRoles/{i}/skills/{j}/skill",
+                                 "message": f"skill {code!r} is listed twice for job role {role['code']!r} "
+                                            f"(first at /jobRoles/{i}/skills/{seen[code]})"})
+            else:
+                seen[code] = j
+    return problems, unknown
+
+
+def _upsert_framework(session: Session, framework: Framework | None, fw_data: dict, summary: dict) -> Framework:
+    fw_values = {"name": fw_data["name"]}
+    for key in ("version", "description", "url"):
+        if key in fw_data:
+            fw_values[key] = fw_data[key] or None
+    if framework is None:
+        framework = Framework(code=fw_data["code"], **fw_values)
+        session.add(framework)
+        summary["created"] = True
+    else:
+        summary["updated"] = _assign(framework, fw_values)
+    return framework
+
+
+def _upsert_skills(session: Session, framework: Framework, existing: dict[str, Skill], skills_data: list[dict],
+                   summary: dict) -> dict[str, Skill]:
+    skills = dict(existing)
+    for item in skills_data:
+        values = {"name": item["name"], "description": item.get("description") or None,
+                  "esco_uri": item.get("escoUri")}
+        skill = skills.get(item["code"])
+        if skill is None:
+            skill = Skill(framework=framework, code=item["code"], **values)
+            session.add(skill)
+            skills[item["code"]] = skill
+            summary["created"] += 1
+        else:
+            summary["updated" if _assign(skill, values) else "unchanged"] += 1
+    return skills
+
+
+def _upsert_roles(session: Session, framework: Framework, existing: dict[str, JobRole], roles_data: list[dict],
+                  skills: dict[str, Skill], summary: dict) -> None:
+    links = summary["roleSkills"]
+    for item in roles_data:
+        values = {"name": item["name"], "description": item.get("description") or None,
+                  "esco_uri": item.get("escoUri")}
+        role = existing.get(item["code"])
+        created = role is None
+        if role is None:
+            role = JobRole(framework=framework, code=item["code"], **values)
+            session.add(role)
+            changed = True
+        else:
+            changed = _assign(role, values)
+        desired = {skills[ref["skill"]]: ref["level"] for ref in item["skills"]}
+        counts = sync_skill_levels(session, role.skills, desired, RoleSkill)
+        for key, n in counts.items():
+            links[key] += n
+        changed = changed or any(counts.values())
+        if created:
+            summary["jobRoles"]["created"] += 1
+        else:
+            summary["jobRoles"]["updated" if changed else "unchanged"] += 1
 
 
 def export_matrix(session: Session, framework_code: str) -> dict:

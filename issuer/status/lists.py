@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import json
 import random
-import uuid
 from dataclasses import dataclass
+from typing import Callable
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -74,12 +74,8 @@ class Allocation:
     status_size: int
 
 
-def _models():
-    return StatusList, StatusEntry
-
-
-def _open_list(session: Session, issuer_id: int, purpose: str, length: int, capacity: int, status_size: int):
-    StatusList, _ = _models()
+def _open_list(session: Session, issuer_id: int, purpose: str, length: int, capacity: int, status_size: int,
+               new_id: Callable[[], str]):
     current = session.scalar(
         select(StatusList).where(StatusList.issuer_id == issuer_id, StatusList.purpose == purpose,
                                  StatusList.full.is_(False)).order_by(StatusList.seq).limit(1))
@@ -87,7 +83,7 @@ def _open_list(session: Session, issuer_id: int, purpose: str, length: int, capa
         return current
     last = session.scalar(select(func.max(StatusList.seq)).where(
         StatusList.issuer_id == issuer_id, StatusList.purpose == purpose)) or 0
-    new = StatusList(public_id=str(uuid.uuid4()), issuer_id=issuer_id, purpose=purpose, seq=last + 1,
+    new = StatusList(public_id=new_id(), issuer_id=issuer_id, purpose=purpose, seq=last + 1,
                      length=length, status_size=status_size,
                      capacity=min(capacity, length - (length // 2 if status_size > 1 else 0)), full=False,
                      version=0, signed_version=-1)
@@ -100,7 +96,6 @@ def _open_list(session: Session, issuer_id: int, purpose: str, length: int, capa
 
 
 def _try_insert(session: Session, list_id: int, position: int, credential_id: str) -> bool:
-    _, StatusEntry = _models()
     try:
         with session.begin_nested():
             session.add(StatusEntry(list_id=list_id, position=position, credential_id=credential_id, value=0))
@@ -115,27 +110,30 @@ def _position_range(status_list) -> range:
 
 
 def _free_positions(session: Session, status_list) -> list[int]:
-    _, StatusEntry = _models()
     used = set(session.scalars(select(StatusEntry.position).where(StatusEntry.list_id == status_list.id)))
     return [p for p in _position_range(status_list) if p not in used]
 
 
 def _mark_full(session: Session, list_id: int) -> None:
-    StatusList, _ = _models()
     session.execute(update(StatusList).where(StatusList.id == list_id).values(full=True))
 
 
 def _count(session: Session, list_id: int) -> int:
-    _, StatusEntry = _models()
     return session.scalar(select(func.count()).select_from(StatusEntry).where(StatusEntry.list_id == list_id))
 
 
 def allocate(session: Session, *, issuer_id: int, credential_id: str, purpose: str, length: int,
-             capacity: int, rng: random.Random) -> Allocation:
-    """Reserve a random unused position for ``credential_id`` on the issuer's open list."""
+             capacity: int, rng: random.Random, new_id: Callable[[], str]) -> Allocation:
+    """Reserve a random unused position for ``credential_id`` on the issuer's open list.
+
+    ``purpose`` is :data:`PURPOSE_REVOCATION` (1-bit entries) or :data:`PURPOSE_MESSAGE` (2-bit);
+    ``length`` (bits, at least 131,072 per §6.1) and ``capacity`` (entries) size a new list, whose
+    public id comes from ``new_id()``; positions are drawn with ``rng``. Raises ``RuntimeError`` when
+    no position can be reserved. The caller commits.
+    """
     status_size = 2 if purpose == PURPOSE_MESSAGE else 1
     for _ in range(1000):
-        status_list = _open_list(session, issuer_id, purpose, length, capacity, status_size)
+        status_list = _open_list(session, issuer_id, purpose, length, capacity, status_size, new_id)
         if status_list is None:
             continue
         position = None
@@ -163,10 +161,13 @@ def allocate(session: Session, *, issuer_id: int, credential_id: str, purpose: s
 
 
 def list_url(base_url: str, public_id: str) -> str:
+    """The URL of status list ``public_id``: ``{base_url}/status/{public_id}``."""
     return f"{base_url}/status/{public_id}"
 
 
 def entry_json(base_url: str, allocation: Allocation) -> dict:
+    """The credential's ``BitstringStatusListEntry`` (§2.1; ``statusSize`` and ``statusMessage``
+    for 2-bit ``message`` entries)."""
     url = list_url(base_url, allocation.list_public_id)
     entry = {"id": f"{url}#{allocation.position}", "type": "BitstringStatusListEntry",
              "statusPurpose": allocation.purpose, "statusListIndex": str(allocation.position),
@@ -183,7 +184,6 @@ def set_status(session: Session, credential_id: str, value: int) -> list[int]:
     A ``revocation`` bit is 1 only when revoked, a ``suspension`` bit only when suspended (so a
     revoked credential is not also suspended), a retired 2-bit ``message`` entry holds the value.
     """
-    StatusList, StatusEntry = _models()
     entries = session.scalars(select(StatusEntry).where(StatusEntry.credential_id == credential_id)).all()
     touched = []
     for entry in entries:
@@ -224,7 +224,6 @@ def current_signed_list(session: Session, status_list, *, sign, build) -> str:
 
     ``build(set_values) -> dict`` makes the unsigned list credential, ``sign(doc) -> dict`` signs it.
     """
-    StatusList, StatusEntry = _models()
     session.refresh(status_list)
     version = status_list.version
     if status_list.signed_version == version and status_list.signed_document:

@@ -22,6 +22,8 @@ ACTIONS = {"revoke": ("revoked", status_lists.REVOKED), "suspend": ("suspended",
 
 
 def get_owned(session: Session, provider: Provider, credential_id: str, *, for_update: bool = False) -> Credential:
+    """``provider``'s credential ``credential_id`` (row-locked with ``for_update``); raises
+    ``NotFound`` (404) for an unknown id or another provider's credential."""
     query = select(Credential).where(Credential.id == credential_id, Credential.provider_id == provider.id)
     if for_update:
         query = query.with_for_update()
@@ -74,6 +76,7 @@ def status_since(session: Session, credential: Credential) -> datetime | None:
 
 
 def history(session: Session, credential: Credential) -> list[dict]:
+    """The credential's status events, oldest first: ``[{"action", "reason", "actor", "at"}]``."""
     events = session.scalars(select(StatusEvent).where(StatusEvent.credential_id == credential.id)
                              .order_by(StatusEvent.at, StatusEvent.id)).all()
     return [{"action": e.action, "reason": e.reason, "actor": e.actor,

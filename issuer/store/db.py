@@ -17,6 +17,7 @@ class Base(DeclarativeBase):
 
 
 def make_engine(url: str, **kwargs) -> Engine:
+    """A SQLAlchemy engine for ``url`` (SQLite: 60 s busy timeout, foreign keys on; PostgreSQL via psycopg)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False}, **kwargs)
 

@@ -73,6 +73,8 @@ def check_name(name: str, what: str = "name") -> str:
 
 def create_provider(session: Session, slug: str, name: str, *, url: str | None = None,
                     suspension_enabled: bool = False) -> Provider:
+    """A new training provider (not committed); raises ``Conflict`` (409) if ``slug`` exists, and
+    ``ValidationFailed`` for an unacceptable slug or name."""
     check_slug(slug, "slug")
     name = check_name(name)
     if session.scalar(select(Provider).where(Provider.slug == slug)):
@@ -114,6 +116,7 @@ def authenticate(session: Session, authorization: str | None) -> tuple[Provider,
 
 
 def issuer_did(issuer: IssuerProfile, base_url: str) -> str:
+    """The issuer's DID: its ``did:key``, or ``did:web`` for ``{base_url}/issuers/{slug}``."""
     if issuer.did_method == "key":
         return issuer.did_key
     return url_to_did_web(base_url, ["issuers", issuer.slug])
@@ -179,6 +182,9 @@ def create_issuer(session: Session, provider: Provider, vault: KeyVault, *, slug
                   country_code: str | None = None, did_method: str = "web", jwt_algorithm: str = "ES256",
                   legal_identifier: str | None = None, legal_identifier_scheme: str | None = None
                   ) -> IssuerProfile:
+    """A new issuer profile of ``provider`` with an Ed25519 key and a ``jwt_algorithm`` (ES256/RS256)
+    key, both sealed in ``vault``. Raises ``Conflict`` for a taken slug, ``ValidationFailed`` for
+    an unknown ``did_method`` (``web`` or ``key``)."""
     if did_method not in ("web", "key"):
         raise ValidationFailed("did_method must be 'web' or 'key'")
     check_slug(slug, "issuer slug")
@@ -260,6 +266,7 @@ def did_document(issuer: IssuerProfile, base_url: str) -> dict:
 
 
 def jwks(issuer: IssuerProfile, base_url: str) -> dict:
+    """The issuer's public keys as a JWK Set (RFC 7517 §5), ``kid`` = the verification method id."""
     did = issuer_did(issuer, base_url)
     keys = []
     for key in issuer.keys:
@@ -294,6 +301,7 @@ class SigningMaterial:
 
 
 def signing_material(issuer: IssuerProfile, base_url: str, vault: KeyVault) -> SigningMaterial:
+    """The issuer's active private keys (opened from ``vault``) and their verification method ids."""
     did = issuer_did(issuer, base_url)
     active = [k for k in issuer.keys if k.active]
     di = next(k for k in active if k.algorithm == "Ed25519")

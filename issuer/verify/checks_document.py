@@ -12,13 +12,12 @@
 from __future__ import annotations
 
 import copy
-import json
+from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+from typing import Callable
 
 import jsonschema_rs
 from jsonschema import FormatChecker
-from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from pyld import jsonld
 from referencing import Registry, Resource
@@ -28,6 +27,7 @@ from ..badges.contexts import (BUNDLED_CONTEXTS, OB_CONTEXTS, VC_V1, VC_V2, Cont
                                is_known_inline_context)
 from ..signing.jsonld.safemode import DataLossError, is_absolute_iri
 from ..intake.schemas import load_schema
+from ..intake.schemas import problems as schema_problems
 from .official_schemas import ACHIEVEMENT_CREDENTIAL, ENDORSEMENT_CREDENTIAL, MANIFEST, bundled_schema
 from .report import CONTEXTS, DATA_MODEL, OFFICIAL_SCHEMA, SAFE_MODE, CheckResult
 from .state import (OB_TYPES, VerifyState, failed, issuer_id, parse_datetime, passed, skipped, type_list,
@@ -41,7 +41,6 @@ OFFICIAL_SCHEMA_FILES = {
     "EndorsementCredential": ENDORSEMENT_CREDENTIAL,
     "default": ACHIEVEMENT_CREDENTIAL,
 }
-_BUNDLED = "bundled:"
 # OB 3.0 §A.2.1: a compacted credential MAY render these as single values, which the published
 # schemas (unlike their unpublished "compaction tolerant" JSON-LD variants) require to be arrays
 COMPACTABLE = frozenset({"type", "credentialSchema", "proof", "termsOfUse"})
@@ -214,13 +213,13 @@ def _status_list_rules(state: VerifyState) -> list[str]:
     return problems
 
 
-def _load(source: str | None) -> dict:
-    """The project schema (None), a bundled official schema (``bundled:<name>``) or a schema file."""
-    if source is None:
-        return load_schema(PROJECT_SCHEMA)
-    if source.startswith(_BUNDLED):
-        return bundled_schema(source[len(_BUNDLED):])
-    return _read_json(source)
+@dataclass(frozen=True)
+class SchemaValidators:
+    """A JSON Schema compiled twice: ``fast`` (jsonschema-rs, about 100x faster) says whether an
+    instance is valid; ``full`` (``jsonschema``, offline registry) runs only to describe problems."""
+
+    full: object
+    fast: object
 
 
 # jsonschema checks "date-time" (and "time") only when the optional rfc3339-validator package is
@@ -230,38 +229,28 @@ def _load(source: str | None) -> dict:
 _FORMATS = tuple(name for name in FormatChecker.checkers if name not in ("date-time", "time"))
 
 
-@lru_cache(maxsize=8)
-def _validator(source: str | None):
-    """A schema validator resolving references only inside the schema (offline registry)."""
-    schema = _load(source)
+def compile_schema(schema: dict) -> SchemaValidators:
+    """Both validators for ``schema`` (a JSON Schema dict); references resolve only inside it.
+
+    Raises ``jsonschema.exceptions.SchemaError`` for an invalid schema.
+    """
     cls = validator_for(schema)
     cls.check_schema(schema)
     registry = Registry().with_resource(schema.get("$id", "urn:schema"), Resource.from_contents(schema))
-    return cls(schema, registry=registry, format_checker=FormatChecker(formats=_FORMATS))
-
-
-def _read_json(path: str) -> dict:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+    return SchemaValidators(cls(schema, registry=registry, format_checker=FormatChecker(formats=_FORMATS)),
+                            jsonschema_rs.validator_for(schema, validate_formats=True))
 
 
 @lru_cache(maxsize=8)
-def _fast_validator(source: str | None):
-    """jsonschema-rs (Rust) for the common case: about 100x faster than ``jsonschema``; the Python
-    validator runs only when this one finds a problem, to describe it."""
-    schema = _load(source)
-    return jsonschema_rs.validator_for(schema, validate_formats=True)
+def _packaged(name: str | None) -> SchemaValidators:
+    """The project schema (``None``) or a bundled official schema, compiled once."""
+    return compile_schema(load_schema(PROJECT_SCHEMA) if name is None else bundled_schema(name))
 
 
 def _schema_problems(validator, instance, fast=None) -> list[str]:
     if fast is not None and fast.is_valid(instance):
         return []
-    problems = []
-    for error in sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))[:MAX_PROBLEMS]:
-        best = best_match(error.context) if error.context else error
-        best = best or error
-        where = "/" + "/".join(str(p) for p in best.absolute_path)
-        problems.append(f"{where}: {best.message[:300]}")
-    return problems
+    return [f"{p['path'] or '/'}: {p['message'][:300]}" for p in schema_problems(validator, instance)[:MAX_PROBLEMS]]
 
 
 def check_data_model(state: VerifyState) -> CheckResult:
@@ -271,32 +260,33 @@ def check_data_model(state: VerifyState) -> CheckResult:
     else:
         problems = _ob_rules(state)
         if not state.vc_v1:
-            problems += [f"schema {p}" for p in _schema_problems(_validator(None), state.credential,
-                                                                   _fast_validator(None))]
+            project = _packaged(None)
+            problems += [f"schema {p}" for p in _schema_problems(project.full, state.credential, project.fast)]
     if problems:
         return failed(DATA_MODEL, problems[0], "MALFORMED_VALUE_ERROR", {"problems": problems[:MAX_PROBLEMS]})
     version = "VC 1.1" if state.vc_v1 else "VC 2.0"
     return passed(DATA_MODEL, f"the credential follows the {version} / Open Badges 3.0 data model")
 
 
-def check_official_schema(state: VerifyState, schema_dir: Path | None) -> CheckResult:
-    """The official 1EdTech JSON Schema: the bundled copy, or the file in ``schema_dir`` if one is configured."""
+def check_official_schema(state: VerifyState,
+                          official_schemas: Callable[[str], SchemaValidators | None] | None) -> CheckResult:
+    """The official 1EdTech JSON Schema: the bundled copy, or the one ``official_schemas(file_name)``
+    gives when configured (:func:`issuer.verify.runtime.schema_folder`; ``None`` for a missing file)."""
     if state.vc_v1:
         return skipped(OFFICIAL_SCHEMA, "the official schema describes VC 2.0 credentials; this is VC 1.1")
     types = set(_strings(state.credential.get("type")))
     name = OFFICIAL_SCHEMA_FILES["EndorsementCredential" if "EndorsementCredential" in types else "default"]
-    if schema_dir is None:
-        source, detail = _BUNDLED + name, {"schema": name, "source": "bundled", "url": MANIFEST[name]["url"]}
+    if official_schemas is None:
+        schema, detail = _packaged(name), {"schema": name, "source": "bundled", "url": MANIFEST[name]["url"]}
     else:
-        path = Path(schema_dir) / name
-        if not path.is_file():
+        schema, detail = official_schemas(name), {"schema": name, "source": "configured folder"}
+        if schema is None:
             return skipped(OFFICIAL_SCHEMA, f"{name} is not in the configured schema folder")
-        source, detail = str(path), {"schema": name, "source": "configured folder"}
-    instance, compacted = _compaction_tolerant(source, state.credential)
-    problems = _schema_problems(_validator(source), instance, _fast_validator(source))
+    instance, compacted = _compaction_tolerant(schema, state.credential)
+    problems = _schema_problems(schema.full, instance, schema.fast)
     if compacted:
         detail["readAsArrays"] = compacted
-    if problems and _only_a_status_array(instance, source):
+    if problems and _only_a_status_array(instance, schema):
         return warning(OFFICIAL_SCHEMA, f"valid against {name} except that credentialStatus is an array of "
                        f"{len(instance['credentialStatus'])} entries (VC 2.0 allows a set; the OB "
                        "schema allows one object)", {**detail, "problems": problems})
@@ -321,15 +311,15 @@ def _array_wanted(error) -> list:
     return found
 
 
-def _compaction_tolerant(source: str, credential: dict) -> tuple[dict, list[str]]:
+def _compaction_tolerant(schema: SchemaValidators, credential: dict) -> tuple[dict, list[str]]:
     """``credential`` with single values of :data:`COMPACTABLE` properties wrapped in arrays where the
     schema wants arrays (what the compaction-tolerant schema variant would accept), and the JSON
     pointers of the values so read. A credential the schema accepts as it is is returned unchanged."""
-    if _fast_validator(source).is_valid(credential):
+    if schema.fast.is_valid(credential):
         return credential, []
     instance, compacted = copy.deepcopy(credential), []
     for _ in range(4):  # wrapping one value can expose another (e.g. a nested type), rarely more
-        paths = [p for e in _validator(source).iter_errors(instance) for p in _array_wanted(e)]
+        paths = [p for e in schema.full.iter_errors(instance) for p in _array_wanted(e)]
         paths = [p for p in paths if "/" + "/".join(map(str, p)) not in compacted][:_MAX_COMPACTED]
         if not paths:
             break
@@ -343,14 +333,14 @@ def _compaction_tolerant(source: str, credential: dict) -> tuple[dict, list[str]
     return instance, compacted
 
 
-def _only_a_status_array(credential: dict, source: str) -> bool:
+def _only_a_status_array(credential: dict, schema: SchemaValidators) -> bool:
     """True when ``credentialStatus`` is an array of entries and the credential passes the schema with
     each entry alone in its place: the array is its only deviation (revocation + suspension entries,
     ``docs/status.md``). Such a credential verifies, with a ``warning`` instead of a failure."""
     entries = credential.get("credentialStatus")
     if not isinstance(entries, list) or not 2 <= len(entries) <= 8:
         return False
-    fast = _fast_validator(source)
+    fast = schema.fast
     return all(fast.is_valid({**credential, "credentialStatus": entry}) for entry in entries)
 
 

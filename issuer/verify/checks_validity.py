@@ -8,14 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from ..badges.timestamps import iso_z as _iso
 from .report import VALIDITY_PERIOD, CheckResult
 from .state import VerifyState, failed, parse_datetime, passed
 
 __all__ = ["check_validity_period"]
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _numeric(payload: dict, claim: str) -> datetime | None | bool:

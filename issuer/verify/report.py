@@ -50,6 +50,7 @@ class CheckResult:
         return self.status == PASSED
 
     def to_dict(self) -> dict:
+        """``{"id", "status", "reason"}`` plus ``code`` and ``detail`` when set (the JSON report)."""
         out = {"id": self.id, "status": self.status, "reason": self.reason}
         if self.code:
             out["code"] = self.code
@@ -95,6 +96,7 @@ class VerificationReport:
         return out
 
     def to_dict(self) -> dict:
+        """The JSON verification report (docs/verification-report.md)."""
         return {
             "verified": self.verified,
             "format": self.format,

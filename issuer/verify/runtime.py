@@ -1,11 +1,18 @@
-"""The verifier as the service uses it: own did:web and status lists answered from the database,
-everything else over the SSRF-guarded fetcher (or not at all, by configuration)."""
+"""The verifier as the service uses it: the one module of ``verify/`` that does I/O.
+
+Own did:web documents, status lists and credentials are answered from the database, everything
+else over the SSRF-guarded fetcher (or not at all, by configuration); the official 1EdTech
+schemas are read from the configured ``OFFICIAL_SCHEMA_DIR``. The checks themselves
+(:mod:`issuer.verify.verifier`) get all of this passed in.
+"""
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -23,11 +30,27 @@ from ..status.publish import published_list
 from ..store import tenants
 from ..store.models import Credential, IssuerProfile
 from ..store.trust_lists import TrustListFileError, read_trust_list_files
+from .checks_document import SchemaValidators, compile_schema
 from .trust import TrustedIssuer, TrustList, TrustListError, issuer_trust, trust_list_paths
 from .verifier import Policy, Verifier
 
 __all__ = ["verifier_for", "load_url", "own_credential", "allowed_url_schemes", "request_budget",
-           "policy_from_config", "trust_list", "counts_for_coverage", "standalone_verifier"]
+           "policy_from_config", "trust_list", "counts_for_coverage", "standalone_verifier", "schema_folder"]
+
+
+def schema_folder(path: Path | str) -> Callable[[str], SchemaValidators | None]:
+    """``official_schemas`` for :class:`~issuer.verify.verifier.Verifier`: the JSON Schema files of
+    folder ``path`` by file name, compiled once; ``None`` for a file that is not there."""
+    folder = Path(path)
+
+    @lru_cache(maxsize=8)
+    def get(name: str) -> SchemaValidators | None:
+        file = folder / name
+        if "/" in name or not file.is_file():
+            return None
+        return compile_schema(json.loads(file.read_text(encoding="utf-8")))
+
+    return get
 
 
 def _new_fetcher(config: dict) -> SafeFetcher:
@@ -78,7 +101,7 @@ def standalone_verifier(config: dict) -> tuple[Verifier, Callable]:
     verifier = Verifier(
         resolve_did=resolver.resolve, fetch_status_list=fetch_status,
         policy=policy_from_config(config, clock_skew=timedelta(seconds=int(config.get("CLOCK_SKEW_SECONDS") or 300))),
-        official_schema_dir=Path(schema_dir) if schema_dir else None,
+        official_schemas=schema_folder(schema_dir) if schema_dir else None,
         issuer_trust=lambda credential: issuer_trust(credential, hosted=lambda did: None, known=known,
                                                      reference_names=known.entries))
     return verifier, fetcher.fetch
@@ -113,7 +136,8 @@ def _status_fetcher(service, remote: bool):
 
     def fetch(url: str) -> dict:
         if url.startswith(prefix):
-            text = published_list(service, url[len(prefix):])
+            text = published_list(service.session, url[len(prefix):], base_url=service.base_url,
+                                  vault=service.vault, now=service.clock())
             if text is None:
                 raise LookupError(f"no status list at {url}")
             return strict_loads(text)
@@ -193,6 +217,9 @@ def _issuer_rating(service):
 
 
 def verifier_for(service) -> Verifier:
+    """The service's :class:`Verifier` (cached): own DIDs and status lists from the database, remote
+    ones through the SSRF-safe fetcher when ``VERIFY_REMOTE_DID_WEB`` allows, official schemas
+    from ``OFFICIAL_SCHEMA_DIR``."""
     cached = service.caches.get("verifier")
     if cached is not None:
         return cached
@@ -202,7 +229,7 @@ def verifier_for(service) -> Verifier:
     verifier = Verifier(
         resolve_did=resolver.resolve, fetch_status_list=_status_fetcher(service, remote),
         policy=policy_from_config(service.config, clock_skew=service.clock_skew),
-        official_schema_dir=Path(schema_dir) if schema_dir else None, issuer_trust=_issuer_rating(service))
+        official_schemas=schema_folder(schema_dir) if schema_dir else None, issuer_trust=_issuer_rating(service))
     service.caches["verifier"] = verifier
     return verifier
 

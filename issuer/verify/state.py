@@ -24,14 +24,17 @@ _DATETIME = re.compile(
 
 
 def passed(check_id: str, reason: str, detail: dict | None = None) -> CheckResult:
+    """A passed :class:`CheckResult`."""
     return CheckResult(check_id, PASSED, reason, None, detail)
 
 
 def failed(check_id: str, reason: str, code: str | None = None, detail: dict | None = None) -> CheckResult:
+    """A failed :class:`CheckResult`; ``code`` is a VC Data Model 2.0 §7.1 problem type name."""
     return CheckResult(check_id, FAILED, reason, code, detail)
 
 
 def skipped(check_id: str, reason: str, detail: dict | None = None) -> CheckResult:
+    """A skipped :class:`CheckResult`."""
     return CheckResult(check_id, SKIPPED, reason, None, detail)
 
 
@@ -73,6 +76,7 @@ def type_list(value: object) -> list:
 
 
 def issuer_id(credential: dict) -> object:
+    """The credential's issuer id (``issuer`` or ``issuer.id``), untrusted and unchecked."""
     issuer = credential.get("issuer")
     return issuer.get("id") if isinstance(issuer, dict) else issuer
 
@@ -106,23 +110,28 @@ class VerifyState:
 
     @property
     def credential(self) -> dict:
+        """The credential being verified (the JWT payload's, for a VC-JWT)."""
         return self.parsed.credential
 
     @property
     def is_jwt(self) -> bool:
+        """True for a VC-JWT."""
         return self.parsed.jws is not None
 
     @property
     def vc_v1(self) -> bool:
+        """True for a VC Data Model 1.1 credential (first context ``credentials/v1``)."""
         contexts = self.credential.get("@context")
         first = contexts[0] if isinstance(contexts, list) and contexts else contexts
         return first == "https://www.w3.org/2018/credentials/v1"
 
     def status_of(self, check_id: str) -> str | None:
+        """``passed``/``failed``/``skipped`` of a check run so far, or ``None``."""
         result = self.results.get(check_id)
         return None if result is None else result.status
 
     def ok(self, *check_ids: str) -> bool:
+        """True when every one of ``check_ids`` passed."""
         return all(self.status_of(c) == PASSED for c in check_ids)
 
     def resolve(self, did: str) -> dict:

@@ -6,6 +6,8 @@ break neither the summary nor a template that renders it. The summary says what 
 """
 from __future__ import annotations
 
+from ..badges.read import achievement_of, alignments_of, subject_of
+
 __all__ = ["build_summary"]
 
 _ALIGNMENT_FIELDS = ("targetName", "targetUrl", "targetCode", "targetFramework")
@@ -54,11 +56,9 @@ def build_summary(credential: dict | None, status: dict | None = None) -> dict |
     """What a person looking at the credential wants to see first."""
     if not isinstance(credential, dict):
         return None
-    subject = credential.get("credentialSubject")
-    subject = subject if isinstance(subject, dict) else {}
-    achievement = subject.get("achievement") if isinstance(subject.get("achievement"), dict) else {}
-    alignments = achievement.get("alignment")
-    alignments = alignments if isinstance(alignments, list) else []
+    subject = subject_of(credential)
+    achievement = achievement_of(credential)
+    alignments = alignments_of(credential)
     v1 = "issuanceDate" in credential and "validFrom" not in credential
     summary = {
         "name": _text(credential.get("name")),

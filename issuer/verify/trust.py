@@ -69,9 +69,11 @@ class TrustList:
         return len(self._entries)
 
     def get(self, did: str) -> TrustedIssuer | None:
+        """The trusted issuer with DID ``did``, or ``None``."""
         return self._entries.get(did)
 
     def entries(self) -> list[TrustedIssuer]:
+        """Every trusted issuer, in the order the lists named them (first entry of a DID wins)."""
         return list(self._entries.values())
 
     @classmethod

@@ -14,11 +14,11 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 from ..badges.contexts import document_loader
 from .checks_binding import check_key_binding
-from .checks_document import check_contexts, check_data_model, check_official_schema, check_safe_mode
+from .checks_document import (SchemaValidators, check_contexts, check_data_model, check_official_schema,
+                              check_safe_mode)
 from .checks_proof import check_proof
 from .checks_status import check_status
 from .checks_validity import check_validity_period
@@ -60,34 +60,37 @@ class Verifier:
     * ``fetch_status_list(url) -> dict`` returns a status list credential (a dict, JSON text or a
       JWT) or raises; ``None`` means status lists cannot be retrieved.
     * ``loader`` is the JSON-LD document loader; its ``known`` URLs are the accepted contexts.
-    * ``official_schema_dir`` optionally holds the official 1EdTech JSON Schemas, overriding the copies
-      bundled with the package (:mod:`.official_schemas`).
+    * ``official_schemas(file_name)`` optionally gives the official 1EdTech JSON Schemas, compiled,
+      overriding the copies bundled with the package (:mod:`.official_schemas`); see
+      :func:`issuer.verify.runtime.schema_folder`.
     * ``issuer_trust(credential) -> dict`` optionally rates the issuer (``hosted``, ``known``,
       ``unknown``; see :mod:`issuer.verify.trust`); it becomes the report's ``issuerTrust``.
     """
 
     def __init__(self, *, resolve_did: Callable[[str], dict],
                  fetch_status_list: Callable[[str], dict] | None = None, loader=document_loader,
-                 policy: Policy = Policy(), official_schema_dir: Path | None = None,
+                 policy: Policy = Policy(),
+                 official_schemas: Callable[[str], SchemaValidators | None] | None = None,
                  issuer_trust: Callable[[dict], dict] | None = None) -> None:
         self._resolve_did = resolve_did
         self._issuer_trust = issuer_trust
         self._fetch_status_list = fetch_status_list
         self._loader = loader
         self._policy = policy
-        self._official_schema_dir = Path(official_schema_dir) if official_schema_dir else None
+        self._official_schemas = official_schemas
         self._verified_lists: OrderedDict = OrderedDict()  # sha256 -> (time, report, bytes)
         self._lists_bytes = 0
         self._lists_lock = threading.Lock()
 
     @property
     def policy(self) -> Policy:
+        """The verification policy (clock skew, accepted algorithms and suites)."""
         return self._policy
 
     def with_resolver(self, resolve_did: Callable[[str], dict]) -> "Verifier":
         """The same verifier with another DID resolver (e.g. one that knows a document already)."""
         return Verifier(resolve_did=resolve_did, fetch_status_list=self._fetch_status_list, loader=self._loader,
-                        policy=self._policy, official_schema_dir=self._official_schema_dir,
+                        policy=self._policy, official_schemas=self._official_schemas,
                         issuer_trust=self._issuer_trust)
 
     def verify(self, subject: bytes | str | dict, *, now: datetime, check_status: bool = True,
@@ -158,7 +161,7 @@ class Verifier:
         if check_id == OFFICIAL_SCHEMA:
             if state.kind != "ob":
                 return skipped(OFFICIAL_SCHEMA, "not an Open Badges credential")
-            return check_official_schema(state, self._official_schema_dir)
+            return check_official_schema(state, self._official_schemas)
         if check_id == SAFE_MODE:
             return check_safe_mode(state)
         if check_id == PROOF:

@@ -1,5 +1,9 @@
 """Pages for people (learners and employers), in English and German. Registered by ``init_app``.
 
+They show Open Badges 3.0 credentials (https://www.imsglobal.org/spec/ob/v3p0/) and the EU
+micro-credential elements (Council Recommendation 2022/C 243/02,
+https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:32022H0627(02)).
+
 * ``pages``: the learner's credential page, ``/credentials/<id>/verify`` and the coverage view;
 * ``claim``: the learner's private claim page for wallet pickup and the VCALM interaction URL;
 * ``verify_form``: ``/verify``, to check any credential, JWT, baked image or URL;

@@ -8,6 +8,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from ..badges.microcredential import eu_elements
+from ..badges.read import achievement_of, subject_of
 from ..verify.trust import strip_hidden
 from .render import safe_url
 
@@ -36,15 +37,6 @@ def _list(value) -> list:
     if isinstance(value, list):
         return value
     return [] if value is None else [value]
-
-
-def subject_of(credential: dict) -> dict:
-    subject = credential.get("credentialSubject")
-    return _dict(subject[0] if isinstance(subject, list) and subject else subject)
-
-
-def achievement_of(credential: dict) -> dict:
-    return _dict(subject_of(credential).get("achievement"))
 
 
 def facts(achievement: dict) -> dict:

@@ -96,7 +96,10 @@ def server(tmp_path_factory):
     instance = tmp_path_factory.mktemp("availability")
     port = _free_port()
     env = {**os.environ, "ISSUER_INSTANCE_PATH": str(instance), "ISSUER_BASE_URL": f"http://localhost:{port}",
-           "ISSUER_VERIFY_REMOTE_DID_WEB": "false", "ISSUER_ALLOW_PRIVATE_FETCH": "true"}
+           "ISSUER_VERIFY_REMOTE_DID_WEB": "false", "ISSUER_ALLOW_PRIVATE_FETCH": "true",
+           # every client here shares one address: per-address rate limits (tested in test_limits.py)
+           # would answer 429 to the normal client too; this test measures the workers, not limits
+           "ISSUER_RATE_LIMITS_ENABLED": "false"}
     env.pop("ISSUER_DATABASE_URL", None)
     log = open(instance / "server.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen([sys.executable, "-m", "issuer.cli", "serve", "--port", str(port),

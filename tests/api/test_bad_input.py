@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from issuer.store.models import Course, Credential, StatusEvent
+from tests.factories import LEARNER
 
-LEARNER = {"name": "Alex Muster", "email": "alex@example.org"}
 
 
 def count(service, model=Credential) -> int:

@@ -4,19 +4,12 @@ from __future__ import annotations
 import copy
 
 
-def _issue(client, key, course, learner):
-    response = client.post("/api/v1/credentials", json={"course": course, "learner": learner},
-                           headers={"Authorization": f"Bearer {key}"})
-    assert response.status_code == 201
-    return response.get_json()
-
-
 def _role(coverage, code):
     return next(r for r in coverage["roles"] if r["code"] == code)
 
 
-def test_credential_coverage_json(client, demo):
-    body = _issue(client, demo["bbz-alpenvorland"], "ADAS-CAL", {"name": "Tom", "email": "tom@example.org"})
+def test_credential_coverage_json(client, demo, api):
+    body = api.issue("ADAS-CAL", provider="bbz-alpenvorland", learner={"name": "Tom", "email": "tom@example.org"})
     coverage = client.get(f"/credentials/{body['id']}/coverage", headers={"Accept": "application/json"}).get_json()
     role = _role(coverage, "ADAS-CAL-TECH")
     assert role["counts"]["required"] == len(role["covered"]) + len(role["partial"]) + len(role["missing"])
@@ -26,12 +19,12 @@ def test_credential_coverage_json(client, demo):
     assert client.get("/credentials/nope/coverage", headers={"Accept": "application/json"}).status_code == 404
 
 
-def test_combined_coverage_counts_only_verified_credentials_of_the_holder(client, demo):
+def test_combined_coverage_counts_only_verified_credentials_of_the_holder(client, demo, api):
     holder = {"name": "Ina Berg", "email": "ina.berg@example.org"}
-    a = _issue(client, demo["bbz-alpenvorland"], "ADAS-CAL", holder)
-    b = _issue(client, demo["bbz-alpenvorland"], "ADAS-LIDAR", holder)
-    other = _issue(client, demo["emob-academy"], "HV-3S", {"name": "Someone", "email": "else@example.org"})
-    tampered = copy.deepcopy(_issue(client, demo["emob-academy"], "HV-2S", holder)["credential"])
+    a = api.issue("ADAS-CAL", provider="bbz-alpenvorland", learner=holder)
+    b = api.issue("ADAS-LIDAR", provider="bbz-alpenvorland", learner=holder)
+    other = api.issue("HV-3S", provider="emob-academy", learner={"name": "Someone", "email": "else@example.org"})
+    tampered = copy.deepcopy(api.issue("HV-2S", provider="emob-academy", learner=holder)["credential"])
     tampered["credentialSubject"]["achievement"]["name"] = "Forged"
     single = client.post("/api/v1/coverage", json={"credentials": [a["credential"]],
                                                     "holder": {"email": holder["email"]}}).get_json()

@@ -1,19 +1,14 @@
 """POST /api/v1/credentials: issuing, idempotency, and every bad input of issue #2 §7."""
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
 from sqlalchemy import func, select
 
 from issuer.store.models import Credential, StatusEntry
-
-LEARNER = {"name": "Alex Muster", "email": "Alex.Muster@example.org"}
-
-
-def issue(client, auth, **body):
-    payload = {"course": "HV-2S", "learner": LEARNER, **body}
-    return client.post("/api/v1/credentials", json=payload, headers=auth)
+from tests.factories import LEARNER
 
 
 def count(service, model=Credential) -> int:
@@ -21,9 +16,10 @@ def count(service, model=Credential) -> int:
         return s.scalar(select(func.count()).select_from(model))
 
 
-def test_issue_returns_signed_ob3_credential(client, auth, service):
-    response = issue(client, auth, completedAt="2026-05-04T10:00:00Z", result={"grade": "A"},
-                     evidence=[{"url": "https://lms.example/submissions/1", "narrative": "Practical exam"}])
+def test_issue_returns_signed_ob3_credential(client, api, service):
+    api.issue(expect=None, completedAt="2026-05-04T10:00:00Z", result={"grade": "A"},
+              evidence=[{"url": "https://lms.example/submissions/1", "narrative": "Practical exam"}])
+    response = api.response
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert response.headers["Location"] == f"/credentials/{body['id']}"
@@ -57,9 +53,8 @@ def test_issue_returns_signed_ob3_credential(client, auth, service):
     assert {"json", "jwt", "png", "svg", "verify", "qr"} <= set(body["links"])
 
 
-def test_identity_hash_is_salted_sha256_of_normalised_email(client, auth):
-    import hashlib
-    vc = issue(client, auth).get_json()["credential"]
+def test_identity_hash_is_salted_sha256_of_normalised_email(api):
+    vc = api.issue()["credential"]
     identity = vc["credentialSubject"]["identifier"][0]
     expected = hashlib.sha256(("alex.muster@example.org" + identity["salt"]).encode()).hexdigest()
     assert identity["identityHash"] == f"sha256${expected}"
@@ -73,13 +68,13 @@ def test_learner_did_goes_into_subject_id(client, auth):
     assert response.get_json()["credential"]["credentialSubject"]["id"] == did
 
 
-def test_validity_period_sets_valid_until(client, auth):
-    vc = issue(client, auth, course="HV-REFRESH").get_json()["credential"]
+def test_validity_period_sets_valid_until(api):
+    vc = api.issue("HV-REFRESH")["credential"]
     assert vc["validUntil"] > vc["validFrom"]
 
 
-def test_served_byte_for_byte(client, auth):
-    body = issue(client, auth).get_json()
+def test_served_byte_for_byte(client, api):
+    body = api.issue()
     stored_json = client.get(f"/credentials/{body['id']}.json")
     assert stored_json.status_code == 200
     assert json.loads(stored_json.data) == body["credential"]
@@ -158,14 +153,15 @@ def test_course_of_another_provider_is_not_found(client, demo, service):
     assert count(service) == 0
 
 
-def test_course_without_skills_is_refused(client, auth, service):
+def test_course_without_skills_is_refused(api, service):
     from issuer.store.models import Course, CourseSkill
     with service.session() as s:
         course = s.scalar(select(Course).where(Course.code == "HV-2S"))
         for cs in list(course.skills):
             s.delete(cs)
         s.commit()
-    response = issue(client, auth)
+    api.issue(expect=None)
+    response = api.response
     assert response.status_code == 422 and "not mapped" in response.get_json()["detail"]
     assert count(service) == 0 and count(service, StatusEntry) == 0
     assert CourseSkill  # imported for the deletion above

@@ -7,18 +7,9 @@ import logging
 from sqlalchemy import select, text
 
 from issuer.store import tenants
-from issuer.demo.setup import create_provider_with_issuers
+from issuer.skills.catalogue import import_courses
+from tests.factories import course_entry, make_provider
 from issuer.store.models import IssuerProfile, SigningKey
-
-LEARNER = {"name": "Li Wei", "email": "li@example.org"}
-
-
-def _issue(client, key, course="ADAS-CAL"):
-    response = client.post("/api/v1/credentials", json={"course": course, "learner": LEARNER},
-                           headers={"Authorization": f"Bearer {key}"})
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
-
 
 def test_did_document_jwks_and_profile(client, demo):
     did = "did:web:localhost%3A5000:issuers:bbz-alpenvorland"
@@ -40,8 +31,8 @@ def test_did_document_jwks_and_profile(client, demo):
     assert client.get("/issuers/nope/did.json").status_code == 404
 
 
-def test_jwt_kid_resolves_through_did_document_and_jwks(client, demo):
-    body = _issue(client, demo["bbz-alpenvorland"])
+def test_jwt_kid_resolves_through_did_document_and_jwks(client, demo, api):
+    body = api.issue("ADAS-CAL", provider="bbz-alpenvorland")
     header = json.loads(__import__("base64").urlsafe_b64decode(body["jwt"].split(".")[0] + "=="))
     assert set(header) == {"alg", "kid", "typ"} and header["alg"] == "ES256"
     doc = client.get("/issuers/bbz-alpenvorland/did.json").get_json()
@@ -49,15 +40,15 @@ def test_jwt_kid_resolves_through_did_document_and_jwks(client, demo):
     assert header["kid"] in {k["kid"] for k in client.get("/issuers/bbz-alpenvorland/jwks.json").get_json()["keys"]}
 
 
-def test_key_rotation_keeps_old_credentials_verifiable(client, demo, service):
+def test_key_rotation_keeps_old_credentials_verifiable(client, demo, service, api):
     key = demo["bbz-alpenvorland"]
-    old = _issue(client, key)
+    old = api.issue("ADAS-CAL", key=key)
     with service.session(write=True) as s:
         issuer = s.scalar(select(IssuerProfile).where(IssuerProfile.slug == "bbz-alpenvorland"))
         new_keys = tenants.rotate_keys(s, issuer, service.vault, service.clock())
         s.commit()
     assert [k.fragment for k in new_keys] == ["key-ed25519-2", "key-p256-2"]
-    new = _issue(client, key)
+    new = api.issue("ADAS-CAL", key=key)
     assert new["credential"]["proof"][0]["verificationMethod"].endswith("#key-ed25519-2")
     doc = client.get("/issuers/bbz-alpenvorland/did.json").get_json()
     assert len(doc["verificationMethod"]) == 4 and len(doc["assertionMethod"]) == 4
@@ -69,20 +60,14 @@ def test_key_rotation_keeps_old_credentials_verifiable(client, demo, service):
             assert report.get_json()["verified"] is True
 
 
-def test_did_key_issuer(client, demo, service):
+def test_did_key_issuer(client, demo, service, api):
     with service.session(write=True) as s:
-        provider, api_key = create_provider_with_issuers(
+        provider, api_key = make_provider(
             s, service, slug="offline-trainer", name="Offline Trainer", issuers=[
                 {"slug": "offline-trainer", "name": "Offline Trainer", "didMethod": "key"}])
-        from issuer.skills.catalogue import import_courses
-        import_courses(s, provider, {"courses": [{
-            "code": "HV-1", "title": "HV awareness", "description": "Awareness of HV hazards.",
-            "criteria": "Online quiz passed.", "learningOutcomes": ["Recognise HV components"],
-            "workload": {"hours": 4}, "eqfLevel": 3, "assessmentType": "Online quiz",
-            "participationForm": "online", "qualityAssurance": "Internal review",
-            "skills": [{"skill": "HVS-AWARE", "level": 1}]}]})
+        import_courses(s, provider, {"courses": [course_entry()]})
         s.commit()
-    body = _issue(client, api_key, "HV-1")
+    body = api.issue("HV-1", key=api_key)
     vc = body["credential"]
     assert vc["issuer"]["id"].startswith("did:key:z6Mk")
     assert vc["proof"][0]["verificationMethod"] == vc["issuer"]["id"] + "#" + vc["issuer"]["id"][8:]
@@ -90,9 +75,9 @@ def test_did_key_issuer(client, demo, service):
     assert client.post("/api/v1/verify", data=body["jwt"], content_type="application/jwt").get_json()["verified"]
 
 
-def test_private_keys_never_in_clear(client, demo, service, caplog):
+def test_private_keys_never_in_clear(client, demo, service, caplog, api):
     caplog.set_level(logging.DEBUG)
-    body = _issue(client, demo["bbz-alpenvorland"])
+    body = api.issue("ADAS-CAL", provider="bbz-alpenvorland")
     with service.session() as s:
         keys = s.scalars(select(SigningKey)).all()
         privates = [service.vault.open(k.private_encrypted, f"{k.issuer.slug}#{k.fragment}") for k in keys]

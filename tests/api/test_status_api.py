@@ -9,16 +9,6 @@ from sqlalchemy import select
 from issuer.status.bitstring import decode
 from issuer.store.models import StatusEvent, StatusList
 
-LEARNER = {"name": "Sam Example", "email": "sam@example.org"}
-
-
-def issue(client, key, course):
-    response = client.post("/api/v1/credentials", json={"course": course, "learner": LEARNER},
-                           headers={"Authorization": f"Bearer {key}"})
-    assert response.status_code == 201
-    return response.get_json()
-
-
 def _bit(client, credential):
     entry = credential["credentialStatus"]
     published = client.get(entry["statusListCredential"].replace("http://localhost:5000", ""))
@@ -30,8 +20,8 @@ def _verify(client, credential):
     return client.post("/api/v1/verify", json=credential).get_json()
 
 
-def test_revocation_entry_shape_and_published_list(client, demo):
-    vc = issue(client, demo["bbz-alpenvorland"], "ADAS-CAL")["credential"]
+def test_revocation_entry_shape_and_published_list(client, demo, api):
+    vc = api.issue("ADAS-CAL", provider="bbz-alpenvorland")["credential"]
     entry = vc["credentialStatus"]
     assert isinstance(entry, dict)  # OB 3.0 schema: one CredentialStatus object
     assert entry["type"] == "BitstringStatusListEntry" and entry["statusPurpose"] == "revocation"
@@ -51,10 +41,10 @@ def test_revocation_entry_shape_and_published_list(client, demo):
     assert again.status_code == 304
 
 
-def test_revoke_is_final_idempotent_audited_and_published(client, demo, service):
+def test_revoke_is_final_idempotent_audited_and_published(client, demo, service, api):
     key = demo["bbz-alpenvorland"]
     headers = {"Authorization": f"Bearer {key}"}
-    body = issue(client, key, "ADAS-CAL")
+    body = api.issue("ADAS-CAL", key=key)
     cid, vc = body["id"], body["credential"]
     assert _verify(client, vc)["verified"] is True and _bit(client, vc) == 0
     assert client.post(f"/api/v1/credentials/{cid}/revoke", json={}, headers=headers).status_code == 422
@@ -85,10 +75,10 @@ def _bits(client, credential) -> dict[str, int]:
     return out
 
 
-def test_suspend_and_unsuspend(client, demo):
+def test_suspend_and_unsuspend(client, demo, api):
     key = demo["emob-academy"]  # suspension enabled: two 1-bit entries (docs/status.md)
     headers = {"Authorization": f"Bearer {key}"}
-    body = issue(client, key, "HV-2S")
+    body = api.issue("HV-2S", key=key)
     cid, vc = body["id"], body["credential"]
     entries = vc["credentialStatus"]
     assert [e["statusPurpose"] for e in entries] == ["revocation", "suspension"]
@@ -114,24 +104,24 @@ def test_suspend_and_unsuspend(client, demo):
     assert client.post(f"/api/v1/credentials/{cid}/suspend", json={"reason": "x"}, headers=headers).status_code == 409
 
 
-def test_default_credentials_have_one_revocation_entry_and_no_warning(client, demo):
-    body = issue(client, demo["bbz-alpenvorland"], "ADAS-CAL")
+def test_default_credentials_have_one_revocation_entry_and_no_warning(client, demo, api):
+    body = api.issue("ADAS-CAL", provider="bbz-alpenvorland")
     assert isinstance(body["credential"]["credentialStatus"], dict) and "warnings" not in body
 
 
-def test_suspension_needs_the_provider_to_enable_it(client, demo):
+def test_suspension_needs_the_provider_to_enable_it(client, demo, api):
     key = demo["bbz-alpenvorland"]
-    cid = issue(client, key, "ADAS-CAL")["id"]
+    cid = api.issue("ADAS-CAL", key=key)["id"]
     response = client.post(f"/api/v1/credentials/{cid}/suspend", json={"reason": "x"},
                            headers={"Authorization": f"Bearer {key}"})
     assert response.status_code == 409
 
 
-def test_bulk_revocation(client, demo):
+def test_bulk_revocation(client, demo, api):
     key = demo["bbz-alpenvorland"]
     headers = {"Authorization": f"Bearer {key}"}
-    ids = [issue(client, key, "ADAS-CAL")["id"] for _ in range(3)]
-    other = issue(client, demo["nordhaven-tu"], "AUTOSAR")["id"]
+    ids = [api.issue("ADAS-CAL", key=key)["id"] for _ in range(3)]
+    other = api.issue("AUTOSAR", provider="nordhaven-tu")["id"]
     response = client.post("/api/v1/credentials/revoke", json={"ids": ids + [other, "nope"], "reason": "batch error"},
                            headers=headers)
     assert response.status_code == 200
@@ -148,9 +138,9 @@ def test_bulk_revocation_bad_input(client, demo, body):
     assert response.status_code == 422 and response.mimetype == "application/problem+json"
 
 
-def test_list_is_resigned_only_when_it_changes(client, demo, service):
+def test_list_is_resigned_only_when_it_changes(client, demo, service, api):
     key = demo["bbz-alpenvorland"]
-    vc = issue(client, key, "ADAS-CAL")["credential"]
+    vc = api.issue("ADAS-CAL", key=key)["credential"]
     path = vc["credentialStatus"]["statusListCredential"].replace("http://localhost:5000", "")
     first = client.get(path).data
     assert client.get(path).data == first  # served from the stored signed list, byte for byte
@@ -173,14 +163,14 @@ def test_unknown_list_is_404(client):
     assert response.status_code == 404 and response.mimetype == "application/problem+json"
 
 
-def test_credentials_with_the_retired_two_bit_entry_keep_working(client, demo, monkeypatch):
+def test_credentials_with_the_retired_two_bit_entry_keep_working(client, demo, monkeypatch, api):
     """Credentials issued before issue #8 carry one 2-bit ``message`` entry: they still change
     status and verify in our verifier (the lists of that purpose stay published)."""
     from issuer.status import lists
     monkeypatch.setattr(lists, "purposes_for", lambda suspension_enabled: (lists.PURPOSE_MESSAGE,))
     key = demo["emob-academy"]
     headers = {"Authorization": f"Bearer {key}"}
-    body = issue(client, key, "HV-2S")
+    body = api.issue("HV-2S", key=key)
     monkeypatch.undo()
     cid, vc = body["id"], body["credential"]
     entry = vc["credentialStatus"]
@@ -195,5 +185,5 @@ def test_credentials_with_the_retired_two_bit_entry_keep_working(client, demo, m
         assert _bit(client, vc) == value
         assert _verify(client, vc)["summary"]["status"] == status
     # a credential issued now by the same provider gets the two 1-bit entries
-    assert [e["statusPurpose"] for e in issue(client, key, "HV-2S")["credential"]["credentialStatus"]] == [
+    assert [e["statusPurpose"] for e in api.issue("HV-2S", key=key)["credential"]["credentialStatus"]] == [
         "revocation", "suspension"]

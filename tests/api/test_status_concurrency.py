@@ -16,8 +16,7 @@ from sqlalchemy import select
 from issuer.status.bitstring import decode
 from issuer.store.models import Credential, StatusEntry, StatusList
 from tests.conftest import PG_URL
-
-LEARNER = {"name": "Load Test", "email": "load@example.org"}
+from tests.factories import LEARNER
 
 
 def _issue_worker(config: dict, provider_slug: str, course: str, n: int) -> int:

@@ -10,15 +10,12 @@ import zlib
 
 import pytest
 
-
-LEARNER = {"name": "Ana Ruiz", "email": "ana@example.org"}
+from tests.factories import LEARNER
 
 
 @pytest.fixture
-def issued(client, demo):
-    response = client.post("/api/v1/credentials", json={"course": "ADAS-CAL", "learner": LEARNER},
-                           headers={"Authorization": f"Bearer {demo['bbz-alpenvorland']}"})
-    return response.get_json()
+def issued(api):
+    return api.issue("ADAS-CAL", provider="bbz-alpenvorland")
 
 
 def _checks(report):
@@ -43,8 +40,8 @@ def test_every_input_form_verifies(client, issued):
         assert response.status_code == 200, media_type
         report = response.get_json()
         assert report["verified"] is True, (media_type, [c for c in report["checks"] if c["status"] == "failed"])
-        assert report["summary"]["holder"]["name"] == "Ana Ruiz"
-        assert "ana@example.org" not in response.get_data(as_text=True)
+        assert report["summary"]["holder"]["name"] == LEARNER["name"]
+        assert LEARNER["email"].lower() not in response.get_data(as_text=True).lower()
 
 
 def test_multipart_upload_and_form_fields(client, issued):
@@ -154,3 +151,13 @@ def test_jwt_alg_none_and_header_jwk_attack(client, issued):
     token = pyjwt.encode(claims, attacker, algorithm="ES256", headers={"jwk": public_jwk(attacker), "typ": "JWT"})
     report = client.post("/api/v1/verify", data=token, content_type="application/jwt").get_json()
     assert report["verified"] is False and _checks(report)["key_binding"]["status"] == "failed"
+
+
+def test_a_form_url_is_never_read_as_a_local_file(client, tmp_path):
+    """The ``url`` form field takes http(s) URLs only: a server path is refused, not read (SSRF/LFI)."""
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"not": "for the public"}', encoding="utf-8")
+    for target in (str(secret), f"file://{secret}"):
+        response = client.post("/api/v1/verify", data={"url": target}, content_type="multipart/form-data")
+        assert response.status_code == 422, response.get_data(as_text=True)
+        assert "for the public" not in response.get_data(as_text=True)

@@ -9,12 +9,16 @@ is opened. Our own download links are resolved from the database, without any ne
 from __future__ import annotations
 
 import builtins
+import contextlib
 import io
 import pathlib
 import socket
 
 import pytest
 
+from issuer.demo.setup import initialize
+from issuer.service import build_service
+from tests.conftest import make_config
 from tests.web.helpers import HTML, Page
 
 BASE = "http://localhost:5000"
@@ -29,6 +33,16 @@ LOCAL_TARGETS = ["/etc/passwd", "/etc/no-such-file-here", "/proc/self/mem", "/pr
 
 
 @pytest.fixture
+def service(tmp_path, database_url):
+    """The service with rate limits off: these tests send one address's requests in a loop, and the
+    limits (tested in test_limits.py) would answer 429 before the paths under test are reached."""
+    svc = build_service(make_config(tmp_path, database_url, RATE_LIMITS_ENABLED=False))
+    initialize(svc, load_demo=False)
+    yield svc
+    svc.engine.dispose()
+
+
+@pytest.fixture
 def issued(client, demo):
     response = client.post("/api/v1/credentials", json={"course": "ADAS-CAL", "learner": LEARNER},
                            headers={"Authorization": f"Bearer {demo['bbz-alpenvorland']}"})
@@ -36,18 +50,26 @@ def issued(client, demo):
 
 
 @pytest.fixture
-def no_file_io(monkeypatch):
-    """Fail on any attempt to open, stat or read a file while the request runs."""
+def no_file_io():
+    """``(opened, forbid)``: inside ``with forbid():`` any attempt to open, stat or read a file fails.
+
+    The patches are undone when the block ends, before pytest's own reporting touches the disk.
+    """
     opened = []
 
     def refuse(*args, **kwargs):
         opened.append(args[:1])
         raise AssertionError(f"file access {args[:1]}")
 
-    yield opened, lambda: (monkeypatch.setattr(builtins, "open", refuse),
-                           monkeypatch.setattr(pathlib.Path, "read_bytes", refuse),
-                           monkeypatch.setattr(pathlib.Path, "is_file", refuse),
-                           monkeypatch.setattr(pathlib.Path, "stat", refuse))
+    @contextlib.contextmanager
+    def forbid():
+        with pytest.MonkeyPatch.context() as patch:
+            for owner, name in ((builtins, "open"), (pathlib.Path, "read_bytes"), (pathlib.Path, "is_file"),
+                                (pathlib.Path, "stat")):
+                patch.setattr(owner, name, refuse)
+            yield
+
+    return opened, forbid
 
 
 @pytest.fixture
@@ -87,13 +109,13 @@ ENTRY_POINTS = {"api-json": _api_json, "api-multipart": _api_multipart, "form": 
 def test_local_paths_are_never_read_and_all_get_the_same_answer(client, demo, entry, no_file_io, no_network):
     opened, arm = no_file_io
     ENTRY_POINTS[entry](client, "/warm-up")  # templates and translations load before file access is forbidden
-    arm()
-    answers = {}
-    for target in LOCAL_TARGETS:
-        status, body = ENTRY_POINTS[entry](client, target)
-        assert status == 422, (target, status, body)
-        answers[target] = (status, body if entry == "form" else {k: v for k, v in body.items() if k != "instance"})
-    assert len({repr(a) for a in answers.values()}) == 1, answers
+    with arm():
+        answers = {}
+        for target in LOCAL_TARGETS:
+            status, body = ENTRY_POINTS[entry](client, target)
+            assert status == 422, (target, status, body)
+            answers[target] = (status, body if entry == "form" else {k: v for k, v in body.items() if k not in ("instance", "requestId")})
+        assert len({repr(a) for a in answers.values()}) == 1, answers
     assert opened == [] and no_network == []
     first = next(iter(answers.values()))[1]
     if entry == "form":
@@ -179,16 +201,16 @@ def test_status_list_and_did_web_names_are_database_keys_never_paths(service, de
     from issuer.verify.runtime import _local_did, _status_fetcher
     fetch_list, local = _status_fetcher(service, remote=False), _local_did(service)
     opened, arm = no_file_io
-    arm()
-    for tail in ("../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", "/etc/passwd", "x?y=../../z"):
-        with pytest.raises(LookupError):
-            fetch_list(f"{BASE}/status/{tail}")
-    with pytest.raises(LookupError):  # another host: never fetched with remote fetching off
-        fetch_list("file:///etc/passwd")
-    for did in ("did:web:localhost%3A5000:issuers:..:..:etc", "did:web:localhost%3A5000:issuers:%2E%2E",
-                "did:web:localhost%3A5000:..:..:etc:passwd"):
-        with pytest.raises(DidError):
-            local(did)
+    with arm():
+        for tail in ("../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", "/etc/passwd", "x?y=../../z"):
+            with pytest.raises(LookupError):
+                fetch_list(f"{BASE}/status/{tail}")
+        with pytest.raises(LookupError):  # another host: never fetched with remote fetching off
+            fetch_list("file:///etc/passwd")
+        for did in ("did:web:localhost%3A5000:issuers:..:..:etc", "did:web:localhost%3A5000:issuers:%2E%2E",
+                    "did:web:localhost%3A5000:..:..:etc:passwd"):
+            with pytest.raises(DidError):
+                local(did)
     assert opened == [] and no_network == []
 
 

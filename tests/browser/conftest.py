@@ -18,14 +18,13 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from issuer import create_app
 from issuer.service import build_service
 from issuer.demo.setup import demo_api_keys, initialize
-from tests.conftest import make_config
+from tests.conftest import ApiActions, make_config
 
 _HERE = pathlib.Path(__file__).resolve().parent
 REPO = _HERE.parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-LEARNER = {"name": "Alex Muster", "email": "alex.muster@example.org"}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -57,11 +56,7 @@ class LiveServer:
 
     def issue(self, course: str = "HV-2S", provider: str = "emob-academy", **extra) -> str:
         """Issue a credential through the API; its id."""
-        body = {"course": course, "learner": LEARNER, **extra}
-        response = self.app.test_client().post("/api/v1/credentials", json=body,
-                                               headers={"Authorization": f"Bearer {self.api_keys[provider]}"})
-        assert response.status_code == 201, response.get_json()
-        return response.get_json()["id"]
+        return ApiActions(self.app.test_client(), self.api_keys).issue(course, provider=provider, **extra)["id"]
 
 
 @pytest.fixture(scope="session")

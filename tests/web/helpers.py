@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+from tests.conftest import ApiActions
+from tests.factories import LEARNER  # noqa: F401 - the learner the web tests look for
+
 HTML = {"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8", "Accept-Language": "en-GB,en;q=0.9"}
 GERMAN = {**HTML, "Accept-Language": "de-DE,de;q=0.9"}
-LEARNER = {"name": "Alex Muster", "email": "Alex.Muster@example.org"}
 
 
 class Page(HTMLParser):
@@ -59,10 +61,10 @@ class Page(HTMLParser):
         return found[0]
 
 
-def issue(client, auth, course: str = "HV-2S", **body) -> str:
-    response = client.post("/api/v1/credentials", json={"course": course, "learner": LEARNER, **body}, headers=auth)
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()["id"]
+def issue(client, auth: dict, course: str = "HV-2S", **body) -> str:
+    """Issue through the API with the ``auth`` headers (:class:`tests.conftest.ApiActions`); the id."""
+    key = auth["Authorization"].split(" ", 1)[1]
+    return ApiActions(client, {}).issue(course, key=key, **body)["id"]
 
 
 def get_page(client, path: str, headers=None, status: int = 200) -> Page:

@@ -16,7 +16,7 @@ from issuer.service import build_service
 from issuer.demo.setup import demo_api_keys, initialize
 from issuer.verify.trust import TrustList, TrustListError, display_name, name_skeleton
 from tests.conftest import make_config
-from tests.web.helpers import HTML, issue
+from tests.web.helpers import HTML
 
 VERIFIED_TEXT = "issued by the organisation named below"
 
@@ -47,8 +47,8 @@ def forge(document: dict, *, name: str | None = None, key=None) -> tuple[dict, s
     return add_proof(forged, key, verification_method=vm, created=datetime.now(timezone.utc)), did
 
 
-def test_self_signed_did_key_naming_a_hosted_provider_is_unknown(client, auth):
-    genuine = _document(client, issue(client, auth))
+def test_self_signed_did_key_naming_a_hosted_provider_is_unknown(client, auth, api):
+    genuine = _document(client, api.issue()["id"])
     forged, did = forge(genuine)
     assert forged["issuer"]["name"] == genuine["issuer"]["name"] == "Academy of Electromobility"
 
@@ -71,8 +71,8 @@ def test_self_signed_did_key_naming_a_hosted_provider_is_unknown(client, auth):
     assert 'class="role-card' not in html
 
 
-def test_hosted_credential_is_hosted_and_counted(client, auth):
-    credential_id = issue(client, auth)
+def test_hosted_credential_is_hosted_and_counted(client, auth, api):
+    credential_id = api.issue()["id"]
     report = client.post("/api/v1/verify", json=_document(client, credential_id)).get_json()
     assert report["verified"] is True
     assert report["issuerTrust"]["level"] == "hosted"
@@ -84,8 +84,8 @@ def test_hosted_credential_is_hosted_and_counted(client, auth):
     assert "an issuer hosted on this service" in html
 
 
-def test_combined_coverage_counts_only_hosted_or_known_issuers(client, auth):
-    genuine = _document(client, issue(client, auth))
+def test_combined_coverage_counts_only_hosted_or_known_issuers(client, auth, api):
+    genuine = _document(client, api.issue()["id"])
     forged, _ = forge(genuine)
     body = client.post("/api/v1/coverage", json={"credentials": [forged]}).get_json()
     assert body["credentials"][0] == {**body["credentials"][0], "verified": True, "counted": False,
@@ -96,8 +96,8 @@ def test_combined_coverage_counts_only_hosted_or_known_issuers(client, auth):
     assert opt_in.get_json()["counted"] == 1
 
 
-def test_look_alike_and_bidi_names_are_neutralised(client, auth):
-    genuine = _document(client, issue(client, auth))
+def test_look_alike_and_bidi_names_are_neutralised(client, auth, api):
+    genuine = _document(client, api.issue()["id"])
     cyrillic = "Асаdemy of Electromobility"  # А, с, а are Cyrillic
     forged, _ = forge(genuine, name=cyrillic)
     trust = client.post("/api/v1/verify", json=forged).get_json()["issuerTrust"]
@@ -131,9 +131,9 @@ def trusted(tmp_path, database_url):
     service.engine.dispose()
 
 
-def test_trust_list_issuer_is_known_and_counted(trusted):
+def test_trust_list_issuer_is_known_and_counted(trusted, api):
     client, auth, key, did = trusted
-    genuine = _document(client, issue(client, auth))
+    genuine = _document(client, api.issue()["id"])
     forged, signer = forge(genuine, name="Partner College", key=key)
     assert signer == did
     report = client.post("/api/v1/verify", json=forged).get_json()

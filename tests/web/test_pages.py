@@ -6,16 +6,16 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from issuer.web.render import CSP
-from tests.web.helpers import GERMAN, HTML, LEARNER, get_page, issue
+from tests.web.helpers import GERMAN, HTML, LEARNER, get_page
 
 BASE = "http://localhost:5000"
 NAME = "High-Voltage Qualification for EV Service Work (Level 2S)"
 
 
 @pytest.fixture
-def credential_id(client, auth):
-    return issue(client, auth, result={"grade": "A"},
-                 evidence=[{"url": "https://lms.example/submissions/1", "narrative": "Practical exam"}])
+def credential_id(client, auth, api):
+    return api.issue(result={"grade": "A"},
+                     evidence=[{"url": "https://lms.example/submissions/1", "narrative": "Practical exam"}])["id"]
 
 
 def test_learner_page_shows_the_credential(client, credential_id):
@@ -74,8 +74,8 @@ def test_download_links_have_the_right_media_types(client, credential_id):
     assert client.get(f"/credentials/{credential_id}.png?download=1").headers["Content-Disposition"].startswith("attachment")
 
 
-def test_linkedin_links_are_prefilled(client, auth, service):
-    cid = issue(client, auth, course="HV-REFRESH")
+def test_linkedin_links_are_prefilled(client, auth, service, api):
+    cid = api.issue("HV-REFRESH")["id"]
     page = get_page(client, f"/credentials/{cid}")
     add = next(a["href"] for a in page.find("a") if a.get("data-share") == "linkedin-add")
     parts = urlsplit(add)
@@ -199,7 +199,7 @@ def test_coverage_page_in_german(client, credential_id):
     assert "Abdeckung der Berufsrollen" in text and "Fehlt noch" in text and "16,7 %" in text
 
 
-def test_revoked_and_suspended_are_prominent(client, auth, credential_id):
+def test_revoked_and_suspended_are_prominent(client, auth, credential_id, api):
     revoke = client.post(f"/api/v1/credentials/{credential_id}/revoke", json={"reason": "issued in error"}, headers=auth)
     assert revoke.status_code == 200
     page = get_page(client, f"/credentials/{credential_id}")
@@ -208,16 +208,16 @@ def test_revoked_and_suspended_are_prominent(client, auth, credential_id):
     coverage = get_page(client, f"/credentials/{credential_id}/coverage")
     assert "This credential is not active" in coverage.text
 
-    other = issue(client, auth)
+    other = api.issue()["id"]
     assert client.post(f"/api/v1/credentials/{other}/suspend", json={"reason": "check"}, headers=auth).status_code == 200
     page = get_page(client, f"/credentials/{other}", headers=GERMAN)
     assert page.first("div", role="alert")["class"] == "banner banner--suspended"
     assert "Dieser Nachweis ist ausgesetzt." in page.text
 
 
-def test_expired_credential(client, auth, service):
+def test_expired_credential(client, auth, service, api):
     from datetime import timedelta
-    cid = issue(client, auth, course="HV-REFRESH")
+    cid = api.issue("HV-REFRESH")["id"]
     later = service.clock() + timedelta(days=5 * 365)
     service.clock = lambda: later
     page = get_page(client, f"/credentials/{cid}")

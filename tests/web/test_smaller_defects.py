@@ -5,24 +5,24 @@ import json
 
 import pytest
 
-from tests.web.helpers import HTML, LEARNER, get_page, issue
+from tests.web.helpers import HTML, LEARNER, get_page
 
 
 def _document(client, credential_id: str) -> dict:
     return json.loads(client.get(f"/credentials/{credential_id}.json").data)
 
 
-def test_combined_coverage_never_merges_a_did_holder_and_an_email_holder(client, auth):
+def test_combined_coverage_never_merges_a_did_holder_and_an_email_holder(client, auth, api):
     did = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
-    by_email = _document(client, issue(client, auth, course="HV-2S"))
-    by_did = _document(client, issue(client, auth, course="HV-2S", learner={"name": "Alex Muster", "id": did}))
+    by_email = _document(client, api.issue("HV-2S")["id"])
+    by_did = _document(client, api.issue("HV-2S", learner={"name": "Alex Muster", "id": did})["id"])
     body = client.post("/api/v1/coverage", json={"credentials": [by_did, by_email]}).get_json()
     assert body["counted"] == 1
     first, second = body["credentials"]
     assert first["counted"] is True
     assert second["counted"] is False and "hashed e-mail" in second["reason"] and did in second["reason"]
     # Two e-mail holders cannot be shown to be one without the address ...
-    other = _document(client, issue(client, auth, course="HV-2S"))
+    other = _document(client, api.issue("HV-2S")["id"])
     body = client.post("/api/v1/coverage", json={"credentials": [by_email, other]}).get_json()
     assert body["counted"] == 1 and "holder" in body["credentials"][1]["reason"]
     # ... and with it, both count.
@@ -31,9 +31,9 @@ def test_combined_coverage_never_merges_a_did_holder_and_an_email_holder(client,
     assert body["counted"] == 2
 
 
-def test_combined_coverage_with_two_different_dids(client, auth):
-    a = _document(client, issue(client, auth, learner={"name": "A", "id": "did:example:alice"}))
-    b = _document(client, issue(client, auth, learner={"name": "B", "id": "did:example:bob"}))
+def test_combined_coverage_with_two_different_dids(client, auth, api):
+    a = _document(client, api.issue(learner={"name": "A", "id": "did:example:alice"})["id"])
+    b = _document(client, api.issue(learner={"name": "B", "id": "did:example:bob"})["id"])
     body = client.post("/api/v1/coverage", json={"credentials": [a, b]}).get_json()
     assert [c["counted"] for c in body["credentials"]] == [True, False]
     assert "did:example:bob" in body["credentials"][1]["reason"]
@@ -47,8 +47,8 @@ def test_framework_json_suffix(client, demo):
 
 
 @pytest.mark.parametrize("action", ["revoke", "suspend"])
-def test_revoked_and_suspended_pages_offer_no_sharing_and_show_the_date(client, auth, service, action):
-    credential_id = issue(client, auth)  # emob-academy allows suspension
+def test_revoked_and_suspended_pages_offer_no_sharing_and_show_the_date(client, auth, service, action, api):
+    credential_id = api.issue()["id"]  # emob-academy allows suspension
     before = get_page(client, f"/credentials/{credential_id}", headers=HTML)
     assert before.find("a", **{"data-share": "linkedin-add"})
     changed = client.post(f"/api/v1/credentials/{credential_id}/{action}", json={"reason": "test"}, headers=auth)
@@ -64,8 +64,8 @@ def test_revoked_and_suspended_pages_offer_no_sharing_and_show_the_date(client, 
     assert label in page.text
 
 
-def test_api_report_for_a_revoked_credential_names_the_problem(client, auth):
-    credential_id = issue(client, auth)
+def test_api_report_for_a_revoked_credential_names_the_problem(client, auth, api):
+    credential_id = api.issue()["id"]
     client.post(f"/api/v1/credentials/{credential_id}/revoke", json={"reason": "fraud"}, headers=auth)
     report = client.post("/api/v1/verify", json=_document(client, credential_id)).get_json()
     assert report["verified"] is False
@@ -92,8 +92,8 @@ def test_401_carries_a_bearer_challenge(client, demo):
     assert admin.status_code == 401 and admin.headers["WWW-Authenticate"].startswith("Bearer")
 
 
-def test_json_responses_are_nosniff(client, auth):
-    credential_id = issue(client, auth)
+def test_json_responses_are_nosniff(client, auth, api):
+    credential_id = api.issue()["id"]
     for path in (f"/credentials/{credential_id}.json", "/issuers/emob-academy/did.json", "/frameworks/DRIVES-ACM.json",
                  "/api/v1/courses", "/does-not-exist.json"):
         response = client.get(path, headers=auth)

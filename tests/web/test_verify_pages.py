@@ -7,14 +7,14 @@ import json
 import pytest
 
 from issuer.verify.report import CHECK_ORDER
-from tests.web.helpers import GERMAN, HTML, LEARNER, Page, get_page, issue
+from tests.web.helpers import GERMAN, HTML, LEARNER, Page, get_page
 
 BASE = "http://localhost:5000"
 
 
 @pytest.fixture
-def credential_id(client, auth):
-    return issue(client, auth)
+def credential_id(client, auth, api):
+    return api.issue()["id"]
 
 
 def _post(client, headers=None, **fields) -> tuple[int, Page]:

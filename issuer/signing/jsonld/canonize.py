@@ -77,10 +77,12 @@ def _colon_terms(loader) -> frozenset:
 
 
 def cache_info() -> dict:
+    """``{"shapes", "hits", "misses"}`` of the canonicalization template cache."""
     return _CACHE.info()
 
 
 def clear_cache() -> None:
+    """Empty the canonicalization template cache (tests and benchmarks)."""
     _CACHE.clear()
 
 

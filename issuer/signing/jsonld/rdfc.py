@@ -43,6 +43,8 @@ pyld.nquads.escape = escape_literal
 
 
 def literal(value: str, datatype: str | None, language: str | None = None) -> str:
+    """An N-Quads literal term (RDF 1.1 N-Quads §3): escaped, with ``@language`` or a ``^^<datatype>``
+    that is not ``xsd:string``."""
     text = f'"{escape_literal(value)}"'
     if language:
         return f"{text}@{language}"
@@ -52,6 +54,7 @@ def literal(value: str, datatype: str | None, language: str | None = None) -> st
 
 
 def iri(value: str) -> str:
+    """An N-Quads IRI term: ``<value>``."""
     return f"<{value}>"
 
 

@@ -35,6 +35,7 @@ class DataLossError(ValueError):
 
 
 def is_absolute_iri(value: str) -> bool:
+    """True for a string that is an absolute IRI (RFC 3987: a scheme, then ``:``)."""
     return isinstance(value, str) and bool(_ABS_IRI.match(value))
 
 

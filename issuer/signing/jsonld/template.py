@@ -115,6 +115,7 @@ def _term(component: dict) -> str:
 
 
 def quads_of(dataset: dict) -> tuple[list[rdfc.Quad], list[dict]]:
+    """The quads of a pyld RDF dataset as N-Quads tuples, and their object terms in the same order."""
     quads, objects = [], []
     for name, triples in dataset.items():
         graph = "" if name == "@default" else (name if name.startswith("_:") else rdfc.iri(name))
@@ -260,6 +261,7 @@ class TemplateCache:
             return False
 
     def lookup(self, key, leaves: list[str]):
+        """The cached template for shape ``key`` whose fixed leaves equal ``leaves``, or ``None``."""
         with self._lock:
             entry = self._shapes.get(key)
             if entry is None:
@@ -270,6 +272,8 @@ class TemplateCache:
             return None if hit is None else hit[0]
 
     def store(self, key, leaves: list[str], template, exact: tuple) -> None:
+        """Remember ``template`` for shape ``key`` (LRU per shape; ``exact`` identifies the shape's
+        constant part); a template over a quarter of the byte budget is not kept."""
         size = template_bytes(template, leaves)
         if size > self.max_bytes // 4:  # one shape may never take more than a quarter of the cache
             return
@@ -300,10 +304,12 @@ class TemplateCache:
             self.evictions += 1
 
     def info(self) -> dict:
+        """``{"shapes", "hits", "misses", "bytes", "max_bytes", "evictions"}``."""
         return {"shapes": len(self._shapes), "hits": self.hits, "misses": self.misses, "bytes": self.bytes,
                 "max_bytes": self.max_bytes, "evictions": self.evictions}
 
     def clear(self) -> None:
+        """Forget every template and reset the counters."""
         with self._lock:
             self._shapes.clear()
             self._seen.clear()

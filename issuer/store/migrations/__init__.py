@@ -1,4 +1,6 @@
-"""Alembic migrations (run by ``issuer init`` / ``issuer serve`` through :func:`upgrade`)."""
+"""Alembic migrations (run by ``issuer init`` / ``issuer serve`` through :func:`upgrade`).
+
+https://alembic.sqlalchemy.org/en/latest/ """
 from __future__ import annotations
 
 from pathlib import Path

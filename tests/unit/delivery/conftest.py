@@ -4,9 +4,13 @@ from __future__ import annotations
 import base64
 import io
 import json
+import struct
+import zlib
 
 import pytest
 from PIL import Image
+
+from issuer.delivery import images, raster
 
 CREDENTIAL = {
     "@context": ["https://www.w3.org/ns/credentials/v2",
@@ -58,3 +62,28 @@ SVG = (
 @pytest.fixture
 def svg() -> bytes:
     return SVG.encode("utf-8")
+
+
+# A credential and a JWT for round trips through the generated default artwork.
+ROUND_TRIP_JSON = json.dumps({"@context": ["https://www.w3.org/ns/credentials/v2"], "id": "urn:uuid:1",
+                              "name": "Bake ]]> me", "type": ["VerifiableCredential"]})
+ROUND_TRIP_JWT = "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJkaWQ6a2V5OnoifQ.c2lnbmF0dXJl"
+
+
+@pytest.fixture(scope="module")
+def badge_png() -> bytes:
+    """The default badge artwork, rasterized (a real 400x400 PNG)."""
+    return raster.default_badge_png("HV Technician", "Academy of Electromobility")
+
+
+@pytest.fixture(scope="module")
+def badge_svg() -> bytes:
+    """The default badge artwork (SVG)."""
+    return images.default_badge_svg("HV Technician", "Academy of Electromobility").encode()
+
+
+def png_chunk(ctype: bytes, data: bytes, length: int | None = None) -> bytes:
+    """A PNG chunk with a valid CRC; ``length`` overrides the declared length (for attacks)."""
+    declared = len(data) if length is None else length
+    return struct.pack(">I4s", declared, ctype) + data + struct.pack(">I", zlib.crc32(ctype + data))
+

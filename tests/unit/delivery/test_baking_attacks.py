@@ -8,6 +8,8 @@ import zlib
 
 import pytest
 
+from issuer.delivery import baking
+from tests.unit.delivery.conftest import png_chunk
 from issuer.delivery.baking import (
     PNG_SIGNATURE,
     BakingError,
@@ -20,8 +22,6 @@ from issuer.delivery.baking import (
 )
 
 
-def _chunk(ctype: bytes, data: bytes) -> bytes:
-    return struct.pack(">I4s", len(data), ctype) + data + struct.pack(">I", zlib.crc32(ctype + data))
 
 
 def _after_ihdr(png: bytes, *chunks: bytes) -> bytes:
@@ -40,7 +40,7 @@ def _zlib_bomb(size: int) -> bytes:
 
 
 def test_itxt_zlib_bomb_is_capped_quickly_with_bounded_memory(png):
-    bomb = _after_ihdr(png, _chunk(b"iTXt", b"openbadgecredential\0\1\0\0\0" + _zlib_bomb(100 << 20)))
+    bomb = _after_ihdr(png, png_chunk(b"iTXt", b"openbadgecredential\0\1\0\0\0" + _zlib_bomb(100 << 20)))
     assert len(bomb) < 200_000
     tracemalloc.start()
     started = time.perf_counter()
@@ -72,7 +72,7 @@ def test_truncated_png(png, cut):
         unbake_png(png[:cut])
 
 
-def test_truncated_inside_the_credential_chunk(png, credential_jwt):
+def test_truncated_inside_the_credentialpng_chunk(png, credential_jwt):
     baked = bake_png(png, credential_jwt)
     with pytest.raises(BakingError, match="truncated"):
         unbake_png(baked[:33 + 40])
@@ -100,17 +100,17 @@ def test_crc_mismatch(png, credential_jwt):
 
 def test_first_chunk_must_be_ihdr(png):
     with pytest.raises(BakingError, match="IHDR"):
-        unbake_png(PNG_SIGNATURE + _chunk(b"tEXt", b"a\0b") + png[8:])
+        unbake_png(PNG_SIGNATURE + png_chunk(b"tEXt", b"a\0b") + png[8:])
 
 
 def test_too_many_text_chunks(png):
-    flood = _after_ihdr(png, *([_chunk(b"tEXt", b"k\0v")] * 10_000))
+    flood = _after_ihdr(png, *([png_chunk(b"tEXt", b"k\0v")] * 10_000))
     with pytest.raises(BakingError, match="too many chunks"):
         unbake_png(flood)
 
 
 def test_too_many_chunks(png):
-    flood = _after_ihdr(png, *([_chunk(b"abCd", b"")] * 9_000))
+    flood = _after_ihdr(png, *([png_chunk(b"abCd", b"")] * 9_000))
     with pytest.raises(BakingError, match="too many chunks"):
         unbake_png(flood)
 
@@ -121,7 +121,7 @@ def test_size_cap(png):
 
 
 def test_plain_itxt_over_text_cap(png):
-    big = _after_ihdr(png, _chunk(b"iTXt", b"openbadgecredential\0\0\0\0\0" + b"a" * 2048))
+    big = _after_ihdr(png, png_chunk(b"iTXt", b"openbadgecredential\0\0\0\0\0" + b"a" * 2048))
     with pytest.raises(BakingError, match="larger than"):
         unbake_png(big, max_text_bytes=1024)
 
@@ -137,7 +137,7 @@ def test_plain_itxt_over_text_cap(png):
 ])
 def test_malformed_itxt(png, body):
     with pytest.raises(BakingError):
-        unbake_png(_after_ihdr(png, _chunk(b"iTXt", body)))
+        unbake_png(_after_ihdr(png, png_chunk(b"iTXt", body)))
 
 
 def test_no_pillow_and_no_idat_inflate(png, monkeypatch):
@@ -230,3 +230,37 @@ def test_deep_nesting_is_refused():
 def test_malformed_svg(doc):
     with pytest.raises(BakingError, match="malformed"):
         unbake_svg(doc)
+
+
+def test_png_bombs_and_garbage_are_refused_quickly(badge_png):
+    head = badge_png[:33]  # signature + IHDR
+    bomb = zlib.compress(b"\0" * (200 * 1024 * 1024), 9)
+    cases = {
+        "compressed iTXt inflating to 200 MB": head + png_chunk(b"iTXt", b"openbadgecredential\0\1\0\0\0" + bomb) + badge_png[33:],
+        "declared chunk length of 2 GB": head + png_chunk(b"iTXt", b"x", length=2**31 - 1) + badge_png[33:],
+        "truncated": badge_png[: len(badge_png) // 2],
+        "not a PNG": b"GIF89a" + b"\0" * 100,
+    }
+    for name, data in cases.items():
+        start = time.perf_counter()
+        try:
+            result = baking.unbake_png(data)
+        except baking.BakingError:
+            result = "refused"
+        assert result in ("refused", None), name
+        assert time.perf_counter() - start < 2, name
+    with pytest.raises(baking.BakingError):
+        baking.unbake_png(b"\x89PNG\r\n\x1a\n" + b"\0" * (20 * 1024 * 1024))  # over the size cap
+
+
+@pytest.mark.parametrize("svg_text", [
+    '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+    '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><svg xmlns="http://www.w3.org/2000/svg" '
+    'xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"><openbadges:credential>&c;</openbadges:credential></svg>',
+    '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><svg '
+    'xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0">'
+    '<openbadges:credential>&xxe;</openbadges:credential></svg>',
+])
+def test_svg_entities_are_refused(svg_text):
+    with pytest.raises(baking.BakingError):
+        baking.unbake_svg(svg_text.encode())

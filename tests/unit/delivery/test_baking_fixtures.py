@@ -4,9 +4,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 
 import pytest
 
+from issuer.delivery import baking
 from issuer.delivery.baking import bake, iter_png_chunks, unbake
 from tests.spec import load_spec_json
 
@@ -56,3 +58,17 @@ def test_fixture_rebakes_with_one_credential(name):
     else:
         assert rebaked.count(b"<openbadges:credential") == 1
         assert b"<!DOCTYPE svg PUBLIC" in rebaked
+
+
+@pytest.mark.parametrize("name", ["simple-json.png", "simple-jwt.png", "simple-jwt_v1.png",
+                                  "simple-json.svg", "simple-jwt.svg", "simple-jwt_v1.svg"])
+def test_1edtech_baked_fixtures(name):
+    entry = load_spec_json("examples", "1edtech-validator", "baked-image-fixtures.json")["files"][name]
+    data = base64.b64decode(entry["content"]) if entry["encoding"] == "base64" else entry["content"].encode()
+    assert hashlib.sha256(data).hexdigest() == entry["sha256"]
+    credential = baking.unbake(data)
+    assert credential
+    if "jwt" in name:
+        assert re.fullmatch(r"[\w-]+\.[\w-]+\.[\w-]+", credential)
+    else:
+        assert json.loads(credential)["type"]

@@ -1,7 +1,6 @@
 """PNG baking round trips (OB 3.0 §5.3.1)."""
 from __future__ import annotations
 
-import struct
 import zlib
 
 import pytest
@@ -15,7 +14,8 @@ from issuer.delivery.baking import (
     unbake,
     unbake_png,
 )
-from tests.unit.delivery.conftest import make_png
+from issuer.delivery import baking
+from tests.unit.delivery.conftest import ROUND_TRIP_JSON, ROUND_TRIP_JWT, make_png, png_chunk
 
 
 def _credential_chunks(png: bytes) -> list[bytes]:
@@ -23,8 +23,6 @@ def _credential_chunks(png: bytes) -> list[bytes]:
             if c.type == b"iTXt" and bytes(c.data).startswith(b"openbadgecredential\0")]
 
 
-def _chunk(ctype: bytes, data: bytes) -> bytes:
-    return struct.pack(">I4s", len(data), ctype) + data + struct.pack(">I", zlib.crc32(ctype + data))
 
 
 def _insert_after_ihdr(png: bytes, *chunks: bytes) -> bytes:
@@ -61,21 +59,21 @@ def test_crcs_are_valid_and_pillow_still_reads_the_image(png, credential_json):
         assert image.size == (16, 12)
 
 
-def test_rebake_replaces_the_chunk(png, credential_json, credential_jwt):
+def test_rebake_replaces_thepng_chunk(png, credential_json, credential_jwt):
     twice = bake_png(bake_png(png, credential_json), credential_jwt)
     assert len(_credential_chunks(twice)) == 1
     assert unbake_png(twice, strict=True) == credential_jwt
 
 
-def test_rebake_removes_every_existing_chunk(png, credential_json):
-    stale = _chunk(b"iTXt", b"openbadgecredential\0\0\0\0\0{}")
+def test_rebake_removes_every_existingpng_chunk(png, credential_json):
+    stale = png_chunk(b"iTXt", b"openbadgecredential\0\0\0\0\0{}")
     baked = bake_png(_insert_after_ihdr(png, stale, stale), credential_json)
     assert len(_credential_chunks(baked)) == 1
     assert unbake_png(baked, strict=True) == credential_json
 
 
 def test_other_text_chunks_are_kept(png, credential_jwt):
-    other = _chunk(b"tEXt", b"Software\0test")
+    other = png_chunk(b"tEXt", b"Software\0test")
     baked = bake_png(_insert_after_ihdr(png, other), credential_jwt)
     assert any(c.type == b"tEXt" for c in iter_png_chunks(baked))
 
@@ -95,8 +93,8 @@ def test_palette_and_greyscale_images(credential_jwt):
 
 
 def test_first_chunk_wins_unless_strict(png):
-    first = _chunk(b"iTXt", b"openbadgecredential\0\0\0\0\0first.jwt.here")
-    second = _chunk(b"iTXt", b"openbadgecredential\0\0\0\0\0second.jwt.here")
+    first = png_chunk(b"iTXt", b"openbadgecredential\0\0\0\0\0first.jwt.here")
+    second = png_chunk(b"iTXt", b"openbadgecredential\0\0\0\0\0second.jwt.here")
     doubled = _insert_after_ihdr(png, first, second)
     assert unbake_png(doubled) == "first.jwt.here"
     with pytest.raises(BakingError, match="more than one"):
@@ -105,7 +103,7 @@ def test_first_chunk_wins_unless_strict(png):
 
 def test_compressed_itxt_is_read_leniently_and_refused_strictly(png, credential_jwt):
     body = b"openbadgecredential\0\1\0\0\0" + zlib.compress(credential_jwt.encode())
-    compressed = _insert_after_ihdr(png, _chunk(b"iTXt", body))
+    compressed = _insert_after_ihdr(png, png_chunk(b"iTXt", body))
     assert unbake_png(compressed) == credential_jwt
     with pytest.raises(BakingError, match="MUST NOT"):
         unbake_png(compressed, strict=True)
@@ -113,7 +111,7 @@ def test_compressed_itxt_is_read_leniently_and_refused_strictly(png, credential_
 
 def test_chunk_order_outside_idat_does_not_matter(png, credential_jwt):
     # the 1EdTech fixtures put the credential after IDAT
-    baked = png[:-12] + _chunk(b"iTXt", b"openbadgecredential\0\0\0\0\0" + credential_jwt.encode()) + png[-12:]
+    baked = png[:-12] + png_chunk(b"iTXt", b"openbadgecredential\0\0\0\0\0" + credential_jwt.encode()) + png[-12:]
     assert unbake_png(baked, strict=True) == credential_jwt
 
 
@@ -135,3 +133,22 @@ def test_bake_sniffs_png(png, credential_jwt):
 def test_bake_drops_data_after_iend(png, credential_jwt):
     baked = bake_png(png + b"<html>trailer</html>", credential_jwt)
     assert baked.endswith(b"IEND\xaeB`\x82")
+
+
+@pytest.mark.parametrize("credential", [ROUND_TRIP_JSON, ROUND_TRIP_JWT])
+def test_png_round_trip_and_rebake_replaces(badge_png, credential):
+    baked = baking.bake_png(badge_png, credential)
+    assert baking.unbake_png(baked) == credential
+    assert len(_credential_chunks(baked)) == 1
+    rebaked = baking.bake_png(baked, ROUND_TRIP_JWT if credential == ROUND_TRIP_JSON else ROUND_TRIP_JSON)
+    assert len(_credential_chunks(rebaked)) == 1
+    assert baking.unbake_png(rebaked) != credential
+    assert baking.unbake_png(badge_png) is None
+    chunks = [c.type for c in baking.iter_png_chunks(baked)]
+    assert chunks.index(b"iTXt") < chunks.index(b"IDAT")  # before the image data
+
+
+def test_bad_credentials_are_not_baked(badge_png):
+    for bad in ("", "not json and not a jwt", "[1,2]"):
+        with pytest.raises(baking.BakingError):
+            baking.bake_png(badge_png, bad)

@@ -1,15 +1,18 @@
 """Default artwork, SVG sanitizing and PNG upload checks (security catalog IMG-02..IMG-07)."""
 from __future__ import annotations
 
+import io
 import struct
 import xml.etree.ElementTree as ET
 import zlib
 
 import pytest
+from PIL import Image
 
+from issuer.delivery import images, raster
 from issuer.delivery.baking import bake_svg, unbake_svg
 from issuer.delivery.images import ImageError, check_png, default_badge_svg, sanitize_svg
-from tests.unit.delivery.conftest import make_png
+from tests.unit.delivery.conftest import make_png, png_chunk
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
@@ -196,14 +199,12 @@ def test_sanitize_non_bytes():
 # --- check_png ---------------------------------------------------------------------------------------
 
 
-def _chunk(ctype: bytes, data: bytes) -> bytes:
-    return struct.pack(">I4s", len(data), ctype) + data + struct.pack(">I", zlib.crc32(ctype + data))
 
 
 def _png_with_ihdr(width: int, height: int, depth: int = 8, colour: int = 2) -> bytes:
     ihdr = struct.pack(">IIBBBBB", width, height, depth, colour, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", zlib.compress(b"\0"))
-            + _chunk(b"IEND", b""))
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", zlib.compress(b"\0"))
+            + png_chunk(b"IEND", b""))
 
 
 def test_check_png_returns_size():
@@ -240,9 +241,60 @@ def test_polyglot_trailer_is_refused():
 def test_png_without_idat():
     ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
     with pytest.raises(ImageError, match="IDAT"):
-        check_png(b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IEND", b""))
+        check_png(b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IEND", b""))
 
 
 def test_check_png_size_cap():
     with pytest.raises(ImageError, match="larger than"):
         check_png(make_png(), max_bytes=10)
+
+
+def test_default_svg_is_valid_deterministic_and_escaped():
+    svg = images.default_badge_svg('Battery <Safety> & "Diagnostics" Level 3 for very long titles indeed',
+                                   "Academy & Co")
+    root = ET.fromstring(svg)
+    assert root.tag == SVG_NS + "svg" and root.get("role") == "img"
+    assert root.find(SVG_NS + "title") is not None
+    assert svg == images.default_badge_svg('Battery <Safety> & "Diagnostics" Level 3 for very long titles indeed',
+                                           "Academy & Co")
+    assert "<Safety>" not in svg and "&amp;" in svg
+
+
+def test_default_png_is_a_png():
+    data = raster.default_badge_png("ADAS Calibration", "BBZ")
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "PNG" and image.size == (400, 400)
+
+
+def test_sanitize_svg_removes_active_and_external_content():
+    hostile = (b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+               b'xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0" onload="alert(1)">'
+               b'<script>alert(1)</script><style>@import url(https://evil.example/x.css);</style>'
+               b'<foreignObject><div xmlns="http://www.w3.org/1999/xhtml">x</div></foreignObject>'
+               b'<a xlink:href="javascript:alert(1)"><rect width="5" height="5" onclick="x()"/></a>'
+               b'<image href="https://evil.example/track.png"/><use href="#ok"/>'
+               b'<circle id="ok" r="3" style="fill:url(https://evil.example/x)"/>'
+               b'<openbadges:credential>{"a":1}</openbadges:credential></svg>')
+    clean = images.sanitize_svg(hostile).decode()
+    for bad in ("script", "onload", "onclick", "javascript:", "evil.example", "foreignObject", "@import",
+                "openbadges:credential"):
+        assert bad not in clean, bad
+    assert 'href="#ok"' in clean and "<circle" in clean
+    ET.fromstring(clean)
+
+
+@pytest.mark.parametrize("data", [b"not svg", b"<html/>",
+                                  b'<!DOCTYPE svg [<!ENTITY x "y">]><svg xmlns="http://www.w3.org/2000/svg">&x;</svg>'])
+def test_sanitize_svg_refuses_non_svg_and_entities(data):
+    with pytest.raises(images.ImageError):
+        images.sanitize_svg(data)
+
+
+def test_check_png_reads_only_the_header():
+    data = raster.default_badge_png("x", "y")
+    assert images.check_png(data) == (400, 400)
+    huge_header = data[:16] + (100_000).to_bytes(4, "big") + (100_000).to_bytes(4, "big") + data[24:]
+    with pytest.raises(images.ImageError):
+        images.check_png(huge_header)
+    with pytest.raises(images.ImageError):
+        images.check_png(b"GIF89a")

@@ -74,3 +74,11 @@ def test_rejects_bad_urls(bad):
 def test_rejects_bad_box_size():
     with pytest.raises(ValueError):
         qr_png(URLS[0], box_size=0)
+
+
+def test_qr_codes_decode_to_the_url():
+    url = "https://skills.example.org/credentials/7b0c2f1e-1111-4a2b-9c3d-0e1f2a3b4c5d/verify"
+    decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr_png(url))))
+    assert [d.text for d in decoded] == [url]
+    root = ET.fromstring(qr_svg(url))
+    assert root.tag.endswith("svg")

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from issuer.resolve import DidError, did_key_from_public_key, resolve_did_key
 from issuer.badges.contexts import OB_V3P0, VC_V2
 from issuer.signing.eddsa_rdfc_2022 import add_proof, create_proof
+from issuer.verify.runtime import schema_folder
 from issuer.signing.keys import ed25519_public_multibase, generate_ed25519, public_jwk
 from issuer.signing.vc_jose import registered_claims
 from issuer.status.bitstring import Bitstring, encode
@@ -111,7 +112,9 @@ class NeverFetch:
         raise AssertionError(f"unexpected fetch of {url}")
 
 
-def verifier(resolver: Resolver | None = None, **kwargs) -> Verifier:
+def verifier(resolver: Resolver | None = None, official_schema_dir=None, **kwargs) -> Verifier:
+    if official_schema_dir is not None:
+        kwargs["official_schemas"] = schema_folder(official_schema_dir)
     return Verifier(resolve_did=resolver or Resolver(), **kwargs)
 
 

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.browser.conftest import LEARNER
+from tests.factories import LEARNER
 from tests.exchanges.holder import Holder
 
 PRE_AUTH = "urn:ietf:params:oauth:grant-type:pre-authorized_code"

@@ -33,6 +33,10 @@ DEFAULTS: dict = {
     "ALLOW_PRIVATE_FETCH": False,      # tests only: let the fetcher reach loopback addresses
     "ADMIN_TOKEN": None,               # enables POST /api/v1/matrix (the shared competence matrix)
     "OFFICIAL_SCHEMA_DIR": None,       # folder overriding the bundled official 1EdTech OB 3.0 JSON Schemas
+    "OFFER_TTL_DAYS": 30,              # wallet pickup: claim offers expire after this many days
+    "OFFER_TX_CODE_TRIES": 5,          # wrong OID4VCI PINs (tx_code) before an offer locks
+    "OID4VCI_TOKEN_TTL": 600,          # OID4VCI access token lifetime, seconds
+    "OID4VCI_NONCE_TTL": 300,          # c_nonce lifetime, seconds
     "OAUTH_TOKEN_LIFETIME": 600,       # seconds an OAuth 2.0 access token is valid
     "RATE_LIMITS_ENABLED": True,
     "RATE_LIMIT_STORAGE_URI": "memory://",          # redis://127.0.0.1:6379/0 to share across processes
@@ -73,7 +77,7 @@ DEFAULTS: dict = {
 _ENV_PREFIX = "ISSUER_"
 _INT_KEYS = {"STATUS_LIST_LENGTH", "STATUS_LIST_CAPACITY", "STATUS_LIST_MAX_AGE", "MAX_CONTENT_LENGTH",
              "MAX_UPLOAD_BYTES", "CLOCK_SKEW_SECONDS", "OAUTH_TOKEN_LIFETIME",
-             "PROXY_FIX_X_FOR"}
+             "PROXY_FIX_X_FOR", "OFFER_TTL_DAYS", "OFFER_TX_CODE_TRIES", "OID4VCI_TOKEN_TTL", "OID4VCI_NONCE_TTL"}
 # verifier limits: positive integers / seconds (docs/limits.md)
 _LIMIT_INT_KEYS = {"VERIFY_MAX_BYTES", "VERIFY_MAX_IMAGE_BYTES", "VERIFY_MAX_DEPTH", "VERIFY_MAX_ARRAY_ITEMS",
                    "VERIFY_MAX_OBJECT_MEMBERS", "VERIFY_MAX_STRING_CHARS", "VERIFY_MAX_VALUES", "VERIFY_MAX_PROOFS",

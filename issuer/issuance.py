@@ -33,7 +33,7 @@ from .verify.trust import has_direction_controls
 from .store.models import Course, CourseSkill, Credential, IssuerProfile, Provider, Skill, StatusEvent
 
 __all__ = ["IssueRequest", "IssuanceContext", "parse_issue_request", "issue_credential", "did_problem",
-           "achievement_input", "request_fingerprint"]
+           "achievement_input", "request_fingerprint", "sign_credential"]
 
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
@@ -247,6 +247,28 @@ def find_idempotent(session: Session, provider: Provider, key: str | None, finge
     return existing
 
 
+def sign_credential(unsigned: dict, issuer: IssuerProfile, material: tenants.SigningMaterial,
+                    ctx: IssuanceContext) -> tuple[str, str]:
+    """Sign ``unsigned`` both ways (eddsa-rdfc-2022 JSON-LD text, VC-JWT compact) and self-verify.
+
+    Raises Unprocessable when JSON-LD processing would lose data; RuntimeError when our own output
+    does not verify (a bug: nothing may be stored then).
+    """
+    try:
+        signed = eddsa_rdfc_2022.add_proof(unsigned, material.di_key,
+                                           verification_method=material.di_verification_method, created=ctx.now)
+    except DataLossError as exc:
+        raise Unprocessable("the credential would lose data under JSON-LD processing; refusing to sign it",
+                            errors=[{"message": p} for p in exc.problems]) from exc
+    document = json.dumps(signed, ensure_ascii=False, indent=2)
+    token = vc_jose.sign_vc_jwt(signed, material.jwt_key, alg=material.jwt_alg, kid=material.jwt_kid)
+    if ctx.self_verify is not None:
+        problems = ctx.self_verify(json.loads(document), token, tenants.did_document(issuer, ctx.base_url))
+        if problems:
+            raise RuntimeError(f"refusing to store a credential that does not verify: {problems}")
+    return document, token
+
+
 def issue_credential(session: Session, provider: Provider, request: IssueRequest, ctx: IssuanceContext, *,
                      actor: str, idempotency_key: str | None = None, fingerprint: str | None = None) -> Credential:
     """Build, sign, self-verify and store a credential. The caller commits."""
@@ -274,19 +296,7 @@ def issue_credential(session: Session, provider: Provider, request: IssueRequest
         now=ctx.now, extras=CredentialExtras(completed_at=request.completed_at, result=request.result,
                                              evidence=request.evidence, valid_for=valid_for,
                                              credential_status=entries[0] if len(entries) == 1 else entries))
-    try:
-        signed = eddsa_rdfc_2022.add_proof(unsigned, material.di_key,
-                                           verification_method=material.di_verification_method, created=ctx.now)
-    except DataLossError as exc:
-        raise Unprocessable("the credential would lose data under JSON-LD processing; refusing to sign it",
-                            errors=[{"message": p} for p in exc.problems]) from exc
-    document = json.dumps(signed, ensure_ascii=False, indent=2)
-    token = vc_jose.sign_vc_jwt(signed, material.jwt_key, alg=material.jwt_alg, kid=material.jwt_kid)
-    if ctx.self_verify is not None:
-        problems = ctx.self_verify(json.loads(document), token, tenants.did_document(issuer, ctx.base_url))
-        if problems:
-            raise RuntimeError(f"refusing to store a credential that does not verify: {problems}")
-    row.document, row.jwt = document, token
+    row.document, row.jwt = sign_credential(unsigned, issuer, material, ctx)
     row.valid_until = ctx.now + valid_for if valid_for else None
     session.add(StatusEvent(credential_id=credential_id, provider_id=provider.id, action="issue",
                             reason=None, actor=actor, at=ctx.now))

@@ -5,11 +5,13 @@ serves follow Open Badges 3.0 (https://www.imsglobal.org/spec/ob/v3p0/)."""
 from __future__ import annotations
 
 from .errors import init_errors
+from .exchanges import bp as exchanges_bp
 from .exports import bp as exports_bp
 from .files import bp as files_bp
-from .listing import bp as listing_bp
 from .limits import init_limits
+from .listing import bp as listing_bp
 from .oauth import init_oauth
+from .offers import bp as offers_bp
 from .openapi import bp as openapi_bp
 from .ops import init_ops
 from .provider import bp as provider_bp
@@ -27,6 +29,8 @@ def init_app(app) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(files_bp)
     app.register_blueprint(verification_bp)
+    app.register_blueprint(offers_bp)
+    app.register_blueprint(exchanges_bp)
     init_oauth(app)
     app.register_blueprint(openapi_bp)
 

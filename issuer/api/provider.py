@@ -15,6 +15,7 @@ from .. import issuance
 from ..badges.timestamps import iso_z
 from ..delivery.artifacts import store_course_image
 from ..errors import BadRequest, IssuerError, NotFound, PayloadTooLarge, Unauthorized, ValidationFailed
+from ..exchanges.offers import claim_summary
 from ..issuance import IssuanceContext
 from ..skills import catalogue, matrix
 from ..status import revocation
@@ -24,6 +25,7 @@ from ..store.models import Course
 from ..verify.selfcheck import self_verifier
 from . import limits
 from .context import current_provider, db, db_write, principal, requires, service
+from .offers import offer_for, parse_offer_option
 from .requests import json_body
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -52,9 +54,11 @@ def credential_links(credential_id: str) -> dict:
     }
 
 
-def _credential_response(row, status: int, replayed: bool = False):
+def _credential_response(row, status: int, replayed: bool = False, session=None, offer: dict | None = None):
     body = {"id": row.id, "status": row.status, "credential": json.loads(row.document), "jwt": row.jwt,
-            "links": credential_links(row.id)}
+            "links": credential_links(row.id), "claim": claim_summary(session or db(), row.id)}
+    if offer is not None:
+        body["offer"] = offer
     if isinstance(body["credential"].get("credentialStatus"), list):
         body["warnings"] = [{"code": "credential_status_array", "detail": SUSPENSION_COST}]
     response = jsonify(body)
@@ -92,23 +96,25 @@ def issue():
     fingerprint = issuance.request_fingerprint(body) if isinstance(body, (dict, list)) else None
     existing = issuance.find_idempotent(session, provider, key, fingerprint)
     if existing is not None:
-        return _credential_response(existing, 200, replayed=True)
+        return _credential_response(existing, 200, replayed=True, session=session)
     ctx = issuance_context()
     req = issuance.parse_issue_request(body, now=ctx.now, skew=ctx.clock_skew)
+    offer_option = parse_offer_option(body.get("offer"))
     try:
         row = issuance.issue_credential(session, provider, req, ctx, actor=_actor(), idempotency_key=key,
                                         fingerprint=fingerprint)
+        offer = offer_for(session, row, tx_code=offer_option["tx_code"]) if offer_option else None
         session.commit()
     except IntegrityError:
         session.rollback()
         existing = issuance.find_idempotent(session, provider, key, fingerprint) if key else None
         if existing is not None:
-            return _credential_response(existing, 200, replayed=True)
+            return _credential_response(existing, 200, replayed=True, session=session)
         raise
     except Exception:
         session.rollback()
         raise
-    return _credential_response(row, 201)
+    return _credential_response(row, 201, session=session, offer=offer)
 
 
 @bp.get("/credentials/<credential_id>")

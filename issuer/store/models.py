@@ -20,7 +20,8 @@ from .db import Base
 __all__ = [
     "Base", "Provider", "ApiKey", "IssuerProfile", "SigningKey", "Framework", "JobRole", "Skill",
     "RoleSkill", "Course", "CourseSkill", "BadgeImage", "Credential", "StatusList", "StatusEntry",
-    "StatusEvent", "OAuthClient", "OAuthToken",
+    "StatusEvent", "OAuthClient", "OAuthToken", "CredentialOffer", "CredentialClaim",
+    "ExchangeNonce",
 ]
 
 intpk = Annotated[int, mapped_column(primary_key=True)]
@@ -312,3 +313,57 @@ class OAuthToken(Base):
     expires_in: Mapped[int] = mapped_column(Integer)
     revoked_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
     client: Mapped[OAuthClient] = relationship()
+
+
+class CredentialOffer(Base):
+    """A private claim offer for one credential (wallet pickup, see :mod:`issuer.exchanges`).
+
+    Only SHA-256 hashes of its secrets are stored: the claim page token, the exchange id (which
+    also names the OID4VCI credential offer URI) and the OID4VCI pre-authorized code, and an
+    HMAC of the PIN (``tx_code``). ``state`` is ``open``, ``locked`` (too many wrong PINs) or
+    ``revoked``; an offer whose credential has a :class:`CredentialClaim` is used up.
+    """
+
+    __tablename__ = "credential_offer"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    credential_id: Mapped[str] = mapped_column(ForeignKey("credential.id"), index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
+    claim_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    exchange_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    tx_code_hash: Mapped[Optional[str]] = mapped_column(String(64))
+    tx_code_length: Mapped[Optional[int]] = mapped_column(Integer)
+    tx_code_failures: Mapped[int] = mapped_column(Integer, default=0)
+    access_token_hash: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    access_token_expires_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open | locked | revoked
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    credential: Mapped[Credential] = relationship()
+
+
+class CredentialClaim(Base):
+    """The holder a credential was delivered to: one per credential (the unique constraint makes
+    a second holder impossible, even under concurrency). The holder-bound copies are stored
+    verbatim; they share the issued record's id and status entry."""
+
+    __tablename__ = "credential_claim"
+    id: Mapped[intpk]
+    credential_id: Mapped[str] = mapped_column(ForeignKey("credential.id"), unique=True)
+    offer_id: Mapped[str] = mapped_column(ForeignKey("credential_offer.id"), index=True)
+    holder_did: Mapped[str] = mapped_column(String(2000))
+    protocol: Mapped[str] = mapped_column(String(16))  # oid4vci | vcapi | lcw
+    formats: Mapped[list] = mapped_column(JSON, default=list)  # delivered: ldp_vc, jwt_vc_json
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    document: Mapped[str] = mapped_column(Text)
+    jwt: Mapped[str] = mapped_column(Text)
+
+
+class ExchangeNonce(Base):
+    """An OID4VCI ``c_nonce`` (from the Nonce Endpoint); used at most once in a key proof."""
+
+    __tablename__ = "exchange_nonce"
+    value: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    used_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))

@@ -5,13 +5,14 @@ micro-credential elements (Council Recommendation 2022/C 243/02,
 https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:32022H0627(02)).
 
 * ``pages``: the learner's credential page, ``/credentials/<id>/verify`` and the coverage view;
+* ``claim``: the learner's private claim page for wallet pickup and the VCALM interaction URL;
 * ``verify_form``: ``/verify``, to check any credential, JWT, baked image or URL;
 * ``catalogue``: home, issuers, achievements, frameworks, job roles and skills;
 * ``render`` (security headers, the friendly 404) and ``i18n`` (languages) serve them all.
 """
 from __future__ import annotations
 
-from . import catalogue, i18n, pages, render, verify_form
+from . import catalogue, claim, i18n, pages, render, verify_form
 
 __all__ = ["init_app"]
 
@@ -20,6 +21,7 @@ def init_app(app) -> None:
     app.register_blueprint(pages.bp)
     app.register_blueprint(verify_form.bp)
     app.register_blueprint(catalogue.bp)
+    app.register_blueprint(claim.bp)
     i18n.init_app(app)
     render.init_app(app)
     app.extensions["issuer_pages"] = {"credential": pages.credential_page, "coverage": pages.coverage_page}

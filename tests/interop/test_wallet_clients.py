@@ -1,0 +1,162 @@
+"""Issue #11: real wallet client libraries pick up credentials from a live server, over plain http
+(allowed in tests only), and every credential they receive verifies in @digitalbazaar/vc (JSON-LD)
+or jose (JWT) and in our verifier, naming the client's DID as subject.
+
+Clients (``wallets/``, installed from its lock file): @openid4vc/openid4vci 0.4.6 (OID4VCI 1.0),
+@sphereon/oid4vci-client 0.20.1 (draft 15), an LCW holder emulator built from the
+@digitalcredentials libraries LCW uses (three link forms), and a VCALM holder on @digitalbazaar/vc.
+"""
+from __future__ import annotations
+
+import threading
+
+import jwt as pyjwt
+import pytest
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from issuer import create_app
+from issuer.exchanges.key_proof import did_jwk
+from issuer.badges.contexts import BUNDLED_CONTEXTS, EU_MICROCREDENTIAL_V1
+from issuer.service import build_service
+from issuer.demo.setup import demo_api_keys, initialize
+from tests.conftest import make_config
+from tests.interop import wallet_clients
+from tests.interop.harness import HarnessError
+from tests.spec import spec_contexts
+
+LDP, JWT = "AchievementCredential_ldp_vc", "AchievementCredential_jwt_vc_json"
+LEARNER = {"name": "Jana Novak", "email": "jana.novak@example.org"}
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs):
+        pass
+
+
+class Live:
+    def __init__(self, tmp):
+        self.server = make_server("127.0.0.1", 0, app=None, threaded=True, request_handler=_Quiet)
+        self.base_url = f"http://localhost:{self.server.server_port}"
+        self.service = build_service(make_config(tmp, f"sqlite:///{tmp / 'issuer.db'}", BASE_URL=self.base_url))
+        initialize(self.service, load_demo=True)
+        self.server.app = create_app(service=self.service)
+        self.client = self.server.app.test_client()
+        self.auth = {"Authorization": f"Bearer {demo_api_keys(self.service)['emob-academy']}"}
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def issue(self, offer=True) -> dict:
+        response = self.client.post("/api/v1/credentials", json={"course": "HV-2S", "learner": LEARNER,
+                                                                 "offer": offer}, headers=self.auth)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+    def local(self, url: str) -> str:
+        return url.replace(self.base_url, "")
+
+    def documents(self, credential: dict) -> dict:
+        issuer_id = credential["issuer"]["id"]
+        slug = issuer_id.rsplit(":", 1)[-1]
+        entries = credential["credentialStatus"]
+        entries = entries if isinstance(entries, list) else [entries]
+        documents = {issuer_id: self.client.get(f"/issuers/{slug}/did.json").get_json(),
+                     EU_MICROCREDENTIAL_V1: BUNDLED_CONTEXTS[EU_MICROCREDENTIAL_V1],
+                     "https://w3id.org/security/jwk/v1": spec_contexts()["https://w3id.org/security/jwk/v1"]}
+        for entry in entries:
+            url = entry["statusListCredential"]
+            documents[url] = self.client.get(self.local(url)).get_json()
+        return documents
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory, node_harness):
+    wallet_clients.ensure_installed()
+    server = Live(tmp_path_factory.mktemp("wallets"))
+    yield server
+    server.server.shutdown()
+    server.server.server_close()
+    server.service.engine.dispose()
+
+
+def _check_ldp(live, node_harness, credential: dict, holder: str) -> None:
+    assert credential["credentialSubject"]["id"] == holder
+    theirs = node_harness.verify(credential, live.documents(credential), check_status=True)
+    assert theirs["verified"] is True, theirs
+    assert theirs["statusResult"]["revoked"] is False
+    ours = live.client.post("/api/v1/verify", json=credential).get_json()
+    assert ours["verified"] is True, ours
+
+
+def _check_jwt(live, node_harness, token: str, holder: str) -> None:
+    issuer = pyjwt.decode(token, options={"verify_signature": False})["iss"]
+    slug = issuer.rsplit(":", 1)[-1]
+    theirs = node_harness.verify_jwt(token, live.client.get(f"/issuers/{slug}/jwks.json").get_json(), issuer=issuer)
+    assert theirs["verified"] is True, theirs
+    assert theirs["payload"]["sub"] == holder and theirs["payload"]["credentialSubject"]["id"] == holder
+    ours = live.client.post("/api/v1/verify", data=token, content_type="application/jwt").get_json()
+    assert ours["verified"] is True, ours
+
+
+def _holder(answer: dict) -> str:
+    return answer["holder"] or did_jwk(answer["publicJwk"])
+
+
+@pytest.mark.parametrize("pin,key,binding", [(False, "Ed25519", "did"), (True, "P-256", "jwk"),
+                                             (True, "Ed25519", "jwk"), (False, "P-256", "did")])
+def test_openid4vc_client_picks_up_both_formats(live, node_harness, pin, key, binding):
+    issued = live.issue({"txCode": True} if pin else True)
+    answer = wallet_clients.run("oid4vci-openid4vc.mjs", {
+        "offer": issued["offer"]["openid4vci"], "txCode": issued["offer"].get("txCode"),
+        "configurations": [LDP, JWT], "key": key, "binding": binding, "allowInsecure": True})
+    assert answer["version"] == "V1"  # the client reads our metadata as OID4VCI 1.0
+    holder = _holder(answer)
+    _check_ldp(live, node_harness, answer["credentials"][LDP], holder)
+    _check_jwt(live, node_harness, answer["credentials"][JWT], holder)
+    claim = live.client.get(f"/api/v1/credentials/{issued['id']}", headers=live.auth).get_json()["claim"]
+    assert claim["holder"] == holder and claim["protocol"] == "oid4vci"
+
+
+@pytest.mark.parametrize("pin,key,binding", [(True, "Ed25519", "did"), (False, "P-256", "jwk")])
+def test_sphereon_client_picks_up_both_formats(live, node_harness, pin, key, binding):
+    issued = live.issue({"txCode": True} if pin else True)
+    answer = wallet_clients.run("oid4vci-sphereon.mjs", {
+        "offer": issued["offer"]["openid4vci"], "txCode": issued["offer"].get("txCode"), "key": key,
+        "binding": binding, "configurations": [{"id": LDP, "format": "ldp_vc"}, {"id": JWT, "format": "jwt_vc_json"}]})
+    holder = _holder(answer)
+    _check_ldp(live, node_harness, answer["credentials"][LDP], holder)
+    _check_jwt(live, node_harness, answer["credentials"][JWT], holder)
+
+
+def test_openid4vc_client_with_a_wrong_pin_gets_invalid_grant(live):
+    issued = live.issue({"txCode": True})
+    wrong = "123456" if issued["offer"]["txCode"] != "123456" else "654321"
+    with pytest.raises(HarnessError, match="invalid_grant"):
+        wallet_clients.run("oid4vci-openid4vc.mjs", {"offer": issued["offer"]["openid4vci"], "txCode": wrong,
+                                                     "configurations": [LDP], "allowInsecure": True})
+
+
+@pytest.mark.parametrize("form,field", [("legacy", "lcw"), ("request", "lcwRequest"),
+                                        ("interaction", "interactionUrl")])
+def test_lcw_holder_follows_each_link_form(live, node_harness, form, field):
+    issued = live.issue()
+    answer = wallet_clients.run("lcw-holder.mjs", {"link": issued["offer"][field]})
+    assert answer["form"] == form and len(answer["credentials"]) == 1
+    if form != "legacy":
+        assert answer["presentationRequest"]["domain"] == live.base_url
+    _check_ldp(live, node_harness, answer["credentials"][0], answer["holder"])
+    claim = live.client.get(f"/api/v1/credentials/{issued['id']}", headers=live.auth).get_json()["claim"]
+    assert claim["protocol"] == ("lcw" if form == "legacy" else "vcapi") and claim["holder"] == answer["holder"]
+    with pytest.raises(HarnessError, match="409"):  # used: already claimed
+        wallet_clients.run("lcw-holder.mjs", {"link": issued["offer"][field]})
+
+
+def test_vcalm_holder_and_revocation_reaches_the_claimed_copy(live, node_harness):
+    issued = live.issue()
+    answer = wallet_clients.run("vcalm-holder.mjs", {"interactionUrl": issued["offer"]["interactionUrl"]})
+    credential = answer["credentials"][0]
+    _check_ldp(live, node_harness, credential, answer["holder"])
+    assert live.client.post(f"/api/v1/credentials/{issued['id']}/revoke", json={"reason": "issued in error"},
+                            headers=live.auth).status_code == 200
+    theirs = node_harness.verify(credential, live.documents(credential), check_status=True)
+    assert theirs["statusResult"]["revoked"] is True  # one record: the copy is revoked too
+    ours = live.client.post("/api/v1/verify", json=credential).get_json()
+    assert ours["verified"] is False

@@ -72,12 +72,6 @@ def credential_issuer_metadata():
     return _json(oid4vci.issuer_metadata(service().base_url), no_store=False)
 
 
-@bp.get("/.well-known/oauth-authorization-server")
-def authorization_server_metadata():
-    """RFC 8414 Authorization Server Metadata (OID4VCI §12.3)."""
-    return _json(oid4vci.authorization_server_metadata(service().base_url), no_store=False)
-
-
 @bp.get("/oid4vci/credential-offer/<exchange_id>")
 def credential_offer(exchange_id: str):
     """The Credential Offer behind ``credential_offer_uri`` (OID4VCI §4.1.3)."""

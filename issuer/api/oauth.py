@@ -18,8 +18,9 @@ from authlib.oauth2.rfc6749 import ClientMixin, InvalidScopeError, TokenMixin
 from authlib.oauth2.rfc6749.grants import ClientCredentialsGrant
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, request
 from ..errors import InsufficientScope, NotFound, ValidationFailed
+from ..exchanges import oid4vci
 from ..store import clients
 from ..store.models import OAuthClient, OAuthToken, Provider
 from ..badges.timestamps import as_utc, iso_z
@@ -163,13 +164,20 @@ def init_oauth(app) -> None:
 
 
 def metadata(base: str) -> dict:
-    """RFC 8414 authorization server metadata."""
+    """RFC 8414 authorization server metadata of the one authorization server at ``base``.
+
+    It serves two grants at one token endpoint: client credentials (RFC 6749 §4.4) for providers'
+    back-ends, and the pre-authorized code grant (OID4VCI 1.0 §6, §12.3) for wallets, whose
+    metadata fields come from :func:`issuer.exchanges.oid4vci.authorization_server_metadata`.
+    """
+    wallets = oid4vci.authorization_server_metadata(base)
     return {
+        **wallets,
         "issuer": base,
         "token_endpoint": f"{base}/oauth/token",
-        "token_endpoint_auth_methods_supported": AUTH_METHODS,
-        "grant_types_supported": ["client_credentials"],
-        "response_types_supported": [],  # no authorization endpoint: client credentials only
+        "token_endpoint_auth_methods_supported": AUTH_METHODS + ["none"],
+        "grant_types_supported": ["client_credentials", *wallets["grant_types_supported"]],
+        "response_types_supported": [],  # no authorization endpoint: no user-facing OAuth flow
         "scopes_supported": list(clients.SCOPES),
         "revocation_endpoint": f"{base}/oauth/revoke",
         "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
@@ -187,6 +195,10 @@ def _no_store(response):
 
 @bp.post("/oauth/token")
 def issue_token():
+    """The token endpoint: client credentials here; the pre-authorized code grant goes to the wallet
+    pickup's handler (also at ``/oid4vci/token``), so one metadata document names one endpoint."""
+    if request.form.get("grant_type") == oid4vci.PRE_AUTHORIZED_GRANT:
+        return current_app.view_functions["exchanges.token"]()
     return _no_store(_server().create_token_response())
 
 

@@ -504,6 +504,47 @@ def _paths() -> dict:
             "docsAsset", "Swagger UI's files", "operations",
             {"200": {"description": "a file", "content": {"*/*": {"schema": BINARY}}}, **_problems(404)},
             params=[_param("filename")])},
+        **_wallet_paths(),
+    }
+
+
+def _wallet_paths() -> dict:
+    """Wallet pickup (issue #11; docs/wallets.md). Their protocol answers (OID4VCI 1.0, VCALM, the
+    DCC LCW links) are defined by those specifications, so responses are described by status only."""
+    protocol = {"default": {"description": "the protocol's answer: JSON, OAuth/OID4VCI error JSON or problem+json"}}
+    exchange = _param("exchange_id", description="the exchange id from the offer")
+    form = _body({"application/x-www-form-urlencoded": ANY_OBJ})
+    json_obj = _body({"application/json": ANY_OBJ}, required=False)
+    return {
+        "/api/v1/credentials/{credential_id}/offer": {
+            "post": _op("createOffer", "A private claim offer for one credential (201), shown once", "wallets",
+                        protocol, security=_provider("credentials:issue"), params=[CRED_ID], body=json_obj),
+            "delete": _op("withdrawOffer", "Withdraw the credential's open offer", "wallets", protocol,
+                          security=_provider("credentials:issue"), params=[CRED_ID])},
+        "/.well-known/openid-credential-issuer": {"get": _op(
+            "credentialIssuerMetadata", "OID4VCI 1.0 §12.2 Credential Issuer Metadata", "wallets", protocol)},
+        "/oid4vci/credential-offer/{exchange_id}": {"get": _op(
+            "credentialOffer", "OID4VCI 1.0 §4.1.3 Credential Offer behind credential_offer_uri", "wallets",
+            protocol, params=[exchange])},
+        "/oid4vci/token": {"post": _op(
+            "oid4vciToken", "OID4VCI 1.0 §6 token endpoint, pre-authorized code grant (also at /oauth/token)",
+            "wallets", protocol, body=form)},
+        "/oid4vci/nonce": {"post": _op("oid4vciNonce", "OID4VCI 1.0 §7 nonce endpoint", "wallets", protocol)},
+        "/oid4vci/credential": {"post": _op(
+            "oid4vciCredential", "OID4VCI 1.0 §8 credential endpoint (Bearer access token, jwt key proof)",
+            "wallets", protocol, body=json_obj)},
+        "/workflows/claim/exchanges/{exchange_id}": {
+            "get": _op("exchangeState", "VCALM exchange state", "wallets", protocol, params=[exchange]),
+            "post": _op("exchange", "VCALM exchange: {} starts DIDAuthentication; a signed presentation claims",
+                        "wallets", protocol, params=[exchange], body=json_obj)},
+        "/workflows/claim/exchanges/{exchange_id}/protocols": {"get": _op(
+            "exchangeProtocols", "The exchange's protocols (VCALM)", "wallets", protocol, params=[exchange])},
+        "/claim/{token}": {"get": _op(
+            "claimPage", "The learner's private claim page (HTML)", "wallets", protocol,
+            params=[_param("token", description="the offer's claim token")])},
+        "/interactions/{exchange_id}": {"get": _op(
+            "interaction", "VCALM interaction URL (?iuv=1): JSON protocols or a page", "wallets", protocol,
+            params=[exchange])},
     }
 
 

@@ -174,7 +174,7 @@ def test_authorization_server_metadata(client):
     meta.validate_token_endpoint_auth_methods_supported()
     meta.validate_revocation_endpoint()
     meta.validate_introspection_endpoint()
-    assert meta["grant_types_supported"] == ["client_credentials"]
+    assert meta["grant_types_supported"] == ["client_credentials", "urn:ietf:params:oauth:grant-type:pre-authorized_code"]
     assert {"credentials:issue", "credentials:read", "credentials:status", "catalogue:write",
             "webhooks:manage"} <= set(meta["scopes_supported"])
     assert meta["token_endpoint"] == "http://localhost:5000/oauth/token"

@@ -45,7 +45,7 @@ def test_metadata_is_1_0_with_both_configurations(client):
     logo.close()
     auth = client.get("/.well-known/oauth-authorization-server").get_json()
     assert auth["pre-authorized_grant_anonymous_access_supported"] is True
-    assert auth["token_endpoint"] == f"{BASE_URL}/oid4vci/token"
+    assert auth["token_endpoint"] == f"{BASE_URL}/oauth/token"  # one authorization server, both grants
 
 
 def test_both_formats_bound_to_one_holder_then_used_up(client, auth, wallet, issue_with_offer):

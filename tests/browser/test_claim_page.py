@@ -43,7 +43,7 @@ def _decode(page, selector: str) -> str:
 
 def test_claim_page_qr_codes_lead_wallets_to_the_credential(phone, live_server, screenshots):
     issued = _offer(live_server, txCode=True)
-    assert phone.goto(issued["offer"]["claimUrl"]).status == 200
+    assert phone.goto(issued["offer"]["claimUrl"], wait_until="networkidle").status == 200
     assert phone.locator("html").get_attribute("lang") == "de"
     assert "Nachweis abholen" in phone.title()
     assert phone.locator("[data-tx-code=required]").count() == 1
@@ -69,14 +69,14 @@ def test_claim_page_qr_codes_lead_wallets_to_the_credential(phone, live_server, 
     assert answer.json()["credentials"][0]["credential"]["credentialSubject"]["id"] == holder.did
 
     # used: the page now says so, in German
-    phone.reload()
+    phone.reload(wait_until="networkidle")
     assert phone.locator("[data-claim-problem]").get_attribute("data-claim-problem") == "already_claimed"
     assert phone.locator("img[data-qr]").count() == 0
 
 
 def test_lcw_qr_code_and_downloads(page, live_server, screenshots):
     issued = _offer(live_server)
-    assert page.goto(issued["offer"]["claimUrl"] + "?lang=en").status == 200
+    assert page.goto(issued["offer"]["claimUrl"] + "?lang=en", wait_until="networkidle").status == 200
     assert page.locator("h2#w-lcw").inner_text() == "Learner Credential Wallet"
     page.screenshot(path=str(screenshots / "claim-page-en.png"), full_page=True)
     lcw = _decode(page, "img[data-qr=lcw]")
@@ -98,7 +98,8 @@ def test_lcw_qr_code_and_downloads(page, live_server, screenshots):
 
 def test_public_credential_page_offers_no_pickup(page, live_server):
     issued = _offer(live_server)
-    assert page.goto(live_server.url(f"/credentials/{issued['id']}")).status == 200
+    # networkidle: the favicon is served before the page closes (no dropped static-file connection)
+    assert page.goto(live_server.url(f"/credentials/{issued['id']}"), wait_until="networkidle").status == 200
     html = page.content()
     assert "openid-credential-offer" not in html and "/claim/" not in html and "lcw.app" not in html
     assert page.locator("img[data-qr]").count() == 0

@@ -7,6 +7,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from issuer.jobs.queue import JobQueue
 from issuer.store.batches import item_credential_id
 from issuer.store.models import Credential, StatusEntry
 
@@ -179,3 +180,12 @@ def test_batches_need_the_issue_scope(client, service, demo):
         session.commit()
     response = client.post("/api/v1/batches", json={"items": _items(1)}, headers={"Authorization": f"Bearer {key}"})
     assert response.status_code == 403 and response.get_json()["scope"] == "credentials:issue"
+
+
+def test_metrics_show_the_job_queue_depth(client, auth, service):
+    assert 'issuer_job_queue_depth{kind="pending_items"} 0.0' in client.get("/metrics").get_data(as_text=True)
+    service.jobs = JobQueue(service, in_process=False)
+    client.post("/api/v1/batches", json={"items": _items(5)}, headers=auth)  # queued, no worker consumes
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'issuer_job_queue_depth{kind="pending_items"} 5.0' in text
+    assert 'issuer_job_queue_depth{kind="queued_messages"} 1.0' in text

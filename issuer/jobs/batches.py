@@ -185,7 +185,7 @@ def issuance_context(service, now: datetime) -> IssuanceContext:
 def _issue_item(session, provider: Provider, batch, item, ctx: IssuanceContext) -> tuple[str, str | None, dict | None]:
     """Issue one claimed item inside the caller's transaction: (state, credential id, problem)."""
     credential_id = store.item_credential_id(batch.id, item.position)
-    if session.get(Credential, credential_id) is not None:
+    if item.attempts > 1 and session.get(Credential, credential_id) is not None:  # a re-run (first runs skip the look-up)
         return store.ISSUED, credential_id, None
     body = json.loads(item.request)
     fingerprint = issuance.request_fingerprint(body)

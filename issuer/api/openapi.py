@@ -97,10 +97,11 @@ def _schemas() -> dict:
             "id": STR, "status": STR, "credential": {"$ref": REF + "AchievementCredential"},
             "jwt": STR, "links": {"$ref": REF + "CredentialLinks"}}),
         "CredentialSummary": _obj(
-            ["id", "url", "course", "issuer", "status", "issuedAt", "validUntil", "learnerName", "learnerDid"], {
+            ["id", "url", "course", "issuer", "status", "issuedAt", "validUntil", "learnerName", "learnerDid",
+             "claimedAt"], {
                 "id": STR, "url": STR, "course": STR, "issuer": STR,
                 "status": {"enum": ["active", "revoked", "suspended", "expired"]}, "issuedAt": DATE,
-                "validUntil": NDATE, "learnerName": STR, "learnerDid": NSTR}),
+                "validUntil": NDATE, "learnerName": STR, "learnerDid": NSTR, "claimedAt": NDATE}),
         "CredentialList": _obj(["items", "next"], {
             "items": {"type": "array", "items": {"$ref": REF + "CredentialSummary"}},
             "next": {"type": ["string", "null"], "description": "URL of the next page, null on the last"}}),
@@ -236,7 +237,7 @@ LIST_EXAMPLE = {"items": [{"id": "2f6c0d2e-7d55-4d1e-9d0c-0a1b2c3d4e5f",
                            "url": "https://skills.example.org/api/v1/credentials/2f6c0d2e-7d55-4d1e-9d0c-0a1b2c3d4e5f",
                            "course": "HV-2S", "issuer": "emob-academy", "status": "active",
                            "issuedAt": "2026-05-04T10:00:00Z", "validUntil": None, "learnerName": "Alex Muster",
-                           "learnerDid": None}],
+                           "learnerDid": None, "claimedAt": None}],
                 "next": "https://skills.example.org/api/v1/credentials?limit=1&cursor=WyIyMDI2LTA1LTA0In0"}
 PROBLEM_EXAMPLE = {"type": "https://github.com/ob3-skills-hub/issuer/blob/main/docs/problems.md#insufficient_scope",
                    "title": "Insufficient scope", "status": 403, "code": "insufficient_scope",
@@ -270,6 +271,8 @@ def _paths() -> dict:
                     _param("learnerDid", "query", {"type": "string", "pattern": "^did:"}),
                     _param("learnerEmail", "query", {"type": "string", "format": "email"},
                            "matched through a keyed hash; the address is never stored"),
+                    _param("claimed", "query", {"enum": ["true", "false"]},
+                           "true: claimed into a wallet (OID4VCI, VC-API or LCW); false: not yet"),
                     _param("limit", "query", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}),
                     _param("cursor", "query", description="the cursor of the next page, from `next`")],
                 description="Filters combine with AND. Other providers' credentials never appear."),

@@ -35,7 +35,7 @@ _SCHEMA_FILES = {
 }
 _PROBLEM_TITLES = {
     400: "Bad request", 401: "Missing or invalid credentials", 403: "Forbidden or insufficient scope",
-    404: "Not found", 405: "Method not allowed", 406: "Not acceptable", 409: "Conflict",
+    404: "Not found", 405: "Method not allowed", 406: "Not acceptable", 409: "Conflict", 410: "Gone",
     413: "Payload too large", 415: "Unsupported media type", 422: "The request body is not valid",
     429: "Too many requests (see Retry-After)", 503: "Not ready",
 }
@@ -87,6 +87,7 @@ ANY_OBJ = {"type": "object"}
 
 def _schemas() -> dict:
     schemas = _file_schemas()
+    schemas.update(_wallet_schemas())
     schemas.update({
         "Problem": _obj(["type", "title", "status"], {
             "type": STR, "title": STR, "status": {"type": "integer"}, "detail": STR, "code": STR,
@@ -511,43 +512,109 @@ def _paths() -> dict:
     }
 
 
+def _wallet_schemas() -> dict:
+    """Response shapes of the wallet pickup routes, as OID4VCI 1.0, RFC 6749 and VCALM define them."""
+    url = {"type": "string", "format": "uri"}
+    return {
+        "CredentialOfferView": _obj(
+            ["id", "credentialId", "claimUrl", "openid4vci", "lcw", "lcwRequest", "interactionUrl", "vcapi",
+             "expiresAt"], {
+                "id": STR, "credentialId": STR, "claimUrl": url, "openid4vci": STR, "lcw": STR,
+                "lcwRequest": url, "interactionUrl": url, "vcapi": url, "expiresAt": DATE,
+                "txCode": {"type": "string", "description": "the PIN, when asked for; shown only here"}},
+            description="A private claim offer; its secrets are shown only in this answer"),
+        "OfferWithdrawn": _obj(["id", "revoked"], {"id": STR, "revoked": {"type": "integer", "minimum": 0}}),
+        "CredentialIssuerMetadata": _obj(
+            ["credential_issuer", "credential_endpoint", "credential_configurations_supported"], {
+                "credential_issuer": url, "credential_endpoint": url, "nonce_endpoint": url,
+                "display": {"type": "array", "items": ANY_OBJ},
+                "credential_configurations_supported": {"type": "object", "additionalProperties": _obj(
+                    ["format"], {"format": {"enum": ["ldp_vc", "jwt_vc_json"]}, "scope": STR})}},
+            description="OID4VCI 1.0 §12.2.4"),
+        "CredentialOffer": _obj(["credential_issuer", "credential_configuration_ids", "grants"], {
+            "credential_issuer": url, "credential_configuration_ids": {"type": "array", "items": STR},
+            "grants": {"type": "object"}}, description="OID4VCI 1.0 §4.1.1"),
+        "TokenResponse": _obj(["access_token", "token_type", "expires_in"], {
+            "access_token": STR, "token_type": {"enum": ["Bearer"]}, "expires_in": {"type": "integer"},
+            "c_nonce": STR, "c_nonce_expires_in": {"type": "integer"}}, description="RFC 6749 §5.1"),
+        "NonceResponse": _obj(["c_nonce"], {"c_nonce": STR}, description="OID4VCI 1.0 §7.2"),
+        "CredentialResponse": _obj(["credentials"], {
+            "credentials": {"type": "array", "minItems": 1, "items": _obj(["credential"], {
+                "credential": {"oneOf": [{"$ref": REF + "AchievementCredential"}, STR]}})},
+            "credential": {"oneOf": [{"$ref": REF + "AchievementCredential"}, STR],
+                           "description": "draft 13/14 wallets read the singular member"},
+            "format": STR}, description="OID4VCI 1.0 §8.3 (ldp_vc: the JSON-LD credential; jwt_vc_json: a VC-JWT)"),
+        "ExchangeState": _obj(["exchange"], {"exchange": _obj(["id", "state"], {
+            "id": STR, "state": {"enum": ["pending", "active", "complete", "invalid"]}})}),
+        "ExchangeProtocols": _obj(["protocols"], {"protocols": _obj(["vcapi", "OID4VCI"], {
+            "vcapi": url, "OID4VCI": STR})}),
+        "ExchangeStep": {"type": "object", "description": "VCALM: a verifiablePresentationRequest "
+                         "(DIDAuthentication) after {}, or a verifiablePresentation carrying the credential",
+                         "oneOf": [_obj(["verifiablePresentationRequest"], {"verifiablePresentationRequest": ANY_OBJ}),
+                                   _obj(["verifiablePresentation"], {"verifiablePresentation": ANY_OBJ})]},
+    }
+
+
 def _wallet_paths() -> dict:
-    """Wallet pickup (issue #11; docs/wallets.md). Their protocol answers (OID4VCI 1.0, VCALM, the
-    DCC LCW links) are defined by those specifications, so responses are described by status only."""
-    protocol = {"default": {"description": "the protocol's answer: JSON, OAuth/OID4VCI error JSON or problem+json"}}
+    """Wallet pickup (issue #11; docs/wallets.md): OID4VCI 1.0, VCALM exchanges and the DCC LCW links.
+    OAuth and OID4VCI errors are their specifications' JSON (``OAuthError``); the VCALM and provider
+    routes answer problem+json."""
     exchange = _param("exchange_id", description="the exchange id from the offer")
-    form = _body({"application/x-www-form-urlencoded": ANY_OBJ})
+    form = _body({"application/x-www-form-urlencoded": _obj(["grant_type", "pre-authorized_code"], {
+        "grant_type": {"const": "urn:ietf:params:oauth:grant-type:pre-authorized_code"},
+        "pre-authorized_code": STR, "tx_code": STR})})
     json_obj = _body({"application/json": ANY_OBJ}, required=False)
+    issue, auth_errors = "credentials:issue", (401, 403, 429)
+
+    def oauth(*codes: int) -> dict:
+        return {str(c): _json("OAuthError", "OAuth / OID4VCI error") for c in codes}
+
+    page = {"200": {"description": "an HTML page", "content": {"text/html": {"schema": HTML}}}}
     return {
         "/api/v1/credentials/{credential_id}/offer": {
             "post": _op("createOffer", "A private claim offer for one credential (201), shown once", "wallets",
-                        protocol, security=_provider("credentials:issue"), params=[CRED_ID], body=json_obj),
-            "delete": _op("withdrawOffer", "Withdraw the credential's open offer", "wallets", protocol,
-                          security=_provider("credentials:issue"), params=[CRED_ID])},
+                        {"201": _json("CredentialOfferView", "The offer, with its secrets"),
+                         **_problems(400, *auth_errors, 404, 409, 415, 422)},
+                        security=_provider(issue), params=[CRED_ID], body=json_obj),
+            "delete": _op("withdrawOffer", "Withdraw the credential's open offer", "wallets",
+                          {"200": _json("OfferWithdrawn", "How many open offers were withdrawn"),
+                           **_problems(*auth_errors, 404)},
+                          security=_provider(issue), params=[CRED_ID])},
         "/.well-known/openid-credential-issuer": {"get": _op(
-            "credentialIssuerMetadata", "OID4VCI 1.0 §12.2 Credential Issuer Metadata", "wallets", protocol)},
+            "credentialIssuerMetadata", "OID4VCI 1.0 §12.2 Credential Issuer Metadata", "wallets",
+            {"200": _json("CredentialIssuerMetadata", "The metadata")})},
         "/oid4vci/credential-offer/{exchange_id}": {"get": _op(
             "credentialOffer", "OID4VCI 1.0 §4.1.3 Credential Offer behind credential_offer_uri", "wallets",
-            protocol, params=[exchange])},
+            {"200": _json("CredentialOffer", "The Credential Offer"), **oauth(404, 409, 410), **_problems(429)},
+            params=[exchange])},
         "/oid4vci/token": {"post": _op(
             "oid4vciToken", "OID4VCI 1.0 §6 token endpoint, pre-authorized code grant (also at /oauth/token)",
-            "wallets", protocol, body=form)},
-        "/oid4vci/nonce": {"post": _op("oid4vciNonce", "OID4VCI 1.0 §7 nonce endpoint", "wallets", protocol)},
+            "wallets", {"200": _json("TokenResponse", "An access token"), **oauth(400, 401, 409, 410, 413),
+                        **_problems(429)}, body=form)},
+        "/oid4vci/nonce": {"post": _op("oid4vciNonce", "OID4VCI 1.0 §7 nonce endpoint", "wallets",
+                                       {"200": _json("NonceResponse", "A fresh c_nonce"), **_problems(429)})},
         "/oid4vci/credential": {"post": _op(
             "oid4vciCredential", "OID4VCI 1.0 §8 credential endpoint (Bearer access token, jwt key proof)",
-            "wallets", protocol, body=json_obj)},
+            "wallets", {"200": _json("CredentialResponse", "The credential, bound to the holder"),
+                        **oauth(400, 401, 403, 409, 410, 413)}, body=json_obj)},
         "/workflows/claim/exchanges/{exchange_id}": {
-            "get": _op("exchangeState", "VCALM exchange state", "wallets", protocol, params=[exchange]),
+            "get": _op("exchangeState", "VCALM exchange state", "wallets",
+                       {"200": _json("ExchangeState", "The state"), **_problems(404)}, params=[exchange]),
             "post": _op("exchange", "VCALM exchange: {} starts DIDAuthentication; a signed presentation claims",
-                        "wallets", protocol, params=[exchange], body=json_obj)},
+                        "wallets", {"200": _json("ExchangeStep", "The next step, or the credential"),
+                                    **_problems(400, 404, 409, 410, 413, 415, 422)},
+                        params=[exchange], body=json_obj)},
         "/workflows/claim/exchanges/{exchange_id}/protocols": {"get": _op(
-            "exchangeProtocols", "The exchange's protocols (VCALM)", "wallets", protocol, params=[exchange])},
+            "exchangeProtocols", "The exchange's protocols (VCALM)", "wallets",
+            {"200": _json("ExchangeProtocols", "The protocols"), **_problems(404, 409, 410)}, params=[exchange])},
         "/claim/{token}": {"get": _op(
-            "claimPage", "The learner's private claim page (HTML)", "wallets", protocol,
+            "claimPage", "The learner's private claim page (HTML)", "wallets", {**page, **_problems(404)},
             params=[_param("token", description="the offer's claim token")])},
         "/interactions/{exchange_id}": {"get": _op(
-            "interaction", "VCALM interaction URL (?iuv=1): JSON protocols or a page", "wallets", protocol,
-            params=[exchange])},
+            "interaction", "VCALM interaction URL (?iuv=1): JSON protocols or a page", "wallets",
+            {"200": _multi("JSON protocols (Accept: application/json or ?format=json), else a page",
+                           {"application/json": "ExchangeProtocols", "text/html": HTML}),
+             **_problems(404, 409, 410)}, params=[exchange])},
     }
 
 
@@ -564,7 +631,7 @@ def _public_not_found(paths: dict) -> dict:
         if path.startswith(("/api/", "/oauth/")):
             continue
         for operation in operations.values():
-            if "404" in operation["responses"]:
+            if operation["responses"].get("404") == {"$ref": "#/components/responses/Problem404"}:
                 operation["responses"]["404"] = {"$ref": "#/components/responses/NotFoundPage"}
     return paths
 

@@ -38,6 +38,8 @@ class Provider(Base):
     name: Mapped[str200]
     url: Mapped[Optional[str]] = mapped_column(String(500))
     suspension_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Learner e-mail by default (issue #12 §4): a request's "sendEmail" overrides it.
+    email_learners: Mapped[bool] = mapped_column(Boolean, default=False)
     created: Mapped[created_at]
 
 

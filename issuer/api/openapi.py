@@ -88,6 +88,13 @@ ANY_OBJ = {"type": "object"}
 def _schemas() -> dict:
     schemas = _file_schemas()
     schemas.update(_wallet_schemas())
+    schemas["IssuerKeys"] = _obj(["issuer", "did", "keys"], {
+        "issuer": STR, "did": STR, "new": {"type": "array", "items": STR},
+        "keys": {"type": "array", "items": _obj(
+            ["fragment", "verificationMethod", "algorithm", "state", "createdAt", "retiredAt", "compromisedAt", "note"], {
+                "fragment": STR, "verificationMethod": STR, "algorithm": {"enum": ["Ed25519", "ES256", "RS256"]},
+                "state": {"enum": ["active", "retired", "compromised"]}, "createdAt": NDATE, "retiredAt": NDATE,
+                "compromisedAt": NDATE, "note": NSTR})}})
     schemas.update({
         "Problem": _obj(["type", "title", "status"], {
             "type": STR, "title": STR, "status": {"type": "integer"}, "detail": STR, "code": STR,
@@ -509,6 +516,32 @@ def _paths() -> dict:
             {"200": {"description": "a file", "content": {"*/*": {"schema": BINARY}}}, **_problems(404)},
             params=[_param("filename")])},
         **_wallet_paths(),
+        **_key_paths(),
+    }
+
+
+def _key_paths() -> dict:
+    """Issuer signing keys (docs/keys.md): list, rotate, retire one reported compromised."""
+    scope, errors = _provider("keys:manage"), (401, 403, 404, 429)
+    slug = _param("slug", description="issuer slug")
+    return {
+        "/api/v1/issuers/{slug}/keys": {"get": _op(
+            "listKeys", "The issuer's signing keys and their state", "keys",
+            {"200": _json("IssuerKeys", "The keys"), **_problems(*errors)}, security=scope, params=[slug])},
+        "/api/v1/issuers/{slug}/keys/rotate": {"post": _op(
+            "rotateKeys", "New active keys; old ones stay published so earlier credentials verify", "keys",
+            {"201": _json("IssuerKeys", "The keys; `new` names the fresh ones"), **_problems(*errors, 409)},
+            security=scope, params=[slug])},
+        "/api/v1/issuers/{slug}/keys/{fragment}/compromise": {"post": _op(
+            "compromiseKey", "Retire a key reported compromised", "keys",
+            {"200": _json("IssuerKeys", "The keys; `new` names replacements when the key was active"),
+             **_problems(*errors, 409, 413, 415, 422)}, security=scope,
+            params=[slug, _param("fragment", description="the key's fragment, e.g. key-1")],
+            body=_body({"application/json": _obj([], {"note": {"type": "string", "maxLength": 500}},
+                                                  additionalProperties=False)}, required=False),
+            description="The key leaves the published DID document and JWK Set, so credentials signed with "
+                        "it fail verification everywhere; this service's verifier names the reason. "
+                        "A did:key issuer answers 409 (its identifier is its key).")},
     }
 
 
@@ -668,7 +701,7 @@ def document(base_url: str, config: dict) -> dict:
                                 "RFC 9457 problem details with a `requestId`." + _limits_text(config),
                  "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"}},
         "servers": [{"url": base_url}],
-        "tags": [{"name": n} for n in ("credentials", "catalogue", "oauth", "verification", "public", "pages",
+        "tags": [{"name": n} for n in ("credentials", "catalogue", "keys", "wallets", "oauth", "verification", "public", "pages",
                                        "operations")],
         "paths": _public_not_found(_paths()),
         "components": components,

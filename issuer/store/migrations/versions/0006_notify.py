@@ -15,8 +15,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('provider') as batch:
-        batch.add_column(sa.Column('email_learners', sa.Boolean(), nullable=False, server_default=sa.false()))
+    # A plain ADD COLUMN (no batch copy): on SQLite, copying ``provider`` would drop a table every
+    # other table's rows reference.
+    op.add_column('provider', sa.Column('email_learners', sa.Boolean(), nullable=False, server_default=sa.false()))
     op.create_table(
         'notify_event',
         sa.Column('id', sa.String(length=40), nullable=False),
@@ -106,5 +107,9 @@ def downgrade() -> None:
     op.drop_table('webhook_delivery')
     op.drop_table('webhook_endpoint')
     op.drop_table('notify_event')
-    with op.batch_alter_table('provider') as batch:
-        batch.drop_column('email_learners')
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite >= 3.35 drops the column in place; batch mode would copy and drop ``provider``,
+        # which the rows of every other table reference (FOREIGN KEY constraint failed).
+        op.execute("ALTER TABLE provider DROP COLUMN email_learners")
+    else:
+        op.drop_column('provider', 'email_learners')

@@ -20,8 +20,9 @@ from .context import current_provider, db, requires, service
 
 bp = Blueprint("listing", __name__, url_prefix="/api/v1")
 
-#: Query parameters of GET /api/v1/credentials. ``claimed`` is not accepted yet.
-FILTERS = ("course", "status", "issuedAfter", "issuedBefore", "learnerDid", "learnerEmail", "batch", "cursor",
+#: Query parameters of GET /api/v1/credentials.
+FILTERS = ("course", "status", "issuedAfter", "issuedBefore", "learnerDid", "learnerEmail", "claimed", "batch",
+           "cursor",
            "limit")
 MAX_LIMIT = 200
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -64,6 +65,9 @@ def parse_query() -> listing.CredentialQuery:
     batch = args.get("batch")
     if batch is not None and not _UUID.match(batch):
         raise BadRequest("batch must be a batch id (a UUID)")
+    claimed = args.get("claimed")
+    if claimed is not None and claimed not in ("true", "false"):
+        raise BadRequest("claimed must be true or false")
     try:
         limit = int(args.get("limit", "50"))
     except ValueError:
@@ -72,7 +76,8 @@ def parse_query() -> listing.CredentialQuery:
         raise BadRequest(f"limit must be an integer from 1 to {MAX_LIMIT}")
     return listing.CredentialQuery(course=course, status=status, issued_after=_time("issuedAfter"),
                                    issued_before=_time("issuedBefore"), learner_did=did, learner_email=email,
-                                   batch=batch, cursor=args.get("cursor"), limit=limit)
+                                   claimed=None if claimed is None else claimed == "true", batch=batch,
+                                   cursor=args.get("cursor"), limit=limit)
 
 
 @bp.get("/credentials")
@@ -89,7 +94,9 @@ def list_credentials():
         params = {k: v for k, v in request.args.items() if k != "cursor"}
         params["cursor"] = cursor
         next_url = f"{svc.base_url}/api/v1/credentials?{urlencode(params)}"
-    response = jsonify({"items": [listing.summary(r, svc.base_url, now) for r in rows], "next": next_url})
+    claims = listing.claims_of(db(), [r.id for r in rows])
+    response = jsonify({"items": [listing.summary(r, svc.base_url, now, claims.get(r.id)) for r in rows],
+                        "next": next_url})
     if next_url:
         response.headers["Link"] = f'<{next_url}>; rel="next"'
     response.headers["Cache-Control"] = "no-store"

@@ -1,14 +1,14 @@
 """batches: bulk issuance requests and their items (issue #12)
 
 Revision ID: 0005_batches
-Revises: 0004_wallets_offers
+Revises: 0010_key_compromise
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0005_batches'
-down_revision = '0004_wallets_offers'
+down_revision = '0010_key_compromise'
 branch_labels = None
 depends_on = None
 

@@ -179,8 +179,8 @@ def _schemas() -> dict:
         "BatchRequest": _obj(["items"], {
             "items": {"type": "array", "minItems": 1, "description": "issue requests (the body of POST "
                       "/api/v1/credentials), each optionally with `idempotencyKey`; `offer` is not accepted",
-                      "items": {"allOf": [{"$ref": REF + "IssueRequest"}], "type": "object",
-                                "properties": {"idempotencyKey": {"type": "string", "maxLength": 200}}}},
+                      "items": {"type": "object", "description": "an IssueRequest (components/schemas) with "
+                                "an optional `idempotencyKey` (string, 1-200 visible ASCII characters)"}},
             "sendEmail": {"type": "boolean", "description": "copied into items that do not set it"},
             "onInvalid": {"enum": ["reject", "issueValid"], "default": "reject",
                           "description": "reject the whole batch (422, nothing stored) or issue the valid rows"}},

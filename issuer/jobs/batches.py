@@ -263,9 +263,12 @@ def sweep(service, now: datetime) -> list[tuple[str, list[int]]]:
 
     For each unfinished batch: a batch with nothing left to do is marked finished; items whose
     lease ran out (their worker died) are re-enqueued; when the batch made no progress for
-    ``BATCH_STALL_SECONDS`` its pending items are re-enqueued too (a job lost between commit and
-    enqueue). A compare-and-set on ``swept_at`` lets one sweeper act per batch and round."""
+    ``BATCH_STALL_SECONDS`` and no message waits on the queue, its pending items are re-enqueued
+    too (a job lost between commit and enqueue). A compare-and-set on ``swept_at`` lets one sweeper act per batch and round."""
     stall = timedelta(seconds=service.config["BATCH_STALL_SECONDS"])
+    # Messages waiting on the queue: a batch without progress is then most likely waiting its turn
+    # behind other work, not lost (unknown counts as empty).
+    waiting = bool(getattr(service.jobs, "queued", lambda: None)())
     out = []
     with service.session() as session:
         candidates = store.unfinished(session)
@@ -275,7 +278,7 @@ def sweep(service, now: datetime) -> list[tuple[str, list[int]]]:
             if store.finish(session, batch.id, now):
                 session.commit()
                 continue
-            stalled = store.last_activity(session, batch) < now - stall
+            stalled = store.last_activity(session, batch) < now - stall and not waiting
             positions = store.redo_positions(session, batch.id, now, pending=stalled)
             if not positions or not store.claim_sweep(session, batch, now):
                 session.rollback()

@@ -98,3 +98,11 @@ def test_an_item_whose_course_disappeared_fails_with_its_problem(service, stored
         item = session.scalar(select(BatchItem).where(BatchItem.position == 2))
     assert item.state == "failed" and item.problem["status"] == 404 and "GONE" in item.problem["detail"]
     assert _states(service, stored_batch) == {"pending": 0, "running": 0, "issued": 6, "failed": 1}
+
+
+def test_a_batch_waiting_behind_queued_work_is_not_re_enqueued(service, stored_batch):
+    service.jobs.queued = lambda: 12  # other batches' messages are still waiting
+    later = service.clock() + timedelta(seconds=service.config["BATCH_STALL_SECONDS"] + 1)
+    assert batches.sweep(service, later) == []
+    service.jobs.queued = lambda: 0
+    assert batches.sweep(service, later) == [(stored_batch, [0, 3, 6])]

@@ -17,6 +17,7 @@ from .ops import init_ops
 from .provider import bp as provider_bp
 from .public import bp as public_bp
 from .verification import bp as verification_bp
+from .webhooks import bp as webhooks_bp
 
 __all__ = ["init_app"]
 
@@ -31,6 +32,7 @@ def init_app(app) -> None:
     app.register_blueprint(verification_bp)
     app.register_blueprint(offers_bp)
     app.register_blueprint(exchanges_bp)
+    app.register_blueprint(webhooks_bp)
     init_oauth(app)
     app.register_blueprint(openapi_bp)
 

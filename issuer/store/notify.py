@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from .notify_models import EmailMessage, Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
-__all__ = ["subscribed_endpoints", "add", "endpoints_of", "endpoint_of", "deliveries_of", "delivery_of",
+__all__ = ["subscribed_endpoints", "add", "endpoints_of", "endpoint_of", "deliveries_of", "delivery_of", "delivery_by_id",
            "attempts_of", "claim_due_deliveries", "claim_due_emails", "cancel_pending", "count_events",
            "email_rows_of"]
 
@@ -62,6 +62,12 @@ def delivery_of(session: Session, endpoint_id: str, delivery_id: str, *, for_upd
     """The endpoint's delivery ``delivery_id`` (row-locked with ``for_update``)."""
     query = select(WebhookDelivery).where(WebhookDelivery.id == delivery_id,
                                           WebhookDelivery.endpoint_id == endpoint_id)
+    return session.scalar(query.with_for_update() if for_update else query)
+
+
+def delivery_by_id(session: Session, delivery_id: str, *, for_update: bool = False) -> WebhookDelivery | None:
+    """The delivery ``delivery_id`` whatever its endpoint (row-locked with ``for_update``)."""
+    query = select(WebhookDelivery).where(WebhookDelivery.id == delivery_id)
     return session.scalar(query.with_for_update() if for_update else query)
 
 

@@ -15,8 +15,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('provider') as batch:
-        batch.add_column(sa.Column('email_learners', sa.Boolean(), nullable=False, server_default=sa.false()))
+    # plain ALTER TABLE (no batch copy: provider is referenced by foreign keys everywhere)
+    op.add_column('provider', sa.Column('email_learners', sa.Boolean(), nullable=False, server_default=sa.false()))
     op.create_table(
         'notify_event',
         sa.Column('id', sa.String(length=40), nullable=False),
@@ -105,5 +105,4 @@ def downgrade() -> None:
     op.drop_table('webhook_delivery')
     op.drop_table('webhook_endpoint')
     op.drop_table('notify_event')
-    with op.batch_alter_table('provider') as batch:
-        batch.drop_column('email_learners')
+    op.drop_column('provider', 'email_learners')  # SQLite >= 3.35 drops a column in place

@@ -15,7 +15,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # plain ALTER TABLE (no batch copy: provider is referenced by foreign keys everywhere)
+    # A plain ADD COLUMN (no batch copy): on SQLite, copying ``provider`` would drop a table every
+    # other table's rows reference.
     op.add_column('provider', sa.Column('email_learners', sa.Boolean(), nullable=False, server_default=sa.false()))
     op.create_table(
         'notify_event',
@@ -105,4 +106,9 @@ def downgrade() -> None:
     op.drop_table('webhook_delivery')
     op.drop_table('webhook_endpoint')
     op.drop_table('notify_event')
-    op.drop_column('provider', 'email_learners')  # SQLite >= 3.35 drops a column in place
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite >= 3.35 drops the column in place; batch mode would copy and drop ``provider``,
+        # which the rows of every other table reference (FOREIGN KEY constraint failed).
+        op.execute("ALTER TABLE provider DROP COLUMN email_learners")
+    else:
+        op.drop_column('provider', 'email_learners')

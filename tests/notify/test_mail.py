@@ -193,3 +193,25 @@ def test_languages():
     assert [mail.language_for(x) for x in ("de", "de-AT", "DE", "en", "fr", None)] == ["de", "de", "de", "en",
                                                                                       "en", "en"]
     assert json.dumps(mail.RETRY_SCHEDULE[1].total_seconds()) == "60.0"
+
+
+def test_starttls_demanded_but_not_offered_is_a_temporary_failure(api, service, smtp):
+    transport = transport_from_url(smtp.url + "?starttls=true", Path("unused"))
+    api.issue("HV-2S", sendEmail=True)
+    mail.send_due(service, _now(), transport=transport)
+    [row] = _rows(service)
+    assert row.state == "pending" and "STARTTLS" in row.last_error and smtp.handler.messages == []
+
+
+def test_mail_settings_are_validated_at_startup(tmp_path):
+    from issuer.config import load_config, validate_config  # reason: only this test reads the raw config
+
+    def problems(**values):
+        config = load_config(tmp_path, environ={}, overrides={"SECRET_KEY": "k" * 40, **values})
+        return [p for p in validate_config(config) if "SMTP" in p or "MAIL_FROM" in p]
+
+    assert problems() == [] and problems(SMTP_URL="smtps://u:p@mail.example.org:465") == []
+    assert len(problems(SMTP_URL="http://mail.example.org")) == 1
+    assert len(problems(SMTP_URL="smtp://mail.example.org:99999")) == 1
+    assert len(problems(MAIL_FROM="Badges <badges@example.org>")) == 1
+    assert len(problems(SMTP_TIMEOUT_SECONDS=0)) == 1

@@ -225,6 +225,23 @@ def _notify_schemas() -> dict:
     }
 
 
+def _outgoing_webhooks() -> dict:
+    """OpenAPI 3.1 ``webhooks``: the messages this service POSTs to registered endpoints."""
+    header = lambda text: {"required": True, "schema": STR, "description": text}  # noqa: E731
+    return {"event": {"post": {
+        "operationId": "webhookEvent", "summary": "An event, signed per Standard Webhooks", "tags": ["webhooks"],
+        "parameters": [
+            {"name": "webhook-id", "in": "header", **header("the message id (msg_...), the same on every retry")},
+            {"name": "webhook-timestamp", "in": "header", **header("Unix seconds of this attempt")},
+            {"name": "webhook-signature", "in": "header",
+             **header("v1,<base64 HMAC-SHA256 of `id.timestamp.body` under the secret>")}],
+        "requestBody": {"required": True, "content": {"application/json": {
+            "schema": {"$ref": REF + "WebhookPayload"},
+            "example": {"type": "credential.issued", "timestamp": "2026-05-04T10:00:00Z",
+                        "data": {"credentialId": "2f6c0d2e-7d55-4d1e-9d0c-0a1b2c3d4e5f", "course": "HV-2S"}}}}},
+        "responses": {"2XX": {"description": "received; anything else is retried (docs/webhooks.md)"}}}}}
+
+
 def _notify_paths() -> dict:
     """Webhooks (scope webhooks:manage) and provider settings."""
     manage, auth_errors = "webhooks:manage", (401, 403, 429)
@@ -795,6 +812,7 @@ def document(base_url: str, config: dict) -> dict:
         "tags": [{"name": n} for n in ("credentials", "catalogue", "keys", "wallets", "oauth", "verification", "public", "pages",
                                        "operations", "webhooks", "settings")],
         "paths": _public_not_found(_paths()),
+        "webhooks": _outgoing_webhooks(),
         "components": components,
     }
 

@@ -42,6 +42,7 @@ DEFAULTS: dict = {
                                        # unset: messages are written as .eml files to <instance>/outbox/
     "MAIL_FROM": None,                 # sender address of learner e-mail (default no-reply@<BASE_URL host>)
     "SMTP_TIMEOUT_SECONDS": 20.0,      # one SMTP conversation
+    "NOTIFY_POLL_SECONDS": 2.0,        # job runners look for due webhook deliveries and e-mail this often
     "RATE_LIMITS_ENABLED": True,
     "RATE_LIMIT_STORAGE_URI": "memory://",          # redis://127.0.0.1:6379/0 to share across processes
     "RATE_LIMIT_FAILED_AUTH": "20 per minute",      # 401 answers per client address
@@ -88,7 +89,7 @@ _LIMIT_INT_KEYS = {"VERIFY_MAX_BYTES", "VERIFY_MAX_IMAGE_BYTES", "VERIFY_MAX_DEP
                    "COVERAGE_MAX_CREDENTIALS", "TEMPLATE_CACHE_BYTES", "FETCH_MAX_CONCURRENT",
                    "FETCH_MAX_PER_HOST"}
 _SECONDS_KEYS = {"JSONLD_DEADLINE_SECONDS", "JSONLD_BUDGET_SECONDS", "FETCH_BUDGET_SECONDS",
-                 "FETCH_FAILURE_TTL_SECONDS", "SMTP_TIMEOUT_SECONDS"}
+                 "FETCH_FAILURE_TTL_SECONDS", "SMTP_TIMEOUT_SECONDS", "NOTIFY_POLL_SECONDS"}
 _BOOL_KEYS = {"LOAD_DEMO", "VERIFY_REMOTE_DID_WEB", "ALLOW_PRIVATE_FETCH", "ALLOW_ORIGIN_CHANGE",
               "RATE_LIMITS_ENABLED"}
 

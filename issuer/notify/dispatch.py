@@ -5,8 +5,9 @@ https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-w
 runner of ``issuer serve``): it locks up to ``limit`` due deliveries in a short transaction
 (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers share the work), leases them, sends
 each one outside any transaction, and records the attempt in a second short transaction. A worker
-killed while sending leaves its deliveries due again when the lease ends, so a delivery is sent at
-least once; receivers de-duplicate by ``webhook-id``.
+killed while sending leaves its deliveries due again when the lease ends (:func:`lease_for`: 2 min
+plus one timeout per delivery taken), so a delivery is sent at least once; receivers de-duplicate
+by ``webhook-id``.
 
 A 2xx answer delivers. Anything else (another status, a redirect - never followed -, a refused
 address, a timeout) is retried after :data:`RETRY_SCHEDULE`: immediately, 5 s, 5 min, 30 min, 2 h,
@@ -24,12 +25,12 @@ from ..store import notify as store
 from ..store.notify_models import WebhookAttempt
 from . import webhooks
 
-__all__ = ["RETRY_SCHEDULE", "LEASE", "TIMEOUT_SECONDS", "MAX_ANSWER_BYTES", "deliver_due", "next_attempt",
+__all__ = ["RETRY_SCHEDULE", "LEASE", "lease_for", "TIMEOUT_SECONDS", "MAX_ANSWER_BYTES", "deliver_due", "next_attempt",
            "webhook_fetcher", "sender"]
 
 RETRY_SCHEDULE = (timedelta(0), timedelta(seconds=5), timedelta(minutes=5), timedelta(minutes=30),
                   timedelta(hours=2), timedelta(hours=5), timedelta(hours=10), timedelta(hours=10))
-LEASE = timedelta(minutes=2)      # a claimed delivery is due again after this if its worker died
+LEASE = timedelta(minutes=2)      # plus TIMEOUT_SECONDS per delivery taken: then a dead worker's are due again
 MAX_ANSWER_CHARS = 1024           # of the receiver's answer, kept in the log
 MAX_ANSWER_BYTES = 4096           # read of the receiver's answer; the rest is never read
 TIMEOUT_SECONDS = 10.0            # one attempt: connect, TLS, request and answer together
@@ -57,6 +58,12 @@ def sender(service) -> Send:
     return lambda url, body, headers: fetcher.post(url, body, headers=headers, max_answer_bytes=MAX_ANSWER_BYTES)
 
 
+def lease_for(limit: int) -> timedelta:
+    """How long ``limit`` claimed deliveries stay with their worker: :data:`LEASE` plus one full
+    timeout each, so a live worker sending to slow receivers never loses its claim to another."""
+    return LEASE + limit * timedelta(seconds=TIMEOUT_SECONDS)
+
+
 def next_attempt(attempts: int, now: datetime) -> datetime | None:
     """When to try again after ``attempts`` failed attempts (1 = the first failed), or None when the
     schedule is used up and the delivery fails for good."""
@@ -79,7 +86,7 @@ def deliver_due(service, now: datetime, *, send: Send, limit: int = 50,
     schedules the next try (:data:`RETRY_SCHEDULE`) or marks it ``failed``."""
     box = SecretBox(service.config["SECRET_KEY"])
     with service.session(write=True) as session:
-        claimed = store.claim_due_deliveries(session, now, limit=limit, lease_until=now + LEASE)
+        claimed = store.claim_due_deliveries(session, now, limit=limit, lease_until=now + lease_for(limit))
         jobs = []
         for delivery in claimed:
             endpoint = delivery.endpoint

@@ -34,7 +34,7 @@ __all__ = ["RETRY_SCHEDULE", "LANGUAGES", "language_for", "compose", "queue", "s
 
 RETRY_SCHEDULE = (timedelta(0), timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30),
                   timedelta(hours=2), timedelta(hours=6), timedelta(hours=12), timedelta(hours=24))
-LEASE = timedelta(minutes=2)
+LEASE = timedelta(minutes=2)  # plus one SMTP timeout per message taken: then a dead worker's are due again
 LANGUAGES = ("en", "de")
 
 _TEXTS = {
@@ -149,7 +149,8 @@ def send_due(service, now: datetime, *, transport=None, limit: int = 20) -> int:
     sender = sender_address(service.config)
     jobs = []
     with service.session(write=True) as session:
-        for row in store.claim_due_emails(session, now, limit=limit, lease_until=now + LEASE):
+        lease = LEASE + limit * timedelta(seconds=float(service.config.get("SMTP_TIMEOUT_SECONDS", 20)))
+        for row in store.claim_due_emails(session, now, limit=limit, lease_until=now + lease):
             credential = store.credential_for_mail(session, row.credential_id)
             if row.sealed is None or credential is None:
                 row.state, row.next_attempt_at = "failed", None

@@ -215,3 +215,12 @@ def test_mail_settings_are_validated_at_startup(tmp_path):
     assert len(problems(SMTP_URL="smtp://mail.example.org:99999")) == 1
     assert len(problems(MAIL_FROM="Badges <badges@example.org>")) == 1
     assert len(problems(SMTP_TIMEOUT_SECONDS=0)) == 1
+
+
+def test_an_idempotent_replay_sends_no_second_mail(client, api, service):
+    headers = {**api.headers(), "Idempotency-Key": "order-4711"}
+    body = {"course": "HV-2S", "learner": {"name": "Alex Muster", "email": ADDRESS}, "sendEmail": True}
+    assert client.post("/api/v1/credentials", json=body, headers=headers).status_code == 201
+    replay = client.post("/api/v1/credentials", json=body, headers=headers)
+    assert replay.status_code == 200 and "email" not in replay.get_json()
+    assert len(_rows(service)) == 1

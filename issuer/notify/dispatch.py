@@ -93,7 +93,11 @@ def deliver_due(service, now: datetime, *, send: Send, limit: int = 50,
             if endpoint.deleted_at is not None or not endpoint.enabled:
                 delivery.state, delivery.next_attempt_at = "cancelled", None
                 continue
-            secret = box.open(endpoint.secret_sealed, endpoint.id).decode("ascii")
+            try:
+                secret = box.open(endpoint.secret_sealed, endpoint.id).decode("ascii")
+            except ValueError:  # sealed under another master key: cannot sign, never will
+                delivery.state, delivery.next_attempt_at = "failed", None
+                continue
             body, headers = webhooks.message(delivery.id, delivery.event, secret, now)
             jobs.append((delivery.id, endpoint.url, body, headers))
         session.commit()

@@ -82,6 +82,8 @@ def compose(*, language: str, recipient: str, sender: str, issuer_name: str, lea
     is left out. Values are escaped in the HTML part; the HTML has no image and no remote URL other
     than the two links."""
     texts = _TEXTS[language if language in _TEXTS else "en"]
+    # one line each: header values (Subject, display names) must not carry line breaks
+    learner_name, issuer_name, course_title = (" ".join(v.split()) for v in (learner_name, issuer_name, course_title))
     values = {"name": learner_name, "issuer": issuer_name, "course": course_title,
               "expires": (claim_expires or "")[:10]}
     t = {key: value.format(**values) for key, value in texts.items()}
@@ -155,12 +157,18 @@ def send_due(service, now: datetime, *, transport=None, limit: int = 20) -> int:
             if row.sealed is None or credential is None:
                 row.state, row.next_attempt_at = "failed", None
                 continue
-            secret = json.loads(box.open(row.sealed, row.id))
-            message = compose(language=row.language, recipient=secret["to"], sender=sender,
-                              issuer_name=credential.issuer.name, learner_name=credential.learner_name,
-                              course_title=credential.course.title,
-                              credential_url=f"{service.base_url}/credentials/{credential.id}",
-                              claim_url=secret.get("claimUrl"), claim_expires=secret.get("claimExpires"), now=now)
+            try:
+                secret = json.loads(box.open(row.sealed, row.id))
+                message = compose(language=row.language, recipient=secret["to"], sender=sender,
+                                  issuer_name=credential.issuer.name, learner_name=credential.learner_name,
+                                  course_title=credential.course.title,
+                                  credential_url=f"{service.base_url}/credentials/{credential.id}",
+                                  claim_url=secret.get("claimUrl"), claim_expires=secret.get("claimExpires"),
+                                  now=now)
+            except (ValueError, KeyError) as exc:  # another master key, or an unusable address
+                row.state, row.sealed, row.next_attempt_at = "failed", None, None
+                row.last_error = f"cannot build the message: {type(exc).__name__}"
+                continue
             jobs.append((row.id, message))
         session.commit()
     for row_id, message in jobs:

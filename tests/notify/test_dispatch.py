@@ -76,3 +76,16 @@ def test_a_worker_that_died_while_sending_leaves_the_delivery_due_after_the_leas
     with service.session() as session:
         [delivery] = session.scalars(select(WebhookDelivery))
         assert delivery.state == "delivered" and delivery.attempts == 1
+
+
+def test_a_secret_sealed_under_another_master_key_fails_the_delivery_without_sending(service, demo):
+    _setup(service, 1)
+    with service.session(write=True) as session:
+        endpoint = session.get(WebhookEndpoint, "ep_x")
+        endpoint.secret_sealed = SecretBox("another-master-key-" + "m" * 32).seal(b"whsec_x", "ep_x")
+        session.commit()
+    sent = []
+    assert dispatch.deliver_due(service, datetime.now(timezone.utc), send=lambda *a: sent.append(a)) == 0
+    assert sent == []
+    with service.session() as session:
+        assert session.scalar(select(WebhookDelivery.state)) == "failed"

@@ -224,3 +224,26 @@ def test_an_idempotent_replay_sends_no_second_mail(client, api, service):
     replay = client.post("/api/v1/credentials", json=body, headers=headers)
     assert replay.status_code == 200 and "email" not in replay.get_json()
     assert len(_rows(service)) == 1
+
+
+def test_line_breaks_in_catalogue_text_cannot_reach_the_headers():
+    message = mail.compose(language="en", recipient=ADDRESS, sender="badges@example.org",
+                           issuer_name="Academy\r\nBcc: victim@example.org", learner_name="Alex\nMuster",
+                           course_title="HV\r\n2S", credential_url="https://x.example/credentials/1",
+                           claim_url=None, claim_expires=None, now=_now())
+    raw = message.as_bytes()
+    assert b"\nBcc:" not in raw and message["Subject"] == "Your credential: HV 2S"
+    assert "/claim/" not in message.get_body(("plain",)).get_content()  # no claim link, no wallet paragraph
+
+
+def test_an_envelope_sealed_under_another_master_key_fails_and_is_erased(api, service):
+    from issuer.signing.keystore import SecretBox  # reason: only this test re-seals a row
+
+    api.issue("HV-2S", sendEmail=True)
+    with service.session(write=True) as session:
+        row = session.scalar(select(EmailMessage))
+        row.sealed = SecretBox("another-master-key-" + "m" * 32).seal(b"{}", row.id)
+        session.commit()
+    assert mail.send_due(service, _now()) == 0
+    [row] = _rows(service)
+    assert row.state == "failed" and row.sealed is None and _outbox(service) == []

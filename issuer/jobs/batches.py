@@ -19,14 +19,15 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from importlib import resources
 
 from sqlalchemy.exc import IntegrityError
 
 from .. import issuance
 from ..badges.timestamps import iso_z
 from ..errors import IssuerError, ValidationFailed
+from ..exchanges.by_email import offer_by_email, wants_email
 from ..issuance import IssuanceContext
+from ..notify.events import record_event
 from ..store import batches as store
 from ..store.listing import email_index, email_index_key
 from ..store.models import Batch, Credential, Provider
@@ -39,10 +40,6 @@ log = logging.getLogger(__name__)
 
 ON_INVALID = ("reject", "issueValid")
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
-# The notify branch adds ``sendEmail`` to the issue request; until the schema knows it, a batch
-# passes it through in the stored item untouched and validates the item without it.
-_SCHEMA_KNOWS_SEND_EMAIL = "sendEmail" in json.loads(
-    (resources.files("issuer") / "schemas" / "issue-request.schema.json").read_text(encoding="utf-8"))["properties"]
 
 
 @dataclass
@@ -73,17 +70,13 @@ def _problems_of(exc: IssuerError) -> list[dict]:
     return [{"path": "", "message": exc.detail}]
 
 
-def _for_parse(body: dict) -> dict:
-    return {k: v for k, v in body.items() if k != "sendEmail"} if not _SCHEMA_KNOWS_SEND_EMAIL else body
-
-
 def validate_rows(session, provider: Provider, rows: list[Row], *, now: datetime, skew: timedelta,
                   send_email: bool | None = None) -> tuple[list[Row], list[RowProblem]]:
     """Check every row as ``POST /api/v1/credentials`` would, without issuing: the request body
     (``issuance.parse_issue_request``), the course (in the provider's catalogue and mapped to
     skills), the issuer profile, and the item idempotency key (syntax, not twice in the batch, not
     used before for another request). ``send_email`` (the batch's ``sendEmail``) is copied into
-    rows that do not set it. Returns (valid rows, problems of the others)."""
+    rows that do not set it (``true`` only into rows with a learner e-mail address). Returns (valid rows, problems of the others)."""
     courses = store.course_states(session, provider.id)
     issuers = store.issuer_slugs(session, provider.id)
     earlier = store.credential_keys(session, provider.id, [r.idempotency_key for r in rows
@@ -96,8 +89,10 @@ def validate_rows(session, provider: Provider, rows: list[Row], *, now: datetime
         if not isinstance(body, dict):
             problems.append(RowProblem(row.index, errors + [{"path": "", "message": "an item must be a JSON object"}]))
             continue
-        if send_email is not None and "sendEmail" not in body:
-            body["sendEmail"] = send_email
+        learner = body.get("learner")
+        if send_email is not None and "sendEmail" not in body and \
+                (not send_email or (isinstance(learner, dict) and "email" in learner)):
+            body["sendEmail"] = send_email  # the batch's flag; learners known by DID only get no e-mail
         if "offer" in body:
             errors.append({"path": "/offer", "message": "claim offers are not made in batches (their secret is "
                            "shown once); make them per credential: POST /api/v1/credentials/<id>/offer"})
@@ -113,7 +108,8 @@ def validate_rows(session, provider: Provider, rows: list[Row], *, now: datetime
                     errors.append({"path": "/idempotencyKey",
                                    "message": "already used for a different request (idempotency_key_reused)"})
         try:
-            request = issuance.parse_issue_request(_for_parse(body), now=now, skew=skew)
+            request = issuance.parse_issue_request(body, now=now, skew=skew)
+            wants_email(request.send_email, provider.email_learners, request.learner.email)
         except IssuerError as exc:
             problems.append(RowProblem(row.index, errors + _problems_of(exc)))
             continue
@@ -163,7 +159,7 @@ def submit(session, provider: Provider, rows: list[Row], problems: list[RowProbl
              "started_at": None, "finished_at": None, "swept_at": None}
     store.create(session, batch, items)
     if not rows:
-        store.finish(session, batch_id, now)
+        _finish(session, Batch(id=batch_id, provider_id=provider.id, total=len(items)), now)
     return batch
 
 
@@ -182,7 +178,20 @@ def issuance_context(service, now: datetime) -> IssuanceContext:
                            email_index=lambda email: email_index(key, email))
 
 
-def _issue_item(session, provider: Provider, batch, item, ctx: IssuanceContext) -> tuple[str, str | None, dict | None]:
+def _finish(session, batch, now: datetime) -> bool:
+    """Mark ``batch`` done if nothing is left; the one caller that did records ``batch.completed``
+    (same transaction, so the event is neither lost nor doubled)."""
+    if not store.finish(session, batch.id, now):
+        return False
+    counts = store.counts(session, batch.id)
+    record_event(session, provider_id=batch.provider_id, type="batch.completed", now=now,
+                 data={"batchId": batch.id, "total": batch.total, "issued": counts[store.ISSUED],
+                       "failed": counts[store.FAILED]})
+    return True
+
+
+def _issue_item(service, session, provider: Provider, batch, item,
+                ctx: IssuanceContext) -> tuple[str, str | None, dict | None]:
     """Issue one claimed item inside the caller's transaction: (state, credential id, problem)."""
     credential_id = store.item_credential_id(batch.id, item.position)
     if item.attempts > 1 and session.get(Credential, credential_id) is not None:  # a re-run (first runs skip the look-up)
@@ -194,10 +203,12 @@ def _issue_item(session, provider: Provider, batch, item, ctx: IssuanceContext) 
             existing = issuance.find_idempotent(session, provider, item.idempotency_key, fingerprint)
             if existing is not None:
                 return store.ISSUED, existing.id, None
-            request = issuance.parse_issue_request(_for_parse(body), now=ctx.now, skew=ctx.clock_skew)
-            issuance.issue_credential(session, provider, request, ctx, actor=batch.actor,
-                                      idempotency_key=item.idempotency_key, fingerprint=fingerprint,
-                                      credential_id=credential_id)
+            request = issuance.parse_issue_request(body, now=ctx.now, skew=ctx.clock_skew)
+            row = issuance.issue_credential(session, provider, request, ctx, actor=batch.actor,
+                                            idempotency_key=item.idempotency_key, fingerprint=fingerprint,
+                                            credential_id=credential_id)
+            if wants_email(request.send_email, provider.email_learners, request.learner.email):
+                offer_by_email(session, service, row, recipient=request.learner.email.strip())
         return store.ISSUED, credential_id, None
     except IssuerError as exc:  # e.g. the course was deleted or unmapped since submission
         return store.FAILED, None, exc.to_problem()
@@ -243,7 +254,7 @@ def run_chunk(service, batch_id: str, lo: int, hi: int) -> dict:
             try:
                 provider = session.get(Provider, batch.provider_id)
                 for item in claimed:
-                    state, credential_id, problem = _issue_item(session, provider, batch, item, ctx)
+                    state, credential_id, problem = _issue_item(service, session, provider, batch, item, ctx)
                     store.record(session, item.id, state=state, now=now, credential_id=credential_id, problem=problem)
                     done[state] += 1
                 session.commit()
@@ -251,7 +262,7 @@ def run_chunk(service, batch_id: str, lo: int, hi: int) -> dict:
                 session.rollback()
                 raise
     with service.session(write=True) as session:
-        finished = store.finish(session, batch_id, service.clock())
+        finished = _finish(session, batch, service.clock())
         session.commit()
     if finished:
         log.info("batch %s finished", batch_id)
@@ -275,7 +286,7 @@ def sweep(service, now: datetime) -> list[tuple[str, list[int]]]:
         session.expunge_all()
     for batch in candidates:
         with service.session(write=True) as session:
-            if store.finish(session, batch.id, now):
+            if _finish(session, batch, now):
                 session.commit()
                 continue
             stalled = store.last_activity(session, batch) < now - stall and not waiting

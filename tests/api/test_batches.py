@@ -189,3 +189,17 @@ def test_metrics_show_the_job_queue_depth(client, auth, service):
     text = client.get("/metrics").get_data(as_text=True)
     assert 'issuer_job_queue_depth{kind="pending_items"} 5.0' in text
     assert 'issuer_job_queue_depth{kind="queued_messages"} 1.0' in text
+
+
+def test_batch_send_email_queues_mail_and_completion_is_one_event(client, auth, service):
+    from issuer.store.notify_models import EmailMessage, Event  # reason: notify's tables, only here
+    items = _items(2) + [{"course": "HV-2S", "learner": {
+        "name": "By DID", "id": "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"}}]
+    batch = client.post("/api/v1/batches", json={"items": items, "sendEmail": True}, headers=auth).get_json()
+    _wait(service)
+    with service.session() as session:
+        assert session.scalar(select(func.count()).select_from(EmailMessage)) == 2  # the DID learner gets none
+        events = list(session.scalars(select(Event).where(Event.type == "batch.completed")))
+    assert len(events) == 1
+    assert events[0].data == {"batchId": batch["id"], "total": 3, "issued": 3, "failed": 0}
+    assert client.get(f"/api/v1/batches/{batch['id']}", headers=auth).get_json()["status"] == "done"

@@ -33,11 +33,12 @@ from flask_babel import Babel, Domain, format_date as babel_format_date, format_
 from jinja2 import pass_context
 from markupsafe import Markup
 
+from ..skills.search import best_text
 from ..verify.trust import strip_hidden
 from .messages import lookup
 
 __all__ = ["LANGUAGES", "DEFAULT", "COOKIE", "LOCALES", "current_language", "catalogue", "format_date",
-           "format_number", "language_name", "switch_links", "init_app"]
+           "format_number", "language_name", "country_name", "localized", "switch_links", "init_app"]
 
 LANGUAGES = ("en", "de")  # fr, it, es, cs: catalogues on the way
 DEFAULT = "en"
@@ -130,6 +131,28 @@ def language_name(code, in_language: str | None = None) -> str:
     return name[:1].upper() + name[1:] if name else code
 
 
+def country_name(code) -> str:
+    """The name of the country ``code`` (ISO 3166-1 alpha-2) in the page language, from CLDR
+    ("Germany", "Deutschland", "Allemagne"); the code itself when CLDR does not know it."""
+    if not isinstance(code, str):
+        return ""
+    return Locale.parse(LOCALES[current_language()]).territories.get(code.upper(), code)
+
+
+def localized(course, field: str = "title") -> str:
+    """A course's ``field`` ("title" or "description") in the best language for the page (issue
+    #14 §3): ``course`` is a ``Course`` row, a catalogue dict, or a course reference with
+    ``titles``; see :func:`issuer.skills.search.best_text`."""
+    if isinstance(course, dict):
+        data = dict(course)
+        if "titles" in course and "translations" not in course:
+            data["translations"] = {tag: {"title": title} for tag, title in course["titles"].items()}
+    else:
+        data = {"title": course.title, "description": course.description, "language": course.language,
+                "translations": course.translations}
+    return best_text(data, field, current_language())
+
+
 def switch_links() -> list[dict]:
     """The language switch: this page in each language (the query string is kept), each link
     labelled with the language's own name ("Deutsch", "Français", ...)."""
@@ -150,23 +173,23 @@ def _finish(context, text: str, values: dict):
 
 
 @pass_context
-def _gettext(context, message: str, **values):
+def _gettext(context, message: str, /, **values):
     return _finish(context, catalogue(current_language()).ugettext(message), values)
 
 
 @pass_context
-def _ngettext(context, singular: str, plural: str, num: int, **values):
-    values.setdefault("num", num)
-    return _finish(context, catalogue(current_language()).ungettext(singular, plural, num), values)
+def _ngettext(context, singular: str, plural: str, count: int, /, **values):
+    values.setdefault("num", count)
+    return _finish(context, catalogue(current_language()).ungettext(singular, plural, count), values)
 
 
 @pass_context
-def _pgettext(context, ctx: str, message: str, **values):
+def _pgettext(context, ctx: str, message: str, /, **values):
     return _finish(context, catalogue(current_language()).upgettext(ctx, message), values)
 
 
 @pass_context
-def _message(context, key: str, **values):
+def _message(context, key: str, /, **values):
     """``msg(key, ...)``: the message of :mod:`.messages` named ``key``; the key itself if none."""
     found = lookup(key)
     return _finish(context, str(found), values) if found is not None else key
@@ -196,6 +219,7 @@ def init_app(app) -> None:
     app.jinja_env.newstyle_gettext = True
     app.jinja_env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext,
                                  lang=current_language, language_links=switch_links, language_name=language_name,
-                                 msg=_message, msg_or=_message_or, locale=get_locale)
-    app.jinja_env.filters.update(date=format_date, num=format_number)
+                                 msg=_message, msg_or=_message_or, localized=localized, country_name=country_name,
+                                 locale=get_locale)
+    app.jinja_env.filters.update(date=format_date, num=format_number, country_name=country_name)
     app.after_request(_remember)

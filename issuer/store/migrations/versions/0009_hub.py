@@ -1,0 +1,23 @@
+"""courses: optional per-language title and description (issue #14 §3)
+
+Revision ID: 0009_hub
+Revises: 0004_wallets_offers
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0009_hub'
+down_revision = '0004_wallets_offers'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('course', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('translations', sa.JSON(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('course', schema=None) as batch_op:
+        batch_op.drop_column('translations')

@@ -33,7 +33,7 @@ bp = Blueprint("hub", __name__)
 
 MAX_LIMIT = 100
 MAX_URLS = 5
-KNOWN = set(catalogue_search.FILTERS) | {"limit", "offset", "lang"}
+KNOWN = set(catalogue_search.FILTERS) | {"limit", "offset"}
 
 
 def _page_args(args) -> tuple[int, int]:

@@ -40,7 +40,7 @@ from .messages import lookup
 __all__ = ["LANGUAGES", "DEFAULT", "COOKIE", "LOCALES", "current_language", "catalogue", "format_date",
            "format_number", "language_name", "country_name", "localized", "switch_links", "init_app"]
 
-LANGUAGES = ("en", "de")  # fr, it, es, cs: catalogues on the way
+LANGUAGES = ("en", "de", "fr", "it", "es", "cs")
 DEFAULT = "en"
 COOKIE = "lang"
 # Formatting locale (CLDR) per page language: English pages write dates the European way.

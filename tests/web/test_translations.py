@@ -81,7 +81,8 @@ def test_every_message_is_translated(lang):
             assert sorted(PLACEHOLDER.findall(text)) == sorted(PLACEHOLDER.findall(english)) or \
                 (not isinstance(message.id, str) and set(PLACEHOLDER.findall(text)) <= set(PLACEHOLDER.findall(english))), \
                 f"{lang}: placeholders of {message.id!r} differ in {text!r}"
-    assert catalogue.num_plurals == (3 if lang == "cs" else 2)
+        if not isinstance(message.id, str):
+            assert len(strings) == catalogue.num_plurals, f"{lang}: {message.id!r} needs {catalogue.num_plurals} forms"
 
 
 @pytest.mark.parametrize("lang", TRANSLATED)

@@ -1,14 +1,14 @@
 """courses: optional per-language title and description (issue #14 §3)
 
 Revision ID: 0009_hub
-Revises: 0004_wallets_offers
+Revises: 0010_key_compromise
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0009_hub'
-down_revision = '0004_wallets_offers'
+down_revision = '0010_key_compromise'
 branch_labels = None
 depends_on = None
 

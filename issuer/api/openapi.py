@@ -655,7 +655,9 @@ def _hub_paths() -> dict:
     paging = [_param("limit", "query", {"type": "integer", "minimum": 1, "maximum": 100}, "default 50", False),
               _param("offset", "query", {"type": "integer", "minimum": 0}, "default 0", False)]
     form = _obj(["role"], {"role": STR, "file": {"type": "array", "items": BINARY}, "credentials": STR,
-                           "urls": {"type": "string", "description": "one URL per line, at most 5"}})
+                           "urls": {"type": "string", "description": "one URL per line, at most 5"},
+                           "email": {"type": "string", "description": "the holder's e-mail address, to count "
+                                     "credentials issued to it together (optional)"}})
     html_errors = {str(c): _multi("The form with an error", {"text/html": HTML}) for c in (400, 404, 413, 415, 422)}
     return {
         "/api/v1/catalogue": {"get": _op(

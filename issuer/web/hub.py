@@ -11,11 +11,13 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Blueprint, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..api.context import db
 from ..api.hub import MAX_URLS, course_json, gap_report, role_reference, run_search
 from ..api.public import json_response, wants_json
-from ..api.verification import MAX_VERIFY_BYTES, _limit
+from ..api.context import service
+from ..api.verification import MAX_VERIFY_BYTES, _limit, within_budget
 from ..errors import BadRequest, IssuerError
 from ..intake.strict_json import JsonError, strict_loads
 from ..skills import search as catalogue_search
@@ -27,6 +29,7 @@ __all__ = ["bp", "PAGE_SIZE"]
 bp = Blueprint("hub_pages", __name__)
 PAGE_SIZE = 20
 MAX_FILES = 20
+MAX_FORM_BYTES = 8 * 1024 * 1024  # all files together
 
 
 def _link(args: dict, **changes) -> str:
@@ -75,6 +78,7 @@ def _pasted(text: str) -> list:
 
 
 def _form_items() -> list:
+    request.max_content_length = MAX_FORM_BYTES
     request.max_form_memory_size = MAX_VERIFY_BYTES
     items: list = []
     files = [f for f in request.files.getlist("file") if f and f.filename]
@@ -86,6 +90,9 @@ def _form_items() -> list:
     if len(urls) > MAX_URLS:
         raise BadRequest(f"give at most {MAX_URLS} links")
     items += [{"url": url} for url in urls]
+    cap = service().config["COVERAGE_MAX_CREDENTIALS"]
+    if len(items) > cap:
+        raise BadRequest(f"a gap report takes at most {cap} credentials")
     return items
 
 
@@ -96,7 +103,14 @@ def gap_report_form():
                 max_urls=MAX_URLS, cache="no-store")
 
 
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_exc):
+    return page("gap_report.html", roles=_roles(), chosen=None, report=None, max_urls=MAX_URLS, status=413,
+                error=f"the upload is larger than {MAX_FORM_BYTES // (1024 * 1024)} MB", cache="no-store")
+
+
 @bp.post("/gap-report")
+@within_budget
 def gap_report_submit():
     """The plan: the role's coverage, the courses for each gap, the smallest set of courses."""
     chosen = request.form.get("role")
@@ -105,7 +119,8 @@ def gap_report_submit():
         role = role_reference(chosen)
         if not items:
             raise BadRequest("add at least one credential: a file, a pasted credential or a link")
-        report = gap_report(items, role)
+        email = request.form.get("email", "").strip()
+        report = gap_report(items, role, {"email": email[:320]} if email else None)
     except IssuerError as exc:
         return page("gap_report.html", roles=_roles(), chosen=chosen, report=None, error=exc.detail,
                     max_urls=MAX_URLS, status=exc.http_status, cache="no-store")

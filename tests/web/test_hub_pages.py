@@ -78,3 +78,20 @@ def test_course_texts_follow_the_page_language(client, demo, auth):
     assert french.first("html")["lang"] == "fr"
     assert "Les bases du véhicule électrique" in french.text and "Bases." in french.text
     assert "Les bases du véhicule électrique" in get_page(client, "/catalogue?q=bases").text
+
+
+def test_gap_report_page_takes_files_and_refuses_too_large_uploads(client, demo, api):
+    import io
+    issued = api.issue("HV-2S")
+    files = {"role": ROLE, "email": "Alex.Muster@example.org ", "file": [(io.BytesIO(issued["jwt"].encode()), "badge.jwt"),
+                                    (io.BytesIO(json.dumps(issued["credential"]).encode()), "badge.json")]}
+    response = client.post("/gap-report", headers=HTML, data=files, content_type="multipart/form-data")
+    assert response.status_code == 200 and "2 credentials counted" in response.get_data(as_text=True)
+    # a hand-made body: the test client's own multipart encoder leaks a temp file if the app does not read it
+    boundary = "----limit"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.json\"\r\n"
+            f"Content-Type: application/json\r\n\r\n").encode() + b"x" * (9 * 1024 * 1024) + \
+        f"\r\n--{boundary}--\r\n".encode()
+    too_large = client.post("/gap-report", headers=HTML, data=body,
+                            content_type=f"multipart/form-data; boundary={boundary}")
+    assert too_large.status_code == 413 and 'id="form-error"' in too_large.get_data(as_text=True)

@@ -183,15 +183,13 @@ def search(index: dict, query: dict) -> dict:
 
 
 def best_text(course: dict, field: str, lang: str | None) -> str:
-    """``course[field]`` ("title" or "description") in the language closest to ``lang``: the exact
-    tag, then the same primary language, then the course's own text (issue #14 §3)."""
+    """``course[field]`` ("title" or "description") in the language closest to ``lang``: a
+    translation with exactly that tag, then one of the same primary language, then the course's own
+    text (issue #14 §3)."""
     translations = course.get("translations") or {}
-    if lang and course.get("language") and _primary(course["language"]) == _primary(lang):
-        return course[field]
-    for tag, texts in translations.items():
-        if lang and tag.lower() == lang.lower() and texts.get(field):
-            return texts[field]
-    for tag, texts in translations.items():
-        if lang and _primary(tag) == _primary(lang) and texts.get(field):
-            return texts[field]
+    if lang:
+        for same in (lambda tag: tag.lower() == lang.lower(), lambda tag: _primary(tag) == _primary(lang)):
+            for tag, texts in translations.items():
+                if same(tag) and texts.get(field):
+                    return texts[field]
     return course[field]

@@ -95,3 +95,8 @@ def test_gap_report_page_takes_files_and_refuses_too_large_uploads(client, demo,
     too_large = client.post("/gap-report", headers=HTML, data=body,
                             content_type=f"multipart/form-data; boundary={boundary}")
     assert too_large.status_code == 413 and 'id="form-error"' in too_large.get_data(as_text=True)
+
+
+def test_course_page_links_to_the_job_roles_it_contributes_to(client, demo):
+    links = get_page(client, "/achievements/emob-academy/chg-install").links()
+    assert "/roles/DRIVES-ACM/EV-CHG-TECH" in links and any("/skills/DRIVES-ACM/" in href for href in links)

@@ -14,10 +14,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('course', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('translations', sa.JSON(), nullable=True))
+    # Plain ADD/DROP COLUMN (SQLite 3.35+ and PostgreSQL), no batch copy: on SQLite, copying
+    # ``course`` would drop a table that every credential row references.
+    op.add_column('course', sa.Column('translations', sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('course', schema=None) as batch_op:
-        batch_op.drop_column('translations')
+    op.drop_column('course', 'translations')

@@ -13,10 +13,9 @@ from urllib.parse import urlencode
 from flask import Blueprint, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..api.context import db
+from ..api.context import db, service
 from ..api.hub import MAX_URLS, course_json, gap_report, role_reference, run_search
 from ..api.public import json_response, wants_json
-from ..api.context import service
 from ..api.verification import MAX_VERIFY_BYTES, _limit, within_budget
 from ..errors import BadRequest, IssuerError
 from ..intake.strict_json import JsonError, strict_loads

@@ -643,7 +643,7 @@ def _key_paths() -> dict:
         "/api/v1/issuers/{slug}/keys/{fragment}/compromise": {"post": _op(
             "compromiseKey", "Retire a key reported compromised", "keys",
             {"200": _json("IssuerKeys", "The keys; `new` names replacements when the key was active"),
-             **_problems(*errors, 409, 413, 415, 422)}, security=scope,
+             **_problems(400, *errors, 409, 413, 415, 422)}, security=scope,
             params=[slug, _param("fragment", description="the key's fragment, e.g. key-1")],
             body=_body({"application/json": _obj([], {"note": {"type": "string", "maxLength": 500}},
                                                   additionalProperties=False)}, required=False),

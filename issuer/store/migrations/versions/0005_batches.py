@@ -1,14 +1,14 @@
 """batches: bulk issuance requests and their items (issue #12)
 
 Revision ID: 0005_batches
-Revises: 0010_key_compromise
+Revises: 0009_hub
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0005_batches'
-down_revision = '0010_key_compromise'
+down_revision = '0009_hub'
 branch_labels = None
 depends_on = None
 

@@ -238,7 +238,7 @@ class Credential(Base):
     learner_name: Mapped[str200]
     subject_id: Mapped[Optional[str]] = mapped_column(String(500))
     packed: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
-    dictionary_id: Mapped[Optional[int]] = mapped_column(BigInteger, ForeignKey("credential_dictionary.id"))
+    dictionary_id: Mapped[Optional[int]] = mapped_column(BigInteger)  # a CredentialDictionary (never deleted)
     valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     valid_until: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
     idempotency_key: Mapped[Optional[str]] = mapped_column(String(200))

@@ -7,6 +7,11 @@ Existing rows are converted in place (each course's first credential becomes its
 every converted row is checked to decode to the same bytes before the text columns are dropped.
 On SQLite the file keeps its size until ``VACUUM`` (the freed pages are reused by new rows).
 The container format is :mod:`issuer.store.compact` format 1, which stays readable by design.
+
+Columns are added and dropped in place (``ALTER TABLE ... ADD/DROP COLUMN``, SQLite >= 3.35), not
+by copying the table: a copy would have to drop ``credential``, which the status entries, offers
+and claims reference. ``dictionary_id`` is therefore a plain column (dictionaries are never
+deleted; the row's frame cannot be read without its dictionary anyway).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -34,10 +39,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index('ix_credential_dictionary_course_id', 'credential_dictionary', ['course_id'], unique=False)
-    with op.batch_alter_table('credential') as batch:
-        batch.add_column(sa.Column('packed', sa.LargeBinary(), nullable=True))
-        batch.add_column(sa.Column('dictionary_id', sa.BigInteger(), nullable=True))
-        batch.create_foreign_key('fk_credential_dictionary_id', 'credential_dictionary', ['dictionary_id'], ['id'])
+    empty = "X''" if op.get_bind().dialect.name == "sqlite" else "'\\x'::bytea"
+    op.add_column('credential', sa.Column('packed', sa.LargeBinary(), nullable=False, server_default=sa.text(empty)))
+    op.add_column('credential', sa.Column('dictionary_id', sa.BigInteger(), nullable=True))
 
     conn = op.get_bind()
     dictionaries: dict = {}  # course id -> (dictionary id, bytes)
@@ -64,16 +68,17 @@ def upgrade() -> None:
                          {"packed": frame, "dictionary": dictionary_id, "id": credential_id})
         last = rows[-1][0]
 
-    with op.batch_alter_table('credential') as batch:
-        batch.alter_column('packed', existing_type=sa.LargeBinary(), nullable=False)
-        batch.drop_column('document')
-        batch.drop_column('jwt')
+    _drop_columns('credential', 'document', 'jwt')
+
+
+def _drop_columns(table: str, *columns: str) -> None:
+    for column in columns:  # in place on both databases (op.drop_column would copy the table on SQLite)
+        op.execute(f'ALTER TABLE {table} DROP COLUMN {column}')
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('credential') as batch:
-        batch.add_column(sa.Column('document', sa.Text(), nullable=True))
-        batch.add_column(sa.Column('jwt', sa.Text(), nullable=True))
+    op.add_column('credential', sa.Column('document', sa.Text(), nullable=False, server_default=''))
+    op.add_column('credential', sa.Column('jwt', sa.Text(), nullable=False, server_default=''))
     conn = op.get_bind()
     dictionaries = {int(i): bytes(d) for i, d in conn.execute(sa.text("SELECT id, data FROM credential_dictionary"))}
     last = ''
@@ -90,11 +95,6 @@ def downgrade() -> None:
             conn.execute(sa.text("UPDATE credential SET document = :document, jwt = :jwt WHERE id = :id"),
                          {"document": document, "jwt": jwt, "id": credential_id})
         last = rows[-1][0]
-    with op.batch_alter_table('credential') as batch:
-        batch.alter_column('document', existing_type=sa.Text(), nullable=False)
-        batch.alter_column('jwt', existing_type=sa.Text(), nullable=False)
-        batch.drop_constraint('fk_credential_dictionary_id', type_='foreignkey')
-        batch.drop_column('dictionary_id')
-        batch.drop_column('packed')
+    _drop_columns('credential', 'dictionary_id', 'packed')
     op.drop_index('ix_credential_dictionary_course_id', table_name='credential_dictionary')
     op.drop_table('credential_dictionary')

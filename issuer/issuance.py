@@ -437,14 +437,13 @@ def store_prepared(session: Session, prepared: PreparedCredential, ctx: Issuance
     nested = session.begin_nested()
     try:
         session.add(row)
-        session.flush()
-        for allocation in prepared.allocations:
-            if not status_lists.claim(session, allocation, row.id, ctx.rng):
-                nested.rollback()
-                return None
         session.add(StatusEvent(credential_id=row.id, provider_id=row.provider_id, action="issue",
                                 reason=None, actor=actor, at=ctx.now))
         session.flush()
+        for allocation in prepared.allocations:
+            if not status_lists.claim(session, allocation, row.id, ctx.rng, savepoint=False):
+                nested.rollback()  # (a list over capacity is marked full by the fallback in issue_credential)
+                return None
         nested.commit()
         return row
     except BaseException:

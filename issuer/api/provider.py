@@ -31,6 +31,7 @@ from .requests import json_body
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+_UNCLAIMED = {"claimed": False, "claimedAt": None, "protocol": None, "holder": None, "formats": [], "offer": None}
 
 
 @bp.after_request
@@ -58,7 +59,7 @@ def _credential_response(row, status: int, replayed: bool = False, session=None,
                          claim: dict | None = None):
     body = {"id": row.id, "status": row.status, "credential": json.loads(row.document), "jwt": row.jwt,
             "links": credential_links(row.id),
-            "claim": claim if claim is not None else claim_summary(session or db(), row.id)}
+            "claim": dict(claim) if claim is not None else claim_summary(session or db(), row.id)}
     if offer is not None:
         body["offer"] = offer
     if isinstance(body["credential"].get("credentialStatus"), list):
@@ -111,7 +112,8 @@ def issue():
                                         fingerprint=fingerprint, read_session=reader)
         reader.commit()
         offer = offer_for(session, row, tx_code=offer_option["tx_code"]) if offer_option else None
-        claim = claim_summary(session, row.id)  # in the writing transaction: no second BEGIN IMMEDIATE
+        # a credential made in this transaction has no claim, and at most the offer just made
+        claim = claim_summary(session, row.id) if offer is not None else _UNCLAIMED
         session.commit()
     except IntegrityError:
         session.rollback()

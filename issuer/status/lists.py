@@ -176,28 +176,39 @@ def choose(session: Session, *, issuer_id: int, purpose: str, rng: random.Random
                       status_list.status_size, status_list.capacity)
 
 
-def claim(session: Session, allocation: Allocation, credential_id: str, rng: random.Random) -> bool:
+def claim(session: Session, allocation: Allocation, credential_id: str, rng: random.Random, *,
+          savepoint: bool = True) -> bool:
     """Reserve ``allocation`` (from :func:`choose`) for ``credential_id`` in the caller's writing
-    transaction. False (nothing written) when the position was taken meanwhile or the list went
-    over its capacity: choose again. Every so often (and always on small lists) the entries are
-    counted and a list at capacity is marked full, as :func:`allocate` does.
+    transaction. False when the position was taken meanwhile or the list went over its capacity:
+    choose again. Every so often (and always on small lists) the entries are counted and a list at
+    capacity is marked full, as :func:`allocate` does.
+
+    With ``savepoint=True`` nothing is left written on False; with ``savepoint=False`` the caller
+    holds a savepoint of its own and must roll it back on False (one savepoint fewer).
     """
+    def insert() -> None:
+        session.add(StatusEntry(list_id=allocation.list_id, position=allocation.position,
+                                credential_id=credential_id, value=0))
+        session.flush()
+        if rng.randrange(_FULLNESS_CHECK_EVERY) == 0 or allocation.capacity < 4096:
+            used = _count(session, allocation.list_id)
+            if used >= allocation.capacity:
+                _mark_full(session, allocation.list_id)
+            if used > allocation.capacity:
+                raise _OverCapacity
+
     try:
-        with session.begin_nested():
-            session.add(StatusEntry(list_id=allocation.list_id, position=allocation.position,
-                                    credential_id=credential_id, value=0))
-            session.flush()
-            if rng.randrange(_FULLNESS_CHECK_EVERY) == 0 or allocation.capacity < 4096:
-                used = _count(session, allocation.list_id)
-                if used >= allocation.capacity:
-                    _mark_full(session, allocation.list_id)
-                if used > allocation.capacity:
-                    raise _OverCapacity
+        if savepoint:
+            with session.begin_nested():
+                insert()
+        else:
+            insert()
         return True
     except IntegrityError:
         return False
     except _OverCapacity:
-        _mark_full(session, allocation.list_id)  # the savepoint rolled the entry and the mark back
+        if savepoint:
+            _mark_full(session, allocation.list_id)  # the savepoint rolled the entry and the mark back
         return False
 
 

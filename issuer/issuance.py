@@ -31,6 +31,7 @@ from .signing.jsonld.safemode import DataLossError
 from .signing.keystore import KeyVault
 from .signing import eddsa_rdfc_2022, vc_jose
 from .intake.schemas import validate_or_raise
+from .notify.events import record_event
 from .status import lists as status_lists
 from .verify.selfcheck import check_own_output
 from .verify.trust import has_direction_controls
@@ -57,6 +58,7 @@ class IssueRequest:
     completed_at: datetime | None = None
     result: dict | None = None
     evidence: tuple[dict, ...] = ()
+    send_email: bool | None = None  # e-mail the learner; None = the provider's default (issue #12 §4)
 
 
 @dataclass
@@ -196,6 +198,7 @@ def parse_issue_request(body, *, now: datetime, skew: timedelta = timedelta(minu
         course=body["course"], issuer=body.get("issuer"),
         learner=Learner(name=learner["name"].strip(), email=learner.get("email"), did=learner.get("id")),
         completed_at=completed, result=_result(body.get("result")), evidence=_evidence(body.get("evidence", [])),
+        send_email=body.get("sendEmail"),
     )
 
 
@@ -376,6 +379,7 @@ class PreparedCredential:
     row: Credential
     allocations: list
     issuer_id: int
+    course_code: str
 
 
 def _unsigned(credential_id: str, request: IssueRequest, course: _CourseFacts, forms: _IssuerForms,
@@ -425,13 +429,14 @@ def prepare_credential(session: Session, provider: Provider, request: IssueReque
     unsigned = _unsigned(credential_id, request, course, forms,
                          [status_lists.entry_json(ctx.base_url, a) for a in allocations], ctx)
     row.document, row.jwt = sign_credential(unsigned, issuer, forms.material, ctx, did_document=forms.did_document)
-    return PreparedCredential(row, allocations, issuer.id)
+    return PreparedCredential(row, allocations, issuer.id, course.code)
 
 
 def store_prepared(session: Session, prepared: PreparedCredential, ctx: IssuanceContext, *,
                    actor: str) -> Credential | None:
     """Store a :class:`PreparedCredential` in the writing ``session``: the credential row, its status
-    entries (reserved now, in the same transaction) and the ``issue`` event. None (nothing stored)
+    entries (reserved now, in the same transaction), the ``issue`` status event and the
+    ``credential.issued`` notification event (:func:`issuer.notify.events.record_event`). None (nothing stored)
     when a chosen position was taken meanwhile: prepare again. The caller commits."""
     row = prepared.row
     nested = session.begin_nested()
@@ -439,6 +444,8 @@ def store_prepared(session: Session, prepared: PreparedCredential, ctx: Issuance
         session.add(row)
         session.add(StatusEvent(credential_id=row.id, provider_id=row.provider_id, action="issue",
                                 reason=None, actor=actor, at=ctx.now))
+        record_event(session, provider_id=row.provider_id, type="credential.issued", now=ctx.now,
+                     data={"credentialId": row.id, "course": prepared.course_code})
         session.flush()
         for allocation in prepared.allocations:
             if not status_lists.claim(session, allocation, row.id, ctx.rng, savepoint=False):
@@ -486,5 +493,6 @@ def issue_credential(session: Session, provider: Provider, request: IssueRequest
     row.document, row.jwt = sign_credential(unsigned, issuer, forms.material, ctx, did_document=forms.did_document)
     session.add(StatusEvent(credential_id=credential_id, provider_id=provider.id, action="issue",
                             reason=None, actor=actor, at=ctx.now))
-    session.flush()
+    record_event(session, provider_id=provider.id, type="credential.issued", now=ctx.now,
+                 data={"credentialId": credential_id, "course": course.code})
     return row

@@ -8,6 +8,7 @@ from .errors import init_errors
 from .exchanges import bp as exchanges_bp
 from .exports import bp as exports_bp
 from .files import bp as files_bp
+from .keys import bp as keys_bp
 from .limits import init_limits
 from .listing import bp as listing_bp
 from .oauth import init_oauth
@@ -16,7 +17,9 @@ from .openapi import bp as openapi_bp
 from .ops import init_ops
 from .provider import bp as provider_bp
 from .public import bp as public_bp
+from .settings import bp as settings_bp
 from .verification import bp as verification_bp
+from .webhooks import bp as webhooks_bp
 
 __all__ = ["init_app"]
 
@@ -24,6 +27,7 @@ __all__ = ["init_app"]
 def init_app(app) -> None:
     init_errors(app)
     app.register_blueprint(listing_bp)
+    app.register_blueprint(keys_bp)
     app.register_blueprint(provider_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(public_bp)
@@ -31,6 +35,8 @@ def init_app(app) -> None:
     app.register_blueprint(verification_bp)
     app.register_blueprint(offers_bp)
     app.register_blueprint(exchanges_bp)
+    app.register_blueprint(webhooks_bp)
+    app.register_blueprint(settings_bp)
     init_oauth(app)
     app.register_blueprint(openapi_bp)
 

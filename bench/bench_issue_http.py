@@ -119,7 +119,8 @@ def run(name: str, port: int, keys: dict, args) -> None:
     sample = _first_credential(port, key)
     js = js_sign_rate(sample, args.js_seconds) if args.js_seconds > 0 else None
     drive(port, key, 2, args.clients)  # warm-up (template caches)
-    report(f"{name}, {args.workers} workers", *drive(port, key, args.seconds, args.clients), js=js)
+    report(f"{name}, {args.workers} workers x {args.threads} threads", *drive(port, key, args.seconds, args.clients),
+           js=js)
 
 
 def main() -> None:
@@ -129,15 +130,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument("--threads", type=int, default=8, help="gthread threads per worker")
     parser.add_argument("--js-seconds", type=float, default=6, help="0: no JS comparison")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} CPUs; client: {args.clients} threads of http.client in this process")
     env = {"ISSUER_RATE_LIMIT_ISSUE": "1000000 per minute"}  # the default 600/min would answer 429
     if args.only != "postgresql":
-        with running_server(workers=args.workers, extra_env=env) as (_, port, keys):
+        with running_server(workers=args.workers, extra_env=env, threads=args.threads) as (_, port, keys):
             run("SQLite", port, keys, args)
     if args.only != "sqlite":
-        with pg_schema(args.pg) as url, running_server(url, workers=args.workers, extra_env=env) as (_, port, keys):
+        with pg_schema(args.pg) as url, running_server(url, workers=args.workers, extra_env=env,
+                                                    threads=args.threads) as (_, port, keys):
             run("PostgreSQL", port, keys, args)
 
 

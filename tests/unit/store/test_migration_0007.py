@@ -12,7 +12,7 @@ from issuer import issuance
 from issuer.store import compact
 from issuer.store.migrations import alembic_config
 
-BEFORE = "0010_key_compromise"  # this migration's down_revision
+BEFORE = "0009_hub"  # this migration's down_revision
 
 
 def _old_rows(url: str) -> dict:

@@ -1,7 +1,7 @@
 """compact credential storage: both signed forms in one zstd frame with a per-course dictionary
 
 Revision ID: 0007_compact_storage
-Revises: 0010_key_compromise (written on 0004_wallets_offers; re-chained when merging main)
+Revises: 0009_hub (written on 0004_wallets_offers; re-chained when merging main)
 
 Existing rows are converted in place (each course's first credential becomes its dictionary), and
 every converted row is checked to decode to the same bytes before the text columns are dropped.
@@ -20,7 +20,7 @@ from issuer.store import compact
 
 
 revision = '0007_compact_storage'
-down_revision = '0010_key_compromise'
+down_revision = '0009_hub'
 branch_labels = None
 depends_on = None
 

@@ -39,7 +39,8 @@ def pg_schema(url: str):
 
 
 @contextmanager
-def running_server(database_url: str | None = None, workers: int = 2, extra_env: dict | None = None):
+def running_server(database_url: str | None = None, workers: int = 2, extra_env: dict | None = None,
+                   threads: int = 8):
     """Yields (base_url, demo API keys by provider slug)."""
     port = free_port()
     with tempfile.TemporaryDirectory() as instance:
@@ -48,7 +49,7 @@ def running_server(database_url: str | None = None, workers: int = 2, extra_env:
         if database_url:
             env["ISSUER_DATABASE_URL"] = database_url
         proc = subprocess.Popen([sys.executable, "-m", "issuer.cli", "serve", "--port", str(port),
-                                 "--workers", str(workers)], cwd=ROOT, env=env,
+                                 "--workers", str(workers), "--threads", str(threads)], cwd=ROOT, env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             deadline = time.time() + 60

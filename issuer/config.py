@@ -28,6 +28,7 @@ DEFAULTS: dict = {
     "MAX_CONTENT_LENGTH": 1024 * 1024, # request bodies (JSON); uploads have their own caps
     "MAX_UPLOAD_BYTES": 8 * 1024 * 1024,
     "CLOCK_SKEW_SECONDS": 300,
+    "FULL_SELF_VERIFY": False,         # issuance: also run the full verifier on both forms (slow)
     "LOAD_DEMO": True,
     "VERIFY_REMOTE_DID_WEB": True,     # resolve did:web of other hosts over HTTPS (SSRF-guarded)
     "ALLOW_PRIVATE_FETCH": False,      # tests only: let the fetcher reach loopback addresses
@@ -105,7 +106,7 @@ _LIMIT_INT_KEYS = {"VERIFY_MAX_BYTES", "VERIFY_MAX_IMAGE_BYTES", "VERIFY_MAX_DEP
                    "BATCH_LEASE_SECONDS", "BATCH_STALL_SECONDS", "BATCH_SWEEP_SECONDS"}
 _SECONDS_KEYS = {"JSONLD_DEADLINE_SECONDS", "JSONLD_BUDGET_SECONDS", "FETCH_BUDGET_SECONDS",
                  "FETCH_FAILURE_TTL_SECONDS", "SMTP_TIMEOUT_SECONDS", "NOTIFY_POLL_SECONDS"}
-_BOOL_KEYS = {"LOAD_DEMO", "VERIFY_REMOTE_DID_WEB", "ALLOW_PRIVATE_FETCH", "ALLOW_ORIGIN_CHANGE",
+_BOOL_KEYS = {"LOAD_DEMO", "FULL_SELF_VERIFY", "VERIFY_REMOTE_DID_WEB", "ALLOW_PRIVATE_FETCH", "ALLOW_ORIGIN_CHANGE",
               "RATE_LIMITS_ENABLED"}
 
 

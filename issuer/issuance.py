@@ -9,9 +9,12 @@ import hashlib
 import json
 import random
 import re
+import threading
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Callable
 
 from sqlalchemy import select
@@ -30,11 +33,14 @@ from .signing import eddsa_rdfc_2022, vc_jose
 from .intake.schemas import validate_or_raise
 from .notify.events import record_event
 from .status import lists as status_lists
+from .verify.selfcheck import check_own_output
 from .verify.trust import has_direction_controls
-from .store.models import Course, CourseSkill, Credential, IssuerProfile, Provider, Skill, StatusEvent
+from .store.models import (Course, CourseSkill, Credential, Framework, IssuerProfile, Provider, Skill,
+                           StatusEvent)
 
 __all__ = ["IssueRequest", "IssuanceContext", "parse_issue_request", "issue_credential", "did_problem",
-           "achievement_input", "request_fingerprint", "sign_credential"]
+           "achievement_input", "request_fingerprint", "sign_credential", "prepare_credential", "store_prepared",
+           "PreparedCredential"]
 
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
@@ -215,16 +221,104 @@ def achievement_input(course: Course, base_url: str) -> AchievementInput:
     )
 
 
-def _course(session: Session, provider: Provider, code: str) -> Course:
-    course = session.scalar(
-        select(Course).where(Course.provider_id == provider.id, Course.code == code)
-        .options(selectinload(Course.skills).selectinload(CourseSkill.skill).selectinload(Skill.framework)))
-    if course is None:
+_COURSE_COLUMNS = (Course.id, Course.slug, Course.code, Course.title, Course.description, Course.criteria,
+                   Course.learning_outcomes, Course.workload_hours, Course.ects, Course.eqf_level,
+                   Course.assessment_type, Course.participation_form, Course.quality_assurance, Course.language,
+                   Course.validity_days)
+
+
+@dataclass(frozen=True)
+class _CourseFacts:
+    """What issuing needs of a course, as hashable values (the key of the achievement cache)."""
+    id: int
+    slug: str
+    code: str
+    title: str
+    description: str
+    criteria: str
+    learning_outcomes: tuple
+    workload_hours: float | None
+    ects: float | None
+    eqf_level: int | None
+    assessment_type: str | None
+    participation_form: str | None
+    quality_assurance: str | None
+    language: str | None
+    validity_days: int | None
+    skills: tuple  # (level, skill code, name, description, framework code, framework name) by CourseSkill.id
+
+
+def _course(session: Session, provider: Provider, code: str) -> _CourseFacts:
+    """The course ``code`` of ``provider`` with its mapped skills, in one query."""
+    rows = session.execute(
+        select(*_COURSE_COLUMNS, CourseSkill.level, Skill.code, Skill.name, Skill.description, Framework.code,
+               Framework.name)
+        .outerjoin(CourseSkill, CourseSkill.course_id == Course.id).outerjoin(Skill, Skill.id == CourseSkill.skill_id)
+        .outerjoin(Framework, Framework.id == Skill.framework_id)
+        .where(Course.provider_id == provider.id, Course.code == code).order_by(CourseSkill.id)).all()
+    if not rows:
         raise NotFound(f"course {code!r} is not in your catalogue")
-    if not course.skills:
+    first = list(rows[0][:len(_COURSE_COLUMNS)])
+    first[6] = tuple(first[6] or ())
+    skills = tuple(tuple(r[len(_COURSE_COLUMNS):]) for r in rows if r[len(_COURSE_COLUMNS)] is not None)
+    if not skills:
         raise Unprocessable(f"course {code!r} is not mapped to any competence-matrix skill, so it cannot be "
                             "issued as a micro-credential; map it first (issuer courses import)")
-    return course
+    return _CourseFacts(*first, skills=skills)
+
+
+@lru_cache(maxsize=1024)
+def _achievement_json(course: _CourseFacts, base_url: str) -> str:
+    """The course's ``Achievement`` as JSON text, built once per process and course content (the
+    key is the whole course as read, so any change to the course or its skills misses the cache)."""
+    url = f"{base_url}/achievements/{course.slug}"
+    return json.dumps(build_achievement(AchievementInput(
+        id=url, name=course.title, description=course.description, criteria=course.criteria,
+        criteria_url=None, image_url=f"{url}/image", image_caption=f"Badge: {course.title}", code=course.code,
+        alignments=tuple(
+            AlignmentInput(name=name, url=f"{base_url}/skills/{framework_code}/{skill_code}",
+                           framework=framework_name, code=skill_code, level=level, description=description)
+            for level, skill_code, name, description, framework_code, framework_name in course.skills),
+        learning_outcomes=course.learning_outcomes, workload_hours=course.workload_hours,
+        ects=course.ects, eqf_level=course.eqf_level, assessment_type=course.assessment_type,
+        participation_form=course.participation_form, quality_assurance=course.quality_assurance,
+        language=course.language)), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class _IssuerForms:
+    profile_json: str
+    did_document: dict
+    material: tenants.SigningMaterial
+    vault: KeyVault
+
+
+_ISSUER_FORMS: OrderedDict = OrderedDict()
+_ISSUER_FORMS_LOCK = threading.Lock()
+
+
+def _issuer_forms(issuer: IssuerProfile, base_url: str, vault: KeyVault) -> _IssuerForms:
+    """The issuer's embedded profile, DID document and opened signing keys, cached per process.
+
+    The key is everything they are derived from (the profile's fields and every key's id, state and
+    sealed material), so a rotated key, a retired key or an edited profile misses the cache."""
+    key = (id(vault), base_url, issuer.id, issuer.slug, issuer.name, issuer.url, issuer.email, issuer.description,
+           issuer.country_code, issuer.did_method, issuer.did_key,
+           tuple((k.id, k.fragment, k.algorithm, k.active, k.public_multibase,
+                  json.dumps(k.public_jwk, sort_keys=True), bytes(k.private_encrypted)) for k in issuer.keys))
+    with _ISSUER_FORMS_LOCK:
+        forms = _ISSUER_FORMS.get(key)
+        if forms is not None and forms.vault is vault:
+            _ISSUER_FORMS.move_to_end(key)
+            return forms
+    forms = _IssuerForms(json.dumps(tenants.profile_json(issuer, base_url), ensure_ascii=False),
+                         tenants.did_document(issuer, base_url), tenants.signing_material(issuer, base_url, vault),
+                         vault)
+    with _ISSUER_FORMS_LOCK:
+        _ISSUER_FORMS[key] = forms
+        while len(_ISSUER_FORMS) > 256:
+            _ISSUER_FORMS.popitem(last=False)
+    return forms
 
 
 def _issuer(session: Session, provider: Provider, slug: str | None) -> IssuerProfile:
@@ -251,66 +345,161 @@ def find_idempotent(session: Session, provider: Provider, key: str | None, finge
 
 
 def sign_credential(unsigned: dict, issuer: IssuerProfile, material: tenants.SigningMaterial,
-                    ctx: IssuanceContext) -> tuple[str, str]:
+                    ctx: IssuanceContext, *, did_document: dict | None = None) -> tuple[str, str]:
     """Sign ``unsigned`` both ways (eddsa-rdfc-2022 JSON-LD text, VC-JWT compact) and self-verify.
 
-    Raises Unprocessable when JSON-LD processing would lose data; RuntimeError when our own output
-    does not verify (a bug: nothing may be stored then).
+    Both forms are always checked against the issuer's DID document (``did_document``, default:
+    built from ``issuer``) with :func:`issuer.verify.selfcheck.check_own_output` (signature over
+    the hash data just produced, JWT signature and payload); ``ctx.self_verify``, when set, runs the
+    full verifier in addition. Raises Unprocessable when JSON-LD processing would lose data;
+    RuntimeError when our own output does not verify (a bug: nothing may be stored then).
     """
     try:
-        signed = eddsa_rdfc_2022.add_proof(unsigned, material.di_key,
-                                           verification_method=material.di_verification_method, created=ctx.now)
+        proof, hashed = eddsa_rdfc_2022.create_proof_hashed(
+            unsigned, material.di_key, verification_method=material.di_verification_method, created=ctx.now)
     except DataLossError as exc:
         raise Unprocessable("the credential would lose data under JSON-LD processing; refusing to sign it",
                             errors=[{"message": p} for p in exc.problems]) from exc
+    signed = {**{k: v for k, v in unsigned.items() if k != "proof"}, "proof": [proof]}
     document = json.dumps(signed, ensure_ascii=False, indent=2)
     token = vc_jose.sign_vc_jwt(signed, material.jwt_key, alg=material.jwt_alg, kid=material.jwt_kid)
-    if ctx.self_verify is not None:
-        problems = ctx.self_verify(json.loads(document), token, tenants.did_document(issuer, ctx.base_url))
-        if problems:
-            raise RuntimeError(f"refusing to store a credential that does not verify: {problems}")
+    if did_document is None:
+        did_document = tenants.did_document(issuer, ctx.base_url)
+    problems = check_own_output(document, signed, hashed, token, did_document)
+    if not problems and ctx.self_verify is not None:
+        problems = ctx.self_verify(json.loads(document), token, did_document)
+    if problems:
+        raise RuntimeError(f"refusing to store a credential that does not verify: {problems}")
     return document, token
 
 
-def issue_credential(session: Session, provider: Provider, request: IssueRequest, ctx: IssuanceContext, *,
-                     actor: str, idempotency_key: str | None = None, fingerprint: str | None = None,
-                     credential_id: str | None = None) -> Credential:
-    """Build, sign, self-verify and store a credential, and record its ``credential.issued`` event
-    (:func:`issuer.notify.events.record_event`, same transaction). The caller commits.
+@dataclass
+class PreparedCredential:
+    """A credential signed and self-verified but not stored yet (see :func:`prepare_credential`)."""
+    row: Credential
+    allocations: list
+    issuer_id: int
+    course_code: str
 
-    ``credential_id`` (a UUID string) fixes the credential's id, as batch items do (their id is
-    derived from the batch and position, so a re-run job meets the primary key instead of issuing
-    twice); by default ``ctx.new_id()``."""
-    course = _course(session, provider, request.course)
-    issuer = _issuer(session, provider, request.issuer)
-    material = tenants.signing_material(issuer, ctx.base_url, ctx.vault)
-    credential_id = credential_id or ctx.new_id()
+
+def _unsigned(credential_id: str, request: IssueRequest, course: _CourseFacts, forms: _IssuerForms,
+              entries: list[dict], ctx: IssuanceContext) -> dict:
+    valid_for = timedelta(days=course.validity_days) if course.validity_days else None
+    return build_credential(
+        credential_id=f"urn:uuid:{credential_id}", issuer=json.loads(forms.profile_json),
+        achievement=json.loads(_achievement_json(course, ctx.base_url)), learner=request.learner,
+        now=ctx.now, extras=CredentialExtras(completed_at=request.completed_at, result=request.result,
+                                             evidence=request.evidence, valid_for=valid_for,
+                                             credential_status=entries[0] if len(entries) == 1 else entries))
+
+
+def _new_row(credential_id: str, provider: Provider, issuer: IssuerProfile, course: _CourseFacts,
+             request: IssueRequest, ctx: IssuanceContext, idempotency_key, fingerprint) -> Credential:
     row = Credential(id=credential_id, provider_id=provider.id, issuer_id=issuer.id, course_id=course.id,
                      learner_name=request.learner.name, subject_id=request.learner.did, document="", jwt="",
                      valid_from=ctx.now, idempotency_key=idempotency_key, request_hash=fingerprint,
                      status="active")
+    row.valid_until = ctx.now + timedelta(days=course.validity_days) if course.validity_days else None
     if request.learner.email and ctx.email_index is not None:
         row.learner_email_index = ctx.email_index(request.learner.email)
+    return row
+
+
+def prepare_credential(session: Session, provider: Provider, request: IssueRequest, ctx: IssuanceContext, *,
+                       idempotency_key: str | None = None, fingerprint: str | None = None,
+                       credential_id: str | None = None) -> PreparedCredential | None:
+    """Read what a credential needs, choose its status positions, build, sign and self-verify it,
+    WITHOUT writing: ``session`` may be a reading session, so that on SQLite the CPU work happens
+    outside the write lock. :func:`store_prepared` then stores it in a writing transaction.
+
+    Returns None when the issuer has no open status list yet (:func:`issue_credential` then
+    allocates inside its transaction). Raises as :func:`issue_credential`.
+    """
+    course = _course(session, provider, request.course)
+    issuer = _issuer(session, provider, request.issuer)
+    allocations = []
+    for purpose in status_lists.purposes_for(provider.suspension_enabled):
+        allocation = status_lists.choose(session, issuer_id=issuer.id, purpose=purpose, rng=ctx.rng)
+        if allocation is None:
+            return None
+        allocations.append(allocation)
+    forms = _issuer_forms(issuer, ctx.base_url, ctx.vault)
+    credential_id = credential_id or ctx.new_id()
+    row = _new_row(credential_id, provider, issuer, course, request, ctx, idempotency_key, fingerprint)
+    unsigned = _unsigned(credential_id, request, course, forms,
+                         [status_lists.entry_json(ctx.base_url, a) for a in allocations], ctx)
+    row.document, row.jwt = sign_credential(unsigned, issuer, forms.material, ctx, did_document=forms.did_document)
+    return PreparedCredential(row, allocations, issuer.id, course.code)
+
+
+def store_prepared(session: Session, prepared: PreparedCredential, ctx: IssuanceContext, *,
+                   actor: str) -> Credential | None:
+    """Store a :class:`PreparedCredential` in the writing ``session``: the credential row, its status
+    entries (reserved now, in the same transaction), the ``issue`` status event and the
+    ``credential.issued`` notification event (:func:`issuer.notify.events.record_event`). None (nothing stored)
+    when a chosen position was taken meanwhile: prepare again. The caller commits."""
+    row = prepared.row
+    nested = session.begin_nested()
+    try:
+        session.add(row)
+        session.add(StatusEvent(credential_id=row.id, provider_id=row.provider_id, action="issue",
+                                reason=None, actor=actor, at=ctx.now))
+        record_event(session, provider_id=row.provider_id, type="credential.issued", now=ctx.now,
+                     data={"credentialId": row.id, "course": prepared.course_code})
+        session.flush()
+        for allocation in prepared.allocations:
+            if not status_lists.claim(session, allocation, row.id, ctx.rng, savepoint=False):
+                nested.rollback()  # (a list over capacity is marked full by the fallback in issue_credential)
+                return None
+        nested.commit()
+        return row
+    except BaseException:
+        if nested.is_active:
+            nested.rollback()
+        raise
+
+
+def issue_credential(session: Session, provider: Provider, request: IssueRequest, ctx: IssuanceContext, *,
+                     actor: str, idempotency_key: str | None = None, fingerprint: str | None = None,
+                     read_session: Session | None = None, credential_id: str | None = None) -> Credential:
+    """Build, sign, self-verify and store a credential, and record its ``credential.issued`` event
+    (:func:`issuer.notify.events.record_event`, same transaction). The caller commits ``session``.
+
+    ``credential_id`` (a UUID string) fixes the credential's id, as batch items do (their id is
+    derived from the batch and position, so a re-run job meets the primary key instead of issuing
+    twice); by default ``ctx.new_id()``.
+
+    With ``read_session`` (a reading session of the same database), the course, issuer and status
+    positions are read there and the credential is signed before ``session`` writes anything
+    (:func:`prepare_credential`, :func:`store_prepared`), so a SQLite writer holds its lock for the
+    inserts only. Raises NotFound (unknown course or issuer), Unprocessable (course without skills,
+    issuer without profile, data loss under JSON-LD) or RuntimeError (our own output does not
+    verify: nothing is stored, the caller rolls back)."""
+    for _attempt in range(4):
+        prepared = prepare_credential(read_session or session, provider, request, ctx,
+                                      idempotency_key=idempotency_key, fingerprint=fingerprint,
+                                      credential_id=credential_id)
+        if prepared is None:
+            break
+        row = store_prepared(session, prepared, ctx, actor=actor)
+        if row is not None:
+            return row
+    course = _course(session, provider, request.course)
+    issuer = _issuer(session, provider, request.issuer)
+    forms = _issuer_forms(issuer, ctx.base_url, ctx.vault)
+    credential_id = credential_id or ctx.new_id()
+    row = _new_row(credential_id, provider, issuer, course, request, ctx, idempotency_key, fingerprint)
     session.add(row)
     session.flush()
     entries = [status_lists.entry_json(ctx.base_url, status_lists.allocate(
         session, issuer_id=issuer.id, credential_id=credential_id, purpose=purpose, length=ctx.status_length,
         capacity=ctx.status_capacity, rng=ctx.rng, new_id=ctx.new_id))
         for purpose in status_lists.purposes_for(provider.suspension_enabled)]
-    valid_for = timedelta(days=course.validity_days) if course.validity_days else None
-    profile = tenants.profile_json(issuer, ctx.base_url)
-    unsigned = build_credential(
-        credential_id=f"urn:uuid:{credential_id}", issuer=profile,
-        achievement=build_achievement(achievement_input(course, ctx.base_url)), learner=request.learner,
-        now=ctx.now, extras=CredentialExtras(completed_at=request.completed_at, result=request.result,
-                                             evidence=request.evidence, valid_for=valid_for,
-                                             credential_status=entries[0] if len(entries) == 1 else entries))
-    row.document, row.jwt = sign_credential(unsigned, issuer, material, ctx)
-    row.valid_until = ctx.now + valid_for if valid_for else None
+    unsigned = _unsigned(credential_id, request, course, forms, entries, ctx)
+    row.document, row.jwt = sign_credential(unsigned, issuer, forms.material, ctx, did_document=forms.did_document)
     session.add(StatusEvent(credential_id=credential_id, provider_id=provider.id, action="issue",
                             reason=None, actor=actor, at=ctx.now))
     record_event(session, provider_id=provider.id, type="credential.issued", now=ctx.now,
                  data={"credentialId": credential_id, "course": course.code})
     session.flush()
     return row
-

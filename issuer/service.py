@@ -13,7 +13,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 from urllib.parse import urlsplit
 
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,6 +23,7 @@ from .errors import ConfigError
 from .signing.jsonld import workers as jsonld_workers
 from .signing.jsonld.canonize import configure_cache as configure_template_cache
 from .signing.keystore import KeyVault
+from .store import compact
 from .store.db import make_engine, make_sessionmaker
 from .store.models import Credential
 from .store.trust_lists import TrustListFileError, read_trust_list_files
@@ -66,11 +68,19 @@ class Service:
 def issued_origin(engine: Engine) -> str | None:
     """The origin (``scheme://host[:port]``) under which the latest credential was issued, read from
     its achievement id; None for a database without credentials (or not migrated yet)."""
-    if not inspect(engine).has_table(Credential.__tablename__):
+    inspector = inspect(engine)
+    if not inspector.has_table(Credential.__tablename__):
         return None
+    columns = {c["name"] for c in inspector.get_columns(Credential.__tablename__)}
     with engine.connect() as conn:
-        text = conn.execute(select(Credential.document).where(Credential.document != "")
-                            .order_by(Credential.created.desc()).limit(1)).scalar()
+        if "packed" in columns:  # compact storage (migration 0007)
+            row = conn.execute(select(Credential.packed, Credential.dictionary_id)
+                               .where(func.length(Credential.packed) > 0)
+                               .order_by(Credential.created.desc()).limit(1)).first()
+            text = compact.decode(conn, row[0], row[1])[0] if row else None
+        else:  # not migrated yet
+            text = conn.execute(sql_text("SELECT document FROM credential WHERE document != '' "
+                                         "ORDER BY created DESC LIMIT 1")).scalar()
     if not text:
         return None
     try:

@@ -19,10 +19,13 @@ from __future__ import annotations
 import math
 import time
 
+import threading
+
 from flask import current_app, g, request
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from limits import parse
+from limits.storage import MemoryStorage
 
 from ..errors import IssuerError
 from .errors import problem_response
@@ -45,6 +48,30 @@ class TooManyRequests(IssuerError):
     def __init__(self, detail: str, retry_after: int, **extra):
         super().__init__(detail, **extra)
         self.retry_after = max(1, retry_after)
+
+
+class SweptMemoryStorage(MemoryStorage):
+    """limits' in-memory storage without a timer thread per counted request.
+
+    ``MemoryStorage`` starts a ``threading.Timer`` (10 ms) whenever none is alive, i.e. on nearly
+    every hit under load, only to drop expired counters (``get`` already ignores expired ones).
+    Here the sweep runs inline at most once a second. Selected by ``memory://`` (the default)."""
+
+    STORAGE_SCHEME = ["issuer-memory"]
+
+    def __init__(self, *args, **kwargs):
+        self._next_sweep = 0.0
+        self._sweep_lock = threading.Lock()
+        super().__init__(*args, **kwargs)
+
+    def _MemoryStorage__schedule_expiry(self) -> None:  # overrides the name-mangled private method
+        now = time.monotonic()
+        if now >= self._next_sweep and self._sweep_lock.acquire(blocking=False):
+            try:
+                self._next_sweep = now + 1.0
+                self._MemoryStorage__expire_events()
+            finally:
+                self._sweep_lock.release()
 
 
 def _limiter() -> Limiter:
@@ -75,8 +102,9 @@ def _api_path() -> bool:
 def init_limits(app) -> None:
     """Attach the limiter to ``app`` (after every blueprint is registered)."""
     config = app.extensions["issuer"].config
+    storage = config["RATE_LIMIT_STORAGE_URI"]
     app.config.update(RATELIMIT_ENABLED=config["RATE_LIMITS_ENABLED"],
-                      RATELIMIT_STORAGE_URI=config["RATE_LIMIT_STORAGE_URI"],
+                      RATELIMIT_STORAGE_URI="issuer-memory://" if storage == "memory://" else storage,
                       RATELIMIT_KEY_PREFIX="issuer", RATELIMIT_HEADERS_ENABLED=False)
     limiter = Limiter(
         get_remote_address, app=app, strategy="fixed-window",

@@ -32,6 +32,7 @@ from .requests import json_body
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+_UNCLAIMED = {"claimed": False, "claimedAt": None, "protocol": None, "holder": None, "formats": [], "offer": None}
 
 
 @bp.after_request
@@ -56,9 +57,10 @@ def credential_links(credential_id: str) -> dict:
 
 
 def _credential_response(row, status: int, replayed: bool = False, session=None, offer: dict | None = None,
-                         email: str | None = None):
+                         email: str | None = None, claim: dict | None = None):
     body = {"id": row.id, "status": row.status, "credential": json.loads(row.document), "jwt": row.jwt,
-            "links": credential_links(row.id), "claim": claim_summary(session or db(), row.id)}
+            "links": credential_links(row.id),
+            "claim": dict(claim) if claim is not None else claim_summary(session or db(), row.id)}
     if offer is not None:
         body["offer"] = offer
     if email is not None:
@@ -79,7 +81,8 @@ def issuance_context() -> IssuanceContext:
     return IssuanceContext(base_url=svc.base_url, vault=svc.vault, now=svc.clock(),
                            status_length=svc.config["STATUS_LIST_LENGTH"],
                            status_capacity=svc.config["STATUS_LIST_CAPACITY"], new_id=svc.new_id, rng=svc.rng,
-                           self_verify=self_verifier(svc), clock_skew=svc.clock_skew,
+                           self_verify=self_verifier(svc) if svc.config.get("FULL_SELF_VERIFY") else None,
+                           clock_skew=svc.clock_skew,
                            email_index=lambda email: email_index(key, email))
 
 
@@ -90,29 +93,35 @@ def _actor() -> str:
 @bp.post("/credentials")
 @requires("credentials:issue")
 def issue():
-    session = db_write()
-    provider = current_provider(session)
+    provider = current_provider()  # an object of the reading session
     limits.check("issue", f"provider:{provider.id}")
     key = request.headers.get("Idempotency-Key")
     if key is not None and not _IDEMPOTENCY_KEY.match(key):
         raise BadRequest("Idempotency-Key must be 1-200 visible ASCII characters")
     body = json_body(service().config["MAX_CONTENT_LENGTH"])
     fingerprint = issuance.request_fingerprint(body) if isinstance(body, (dict, list)) else None
-    existing = issuance.find_idempotent(session, provider, key, fingerprint)
+    reader = db()
+    existing = issuance.find_idempotent(reader, provider, key, fingerprint)
     if existing is not None:
-        return _credential_response(existing, 200, replayed=True, session=session)
+        return _credential_response(existing, 200, replayed=True, session=reader)
     ctx = issuance_context()
     req = issuance.parse_issue_request(body, now=ctx.now, skew=ctx.clock_skew)
     offer_option = parse_offer_option(body.get("offer"))
     email = wants_email(req.send_email, provider.email_learners, req.learner.email)
+    # Read and sign on the reading session; the writing transaction (SQLite: the write lock) only
+    # inserts. A concurrent request with the same Idempotency-Key loses on the unique key below.
+    session = db_write()
     try:
         row = issuance.issue_credential(session, provider, req, ctx, actor=_actor(), idempotency_key=key,
-                                        fingerprint=fingerprint)
+                                        fingerprint=fingerprint, read_session=reader)
+        reader.commit()
         tx_code = bool(offer_option and offer_option["tx_code"])
         if email:  # the e-mailed claim link is the credential's offer (a second one would supersede it)
             offer = offer_by_email(session, service(), row, recipient=req.learner.email.strip(), tx_code=tx_code)
         else:
             offer = offer_for(session, row, tx_code=tx_code) if offer_option else None
+        # a credential made in this transaction has no claim, and at most the offer just made
+        claim = claim_summary(session, row.id) if offer is not None else _UNCLAIMED
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -124,7 +133,7 @@ def issue():
         session.rollback()
         raise
     return _credential_response(row, 201, session=session, offer=offer if offer_option else None,
-                                email="queued" if email else None)
+                                email="queued" if email else None, claim=claim)
 
 
 @bp.get("/credentials/<credential_id>")

@@ -13,6 +13,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from pyld import jsonld
 
@@ -23,7 +24,7 @@ from .keys import ed25519_sign, ed25519_verify
 from .multibase import MultibaseError, decode_base58btc, encode_base58btc
 
 __all__ = ["CRYPTOSUITE", "ProofError", "transform", "hash_data", "configure_proof",
-           "serialize_proof", "create_proof", "verify_proof", "add_proof", "ProofCheck"]
+           "serialize_proof", "create_proof", "create_proof_hashed", "verify_proof", "add_proof", "ProofCheck"]
 
 CRYPTOSUITE = "eddsa-rdfc-2022"
 PROOF_TYPE = "DataIntegrityProof"
@@ -50,7 +51,14 @@ def configure_proof(options: dict, document_context, loader=document_loader) -> 
         raise ProofError(f"proof must be a {PROOF_TYPE} with cryptosuite {CRYPTOSUITE}")
     config = {k: v for k, v in options.items() if k != "proofValue"}
     config["@context"] = document_context
+    if loader is document_loader:  # the same few configurations recur (one per key and second)
+        return _canonical_config(json.dumps(config, sort_keys=True, ensure_ascii=False))
     return canonize(config, loader)
+
+
+@lru_cache(maxsize=512)
+def _canonical_config(config_json: str) -> str:
+    return canonize(json.loads(config_json), document_loader)
 
 
 def serialize_proof(hash_value: bytes, private_key) -> str:
@@ -61,6 +69,15 @@ def serialize_proof(hash_value: bytes, private_key) -> str:
 def create_proof(document: dict, private_key, *, verification_method: str, created: datetime,
                  proof_purpose: str = "assertionMethod", loader=document_loader) -> dict:
     """3.3.1 Create Proof: returns the proof object (with ``proofValue``)."""
+    return create_proof_hashed(document, private_key, verification_method=verification_method, created=created,
+                               proof_purpose=proof_purpose, loader=loader)[0]
+
+
+def create_proof_hashed(document: dict, private_key, *, verification_method: str, created: datetime,
+                        proof_purpose: str = "assertionMethod", loader=document_loader) -> tuple[dict, bytes]:
+    """3.3.1 Create Proof, also returning the 64 bytes of hash data (3.3.4) the signature covers,
+    so that the signer can check its signature with the published public key without
+    canonicalizing again (see :func:`issuer.verify.selfcheck.check_own_output`)."""
     options = {
         "type": PROOF_TYPE,
         "cryptosuite": CRYPTOSUITE,
@@ -71,8 +88,9 @@ def create_proof(document: dict, private_key, *, verification_method: str, creat
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     canonical_config = configure_proof(options, unsecured.get("@context"), loader)
     transformed = transform(unsecured, loader)
-    options["proofValue"] = serialize_proof(hash_data(transformed, canonical_config), private_key)
-    return options
+    hashed = hash_data(transformed, canonical_config)
+    options["proofValue"] = serialize_proof(hashed, private_key)
+    return options, hashed
 
 
 def add_proof(document: dict, private_key, **kwargs) -> dict:

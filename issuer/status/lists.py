@@ -72,6 +72,7 @@ class Allocation:
     position: int
     purpose: str
     status_size: int
+    capacity: int = 0  # the list's soft capacity (set by :func:`choose`)
 
 
 def _open_list(session: Session, issuer_id: int, purpose: str, length: int, capacity: int, status_size: int,
@@ -158,6 +159,61 @@ def allocate(session: Session, *, issuer_id: int, credential_id: str, purpose: s
                 continue  # over the soft capacity (concurrent allocations): take the next list
             return Allocation(status_list.id, status_list.public_id, position, purpose, status_size)
     raise RuntimeError("could not allocate a status list position")
+
+
+def choose(session: Session, *, issuer_id: int, purpose: str, rng: random.Random) -> Allocation | None:
+    """Pick a random position on the issuer's open list for ``purpose`` WITHOUT writing anything
+    (a read transaction may do this before the credential is signed); None when the issuer has no
+    open list yet (then :func:`allocate` creates one). The position is reserved only by
+    :func:`claim`, in the transaction that stores the credential.
+    """
+    status_list = session.scalar(
+        select(StatusList).where(StatusList.issuer_id == issuer_id, StatusList.purpose == purpose,
+                                 StatusList.full.is_(False)).order_by(StatusList.seq).limit(1))
+    if status_list is None:
+        return None
+    return Allocation(status_list.id, status_list.public_id, rng.choice(_position_range(status_list)), purpose,
+                      status_list.status_size, status_list.capacity)
+
+
+def claim(session: Session, allocation: Allocation, credential_id: str, rng: random.Random, *,
+          savepoint: bool = True) -> bool:
+    """Reserve ``allocation`` (from :func:`choose`) for ``credential_id`` in the caller's writing
+    transaction. False when the position was taken meanwhile or the list went over its capacity:
+    choose again. Every so often (and always on small lists) the entries are counted and a list at
+    capacity is marked full, as :func:`allocate` does.
+
+    With ``savepoint=True`` nothing is left written on False; with ``savepoint=False`` the caller
+    holds a savepoint of its own and must roll it back on False (one savepoint fewer).
+    """
+    def insert() -> None:
+        session.add(StatusEntry(list_id=allocation.list_id, position=allocation.position,
+                                credential_id=credential_id, value=0))
+        session.flush()
+        if rng.randrange(_FULLNESS_CHECK_EVERY) == 0 or allocation.capacity < 4096:
+            used = _count(session, allocation.list_id)
+            if used >= allocation.capacity:
+                _mark_full(session, allocation.list_id)
+            if used > allocation.capacity:
+                raise _OverCapacity
+
+    try:
+        if savepoint:
+            with session.begin_nested():
+                insert()
+        else:
+            insert()
+        return True
+    except IntegrityError:
+        return False
+    except _OverCapacity:
+        if savepoint:
+            _mark_full(session, allocation.list_id)  # the savepoint rolled the entry and the mark back
+        return False
+
+
+class _OverCapacity(Exception):
+    pass
 
 
 def list_url(base_url: str, public_id: str) -> str:

@@ -17,7 +17,8 @@ class Base(DeclarativeBase):
 
 
 def make_engine(url: str, **kwargs) -> Engine:
-    """A SQLAlchemy engine for ``url`` (SQLite: 60 s busy timeout, foreign keys on; PostgreSQL via psycopg)."""
+    """A SQLAlchemy engine for ``url`` (SQLite: WAL, synchronous=FULL, 60 s busy timeout, foreign keys
+    on; PostgreSQL via psycopg)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False}, **kwargs)
 
@@ -26,6 +27,9 @@ def make_engine(url: str, **kwargs) -> Engine:
             dbapi_conn.isolation_level = None  # let SQLAlchemy emit BEGIN
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
+            # FULL (security catalog R-03): with NORMAL a power loss may undo the last commits, i.e.
+            # credentials whose 201 the client already has, and their status positions with them.
+            cur.execute("PRAGMA synchronous=FULL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=60000")
             cur.close()

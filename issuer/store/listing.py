@@ -98,12 +98,13 @@ def effective_status(row: Credential, now: datetime) -> str:
 def _legacy_email_matches(session: Session, provider: Provider, email: str) -> list[str]:
     """Ids of the provider's pre-index credentials whose salted recipient hash matches ``email``."""
     normalized = email.strip().lower()
-    rows = session.execute(select(Credential.id, Credential.document).where(
+    rows = session.scalars(select(Credential).where(
         Credential.provider_id == provider.id, Credential.learner_email_index == LEGACY))
     found = []
-    for credential_id, document in rows:
+    for row in rows:
+        credential_id = row.id
         try:
-            identities = json.loads(document).get("credentialSubject", {}).get("identifier") or []
+            identities = json.loads(row.document).get("credentialSubject", {}).get("identifier") or []
         except (ValueError, AttributeError):
             continue
         for identity in identities:

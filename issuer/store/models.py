@@ -1,7 +1,9 @@
 """Database models.
 
-The signed artefacts (JSON-LD credential, compact JWT, signed status lists) are stored
-verbatim as text and served byte for byte; they are never re-serialized from ORM fields.
+The signed artefacts (JSON-LD credential, compact JWT, signed status lists) are served byte for
+byte; they are never re-serialized from ORM fields. A credential's two forms are stored compressed
+in one zstd frame with its course's dictionary (:mod:`issuer.store.compact`) and read back as the
+``Credential.document`` / ``Credential.jwt`` attributes; status lists are stored as text.
 Private keys are stored only encrypted (AES-256-GCM under the master key, see
 :mod:`issuer.signing.keystore`).
 """
@@ -11,17 +13,19 @@ from datetime import datetime
 from typing import Annotated, Optional
 
 from sqlalchemy import (
-    JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, func,
+    JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text,
+    UniqueConstraint, event, func,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
+from . import compact
 from .db import Base
 
 __all__ = [
     "Base", "Provider", "ApiKey", "IssuerProfile", "SigningKey", "Framework", "JobRole", "Skill",
     "RoleSkill", "Course", "CourseSkill", "BadgeImage", "Credential", "StatusList", "StatusEntry",
     "StatusEvent", "OAuthClient", "OAuthToken", "CredentialOffer", "CredentialClaim",
-    "ExchangeNonce", "Batch", "BatchItem",
+    "ExchangeNonce", "Batch", "BatchItem", "CredentialDictionary",
 ]
 
 intpk = Annotated[int, mapped_column(primary_key=True)]
@@ -208,8 +212,24 @@ class CourseSkill(Base):
     skill: Mapped[Skill] = relationship()
 
 
+class CredentialDictionary(Base):
+    """A zstd raw-content dictionary for the credentials of one course: the storage container of
+    its first credential (:mod:`issuer.store.compact`). Never changed once written; ``id`` is a
+    random 62-bit number, so processes cache dictionaries by id."""
+
+    __tablename__ = "credential_dictionary"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    course_id: Mapped[Optional[int]] = mapped_column(ForeignKey("course.id"), index=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created: Mapped[created_at]
+
+
 class Credential(Base):
-    """An issued credential. ``document`` and ``jwt`` are the signed artefacts, verbatim.
+    """An issued credential. ``document`` and ``jwt`` are the signed artefacts, byte for byte.
+
+    They are stored together in ``packed`` (one zstd frame, dictionary ``dictionary_id``, see
+    :mod:`issuer.store.compact`) and read and written as the plain attributes ``document`` and
+    ``jwt`` (text): assigning them packs on the next flush; reading unpacks once per object.
 
     ``learner_email_index`` is a keyed HMAC-SHA-256 of the normalized e-mail (key derived from the
     master key), so a provider can find a learner's credentials without the address being stored.
@@ -226,8 +246,8 @@ class Credential(Base):
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
     learner_name: Mapped[str200]
     subject_id: Mapped[Optional[str]] = mapped_column(String(500))
-    document: Mapped[str] = mapped_column(Text)
-    jwt: Mapped[str] = mapped_column(Text)
+    packed: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    dictionary_id: Mapped[Optional[int]] = mapped_column(BigInteger)  # a CredentialDictionary (never deleted)
     valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     valid_until: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
     idempotency_key: Mapped[Optional[str]] = mapped_column(String(200))
@@ -238,6 +258,57 @@ class Credential(Base):
     provider: Mapped[Provider] = relationship()
     issuer: Mapped[IssuerProfile] = relationship()
     course: Mapped[Course] = relationship()
+
+    def _forms(self) -> list:
+        forms = self.__dict__.get("_signed_forms")
+        if forms is None:
+            data = None
+            if self.dictionary_id is not None:
+                data = compact.cached_dictionary(self.dictionary_id)
+                if data is None:
+                    session = object_session(self)
+                    if session is None:
+                        raise RuntimeError("a detached credential cannot load its storage dictionary")
+                    data = compact.dictionary_bytes(session.connection(), self.dictionary_id)
+            forms = list(compact.unpack(compact.decompress(bytes(self.packed), self.dictionary_id, data))
+                         if self.packed else ("", ""))
+            self.__dict__["_signed_forms"] = forms
+        return forms
+
+    def _set_form(self, index: int, value: str) -> None:
+        if "_signed_forms" not in self.__dict__ and self.packed:
+            self._forms()
+        forms = self.__dict__.setdefault("_signed_forms", ["", ""])
+        forms[index] = value
+        self.__dict__["_forms_dirty"] = True
+        self.packed = b"" if self.packed is None else bytes(self.packed)  # marks the row for the next flush
+
+    @property
+    def document(self) -> str:
+        """The signed JSON-LD credential (text, as signed)."""
+        return self._forms()[0]
+
+    @document.setter
+    def document(self, value: str) -> None:
+        self._set_form(0, value)
+
+    @property
+    def jwt(self) -> str:
+        """The signed VC-JWT (compact serialization, as signed)."""
+        return self._forms()[1]
+
+    @jwt.setter
+    def jwt(self, value: str) -> None:
+        self._set_form(1, value)
+
+
+@event.listens_for(Credential, "before_insert")
+@event.listens_for(Credential, "before_update")
+def _pack_forms(_mapper, connection, target: Credential) -> None:
+    """Compress assigned ``document``/``jwt`` into ``packed`` as the row is written."""
+    if target.__dict__.pop("_forms_dirty", False):
+        document, jwt = target.__dict__["_signed_forms"]
+        target.packed, target.dictionary_id = compact.encode(connection, target.course_id, document, jwt)
 
 
 class StatusList(Base):

@@ -218,6 +218,8 @@ def _course(session: Session, provider: Provider, code: str) -> Course:
         .options(selectinload(Course.skills).selectinload(CourseSkill.skill).selectinload(Skill.framework)))
     if course is None:
         raise NotFound(f"course {code!r} is not in your catalogue")
+    if course.retired_at is not None:
+        raise Unprocessable(f"course {code!r} is retired: its credentials stay valid, but it is no longer issued")
     if not course.skills:
         raise Unprocessable(f"course {code!r} is not mapped to any competence-matrix skill, so it cannot be "
                             "issued as a micro-credential; map it first (issuer courses import)")

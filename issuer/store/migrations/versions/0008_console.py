@@ -1,0 +1,64 @@
+"""provider console: staff accounts, single sign-on, retired courses, compromised signing keys
+
+Revision ID: 0008_console
+Revises: 0004_wallets_offers
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0008_console'
+down_revision = '0004_wallets_offers'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        'console_user',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('provider_id', sa.Integer(), nullable=False),
+        sa.Column('email', sa.String(length=254), nullable=False),
+        sa.Column('name', sa.String(length=200), nullable=True),
+        sa.Column('role', sa.String(length=16), nullable=False),
+        sa.Column('password_hash', sa.String(length=200), nullable=True),
+        sa.Column('failed_logins', sa.Integer(), nullable=False),
+        sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('disabled_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('created', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'),
+                  nullable=False),
+        sa.ForeignKeyConstraint(['provider_id'], ['provider.id']),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('email'),
+    )
+    op.create_index('ix_console_user_provider_id', 'console_user', ['provider_id'])
+    op.create_table(
+        'console_sso',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('provider_id', sa.Integer(), nullable=False),
+        sa.Column('metadata_url', sa.String(length=500), nullable=False),
+        sa.Column('client_id', sa.String(length=200), nullable=False),
+        sa.Column('client_secret_sealed', sa.LargeBinary(), nullable=True),
+        sa.Column('created', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'),
+                  nullable=False),
+        sa.ForeignKeyConstraint(['provider_id'], ['provider.id']),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('provider_id'),
+    )
+    with op.batch_alter_table('course') as batch:
+        batch.add_column(sa.Column('retired_at', sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table('signing_key') as batch:
+        batch.add_column(sa.Column('compromised_at', sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column('compromise_reason', sa.Text(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('signing_key') as batch:
+        batch.drop_column('compromise_reason')
+        batch.drop_column('compromised_at')
+    with op.batch_alter_table('course') as batch:
+        batch.drop_column('retired_at')
+    op.drop_table('console_sso')
+    op.drop_index('ix_console_user_provider_id', table_name='console_user')
+    op.drop_table('console_user')

@@ -1,0 +1,43 @@
+"""The provider console (``/console``): staff of a training provider manage their catalogue,
+map courses to the competence matrix, issue and revoke Open Badges 3.0 credentials
+(https://www.imsglobal.org/spec/ob/v3p0/) and manage keys and settings, without the API.
+
+* ``base``: the blueprint, sessions, roles and CSRF protection (Flask-WTF);
+* ``auth``: log-in (Argon2id passwords, rate limit, lockout) and log-out;
+* ``dashboard``, ``credentials``, ``issue``, ``courses``, ``settings``: the pages.
+
+Every page shows the signed-in account's provider only: each query is scoped to it (as the API's).
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask_babel import Babel
+from flask_wtf.csrf import generate_csrf
+
+from ..i18n import current_language
+from . import auth, courses, credentials, dashboard, issue, settings
+from .base import bp
+
+__all__ = ["init_app", "VIEWS"]
+
+VIEWS = (auth, courses, credentials, dashboard, issue, settings)
+
+
+def init_app(app) -> None:
+    """Register the console on ``app``: secure session cookies, Flask-Babel (unless the app has it
+    already) and the blueprint."""
+    config = app.extensions["issuer"].config
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=str(config["BASE_URL"]).startswith("https://"),
+        SESSION_COOKIE_NAME="console_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=config.get("CONSOLE_SESSION_HOURS", 8)),
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+    )
+    if "babel" not in app.extensions:
+        # Flask-Babel is set up by the i18n module once it exists; until then the console's
+        # gettext calls need an instance (they fall back to the English msgids)
+        Babel(app, locale_selector=current_language)
+    app.jinja_env.globals["csrf_token"] = generate_csrf
+    app.register_blueprint(bp)

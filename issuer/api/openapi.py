@@ -20,6 +20,7 @@ from flask import Blueprint, Response, abort, jsonify, send_from_directory
 from ..store.clients import SCOPES
 from .context import service
 from .limits import LIMITS
+from .openapi_console import console_paths
 
 __all__ = ["bp", "document", "route_paths"]
 
@@ -505,6 +506,7 @@ def _paths() -> dict:
             {"200": {"description": "a file", "content": {"*/*": {"schema": BINARY}}}, **_problems(404)},
             params=[_param("filename")])},
         **_wallet_paths(),
+        **console_paths(),
     }
 
 
@@ -587,6 +589,8 @@ def document(base_url: str, config: dict) -> dict:
                             "description": "client_id and client_secret (or client_secret_post in the form)"},
             "adminToken": {"type": "http", "scheme": "bearer", "description": "ISSUER_ADMIN_TOKEN"},
             "metricsToken": {"type": "http", "scheme": "bearer", "description": "ISSUER_METRICS_TOKEN"},
+            "consoleSession": {"type": "apiKey", "in": "cookie", "name": "console_session",
+                               "description": "the provider console's session cookie (log in at /console/login)"},
         },
     }
     return {
@@ -599,7 +603,7 @@ def document(base_url: str, config: dict) -> dict:
                  "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"}},
         "servers": [{"url": base_url}],
         "tags": [{"name": n} for n in ("credentials", "catalogue", "oauth", "verification", "public", "pages",
-                                       "operations")],
+                                       "operations", "console")],
         "paths": _public_not_found(_paths()),
         "components": components,
     }

@@ -6,7 +6,7 @@ from flask import redirect, request
 from flask_babel import gettext as _
 
 from ...api.context import db, service
-from ...errors import Conflict, IssuerError, ValidationFailed
+from ...errors import Conflict, IssuerError, NotFound, ValidationFailed
 from ...store import clients, staff, tenants
 from ...store import console as views
 from .base import bp, current_provider, current_user, flash_message, render, requires, write_session
@@ -113,7 +113,7 @@ def revoke_client(client_id: str):
     row = clients.revoke_client(session, client_id, service().clock(), current_provider(session))
     if row is None:
         session.rollback()
-        raise Conflict(_("No such OAuth client."))
+        raise NotFound(_("No such OAuth client."))
     session.commit()
     flash_message(_("OAuth client %(client)s revoked.", client=client_id))
     return redirect("/console/settings", 303)

@@ -341,6 +341,40 @@ def keys_rotate(issuer_slug: str):
         click.echo("New active keys: " + ", ".join(k.fragment for k in new))
 
 
+@keys.command("list")
+@click.argument("issuer_slug")
+def keys_list(issuer_slug: str):
+    """The issuer's signing keys and their state (active, retired, compromised), as JSON."""
+    with _service() as service:
+        with service.session() as session:
+            try:
+                issuer = tenants.get_issuer(session, issuer_slug)
+            except IssuerError as exc:
+                _fail(exc)
+            click.echo(json.dumps([tenants.key_view(k, issuer, service.base_url) for k in issuer.keys], indent=2))
+
+
+@keys.command("compromise")
+@click.argument("issuer_slug")
+@click.argument("fragment")
+@click.option("--note", default=None, help="why (kept for the provider, never published)")
+def keys_compromise(issuer_slug: str, fragment: str, note: str | None):
+    """Retire a key reported compromised: it leaves the published DID document, so credentials signed
+    with it stop verifying everywhere (this service's verifier names the reason); fresh keys replace
+    it when it was active."""
+    with _service() as service:
+        with service.session(write=True) as session:
+            try:
+                issuer = tenants.get_issuer(session, issuer_slug, lock=True)
+                new = tenants.compromise_key(session, issuer, fragment, service.vault, service.clock(), note=note,
+                                             jwt_algorithm=service.config["JWT_ALGORITHM"])
+                session.commit()
+            except IssuerError as exc:
+                _fail(exc)
+        click.echo(f"Key {fragment} of {issuer_slug} is retired as compromised."
+                   + (f" New active keys: {', '.join(k.fragment for k in new)}" if new else ""))
+
+
 def _database_ready(config: dict) -> bool:
     """True when the configured database exists and holds this service's tables. Never creates
     anything: a SQLite file that does not exist is not opened."""

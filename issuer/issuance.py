@@ -28,6 +28,7 @@ from .signing.jsonld.safemode import DataLossError
 from .signing.keystore import KeyVault
 from .signing import eddsa_rdfc_2022, vc_jose
 from .intake.schemas import validate_or_raise
+from .notify.events import record_event
 from .status import lists as status_lists
 from .verify.trust import has_direction_controls
 from .store.models import Course, CourseSkill, Credential, IssuerProfile, Provider, Skill, StatusEvent
@@ -273,7 +274,8 @@ def sign_credential(unsigned: dict, issuer: IssuerProfile, material: tenants.Sig
 
 def issue_credential(session: Session, provider: Provider, request: IssueRequest, ctx: IssuanceContext, *,
                      actor: str, idempotency_key: str | None = None, fingerprint: str | None = None) -> Credential:
-    """Build, sign, self-verify and store a credential. The caller commits."""
+    """Build, sign, self-verify and store a credential, and record its ``credential.issued`` event
+    (:func:`issuer.notify.events.record_event`, same transaction). The caller commits."""
     course = _course(session, provider, request.course)
     issuer = _issuer(session, provider, request.issuer)
     material = tenants.signing_material(issuer, ctx.base_url, ctx.vault)
@@ -302,6 +304,7 @@ def issue_credential(session: Session, provider: Provider, request: IssueRequest
     row.valid_until = ctx.now + valid_for if valid_for else None
     session.add(StatusEvent(credential_id=credential_id, provider_id=provider.id, action="issue",
                             reason=None, actor=actor, at=ctx.now))
-    session.flush()
+    record_event(session, provider_id=provider.id, type="credential.issued", now=ctx.now,
+                 data={"credentialId": credential_id, "course": course.code})
     return row
 

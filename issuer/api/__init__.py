@@ -8,6 +8,7 @@ from .errors import init_errors
 from .exchanges import bp as exchanges_bp
 from .exports import bp as exports_bp
 from .files import bp as files_bp
+from .keys import bp as keys_bp
 from .limits import init_limits
 from .listing import bp as listing_bp
 from .oauth import init_oauth
@@ -24,6 +25,7 @@ __all__ = ["init_app"]
 def init_app(app) -> None:
     init_errors(app)
     app.register_blueprint(listing_bp)
+    app.register_blueprint(keys_bp)
     app.register_blueprint(provider_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(public_bp)

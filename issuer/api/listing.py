@@ -20,9 +20,9 @@ from .context import current_provider, db, requires, service
 
 bp = Blueprint("listing", __name__, url_prefix="/api/v1")
 
-#: Query parameters of GET /api/v1/credentials. ``batch`` and ``claimed`` are not accepted yet:
-#: the service has no batches or claim records to filter on.
-FILTERS = ("course", "status", "issuedAfter", "issuedBefore", "learnerDid", "learnerEmail", "cursor", "limit")
+#: Query parameters of GET /api/v1/credentials.
+FILTERS = ("course", "status", "issuedAfter", "issuedBefore", "learnerDid", "learnerEmail", "claimed", "cursor",
+           "limit")
 MAX_LIMIT = 200
 _DID = re.compile(r"^did:[a-z0-9]+:[A-Za-z0-9._%:-]*[A-Za-z0-9._%-]$")
 
@@ -60,6 +60,9 @@ def parse_query() -> listing.CredentialQuery:
     course = args.get("course")
     if course is not None and not 1 <= len(course) <= 64:
         raise BadRequest("course must be a course code (1-64 characters)")
+    claimed = args.get("claimed")
+    if claimed is not None and claimed not in ("true", "false"):
+        raise BadRequest("claimed must be true or false")
     try:
         limit = int(args.get("limit", "50"))
     except ValueError:
@@ -68,7 +71,7 @@ def parse_query() -> listing.CredentialQuery:
         raise BadRequest(f"limit must be an integer from 1 to {MAX_LIMIT}")
     return listing.CredentialQuery(course=course, status=status, issued_after=_time("issuedAfter"),
                                    issued_before=_time("issuedBefore"), learner_did=did, learner_email=email,
-                                   cursor=args.get("cursor"), limit=limit)
+                                   claimed=None if claimed is None else claimed == "true", cursor=args.get("cursor"), limit=limit)
 
 
 @bp.get("/credentials")
@@ -85,7 +88,9 @@ def list_credentials():
         params = {k: v for k, v in request.args.items() if k != "cursor"}
         params["cursor"] = cursor
         next_url = f"{svc.base_url}/api/v1/credentials?{urlencode(params)}"
-    response = jsonify({"items": [listing.summary(r, svc.base_url, now) for r in rows], "next": next_url})
+    claims = listing.claims_of(db(), [r.id for r in rows])
+    response = jsonify({"items": [listing.summary(r, svc.base_url, now, claims.get(r.id)) for r in rows],
+                        "next": next_url})
     if next_url:
         response.headers["Link"] = f'<{next_url}>; rel="next"'
     response.headers["Cache-Control"] = "no-store"

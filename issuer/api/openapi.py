@@ -36,7 +36,7 @@ _SCHEMA_FILES = {
 }
 _PROBLEM_TITLES = {
     400: "Bad request", 401: "Missing or invalid credentials", 403: "Forbidden or insufficient scope",
-    404: "Not found", 405: "Method not allowed", 406: "Not acceptable", 409: "Conflict",
+    404: "Not found", 405: "Method not allowed", 406: "Not acceptable", 409: "Conflict", 410: "Gone",
     413: "Payload too large", 415: "Unsupported media type", 422: "The request body is not valid",
     429: "Too many requests (see Retry-After)", 503: "Not ready",
 }
@@ -88,6 +88,14 @@ ANY_OBJ = {"type": "object"}
 
 def _schemas() -> dict:
     schemas = _file_schemas()
+    schemas.update(_wallet_schemas())
+    schemas["IssuerKeys"] = _obj(["issuer", "did", "keys"], {
+        "issuer": STR, "did": STR, "new": {"type": "array", "items": STR},
+        "keys": {"type": "array", "items": _obj(
+            ["fragment", "verificationMethod", "algorithm", "state", "createdAt", "retiredAt", "compromisedAt", "note"], {
+                "fragment": STR, "verificationMethod": STR, "algorithm": {"enum": ["Ed25519", "ES256", "RS256"]},
+                "state": {"enum": ["active", "retired", "compromised"]}, "createdAt": NDATE, "retiredAt": NDATE,
+                "compromisedAt": NDATE, "note": NSTR})}})
     schemas.update({
         "Problem": _obj(["type", "title", "status"], {
             "type": STR, "title": STR, "status": {"type": "integer"}, "detail": STR, "code": STR,
@@ -98,10 +106,11 @@ def _schemas() -> dict:
             "id": STR, "status": STR, "credential": {"$ref": REF + "AchievementCredential"},
             "jwt": STR, "links": {"$ref": REF + "CredentialLinks"}}),
         "CredentialSummary": _obj(
-            ["id", "url", "course", "issuer", "status", "issuedAt", "validUntil", "learnerName", "learnerDid"], {
+            ["id", "url", "course", "issuer", "status", "issuedAt", "validUntil", "learnerName", "learnerDid",
+             "claimedAt"], {
                 "id": STR, "url": STR, "course": STR, "issuer": STR,
                 "status": {"enum": ["active", "revoked", "suspended", "expired"]}, "issuedAt": DATE,
-                "validUntil": NDATE, "learnerName": STR, "learnerDid": NSTR}),
+                "validUntil": NDATE, "learnerName": STR, "learnerDid": NSTR, "claimedAt": NDATE}),
         "CredentialList": _obj(["items", "next"], {
             "items": {"type": "array", "items": {"$ref": REF + "CredentialSummary"}},
             "next": {"type": ["string", "null"], "description": "URL of the next page, null on the last"}}),
@@ -237,7 +246,7 @@ LIST_EXAMPLE = {"items": [{"id": "2f6c0d2e-7d55-4d1e-9d0c-0a1b2c3d4e5f",
                            "url": "https://skills.example.org/api/v1/credentials/2f6c0d2e-7d55-4d1e-9d0c-0a1b2c3d4e5f",
                            "course": "HV-2S", "issuer": "emob-academy", "status": "active",
                            "issuedAt": "2026-05-04T10:00:00Z", "validUntil": None, "learnerName": "Alex Muster",
-                           "learnerDid": None}],
+                           "learnerDid": None, "claimedAt": None}],
                 "next": "https://skills.example.org/api/v1/credentials?limit=1&cursor=WyIyMDI2LTA1LTA0In0"}
 PROBLEM_EXAMPLE = {"type": "https://github.com/ob3-skills-hub/issuer/blob/main/docs/problems.md#insufficient_scope",
                    "title": "Insufficient scope", "status": 403, "code": "insufficient_scope",
@@ -271,6 +280,8 @@ def _paths() -> dict:
                     _param("learnerDid", "query", {"type": "string", "pattern": "^did:"}),
                     _param("learnerEmail", "query", {"type": "string", "format": "email"},
                            "matched through a keyed hash; the address is never stored"),
+                    _param("claimed", "query", {"enum": ["true", "false"]},
+                           "true: claimed into a wallet (OID4VCI, VC-API or LCW); false: not yet"),
                     _param("limit", "query", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}),
                     _param("cursor", "query", description="the cursor of the next page, from `next`")],
                 description="Filters combine with AND. Other providers' credentials never appear."),
@@ -506,47 +517,139 @@ def _paths() -> dict:
             {"200": {"description": "a file", "content": {"*/*": {"schema": BINARY}}}, **_problems(404)},
             params=[_param("filename")])},
         **_wallet_paths(),
+        **_key_paths(),
         **console_paths(),
     }
 
 
+def _key_paths() -> dict:
+    """Issuer signing keys (docs/keys.md): list, rotate, retire one reported compromised."""
+    scope, errors = _provider("keys:manage"), (401, 403, 404, 429)
+    slug = _param("slug", description="issuer slug")
+    return {
+        "/api/v1/issuers/{slug}/keys": {"get": _op(
+            "listKeys", "The issuer's signing keys and their state", "keys",
+            {"200": _json("IssuerKeys", "The keys"), **_problems(*errors)}, security=scope, params=[slug])},
+        "/api/v1/issuers/{slug}/keys/rotate": {"post": _op(
+            "rotateKeys", "New active keys; old ones stay published so earlier credentials verify", "keys",
+            {"201": _json("IssuerKeys", "The keys; `new` names the fresh ones"), **_problems(*errors, 409)},
+            security=scope, params=[slug])},
+        "/api/v1/issuers/{slug}/keys/{fragment}/compromise": {"post": _op(
+            "compromiseKey", "Retire a key reported compromised", "keys",
+            {"200": _json("IssuerKeys", "The keys; `new` names replacements when the key was active"),
+             **_problems(*errors, 409, 413, 415, 422)}, security=scope,
+            params=[slug, _param("fragment", description="the key's fragment, e.g. key-1")],
+            body=_body({"application/json": _obj([], {"note": {"type": "string", "maxLength": 500}},
+                                                  additionalProperties=False)}, required=False),
+            description="The key leaves the published DID document and JWK Set, so credentials signed with "
+                        "it fail verification everywhere; this service's verifier names the reason. "
+                        "A did:key issuer answers 409 (its identifier is its key).")},
+    }
+
+
+def _wallet_schemas() -> dict:
+    """Response shapes of the wallet pickup routes, as OID4VCI 1.0, RFC 6749 and VCALM define them."""
+    url = {"type": "string", "format": "uri"}
+    return {
+        "CredentialOfferView": _obj(
+            ["id", "credentialId", "claimUrl", "openid4vci", "lcw", "lcwRequest", "interactionUrl", "vcapi",
+             "expiresAt"], {
+                "id": STR, "credentialId": STR, "claimUrl": url, "openid4vci": STR, "lcw": STR,
+                "lcwRequest": url, "interactionUrl": url, "vcapi": url, "expiresAt": DATE,
+                "txCode": {"type": "string", "description": "the PIN, when asked for; shown only here"}},
+            description="A private claim offer; its secrets are shown only in this answer"),
+        "OfferWithdrawn": _obj(["id", "revoked"], {"id": STR, "revoked": {"type": "integer", "minimum": 0}}),
+        "CredentialIssuerMetadata": _obj(
+            ["credential_issuer", "credential_endpoint", "credential_configurations_supported"], {
+                "credential_issuer": url, "credential_endpoint": url, "nonce_endpoint": url,
+                "display": {"type": "array", "items": ANY_OBJ},
+                "credential_configurations_supported": {"type": "object", "additionalProperties": _obj(
+                    ["format"], {"format": {"enum": ["ldp_vc", "jwt_vc_json"]}, "scope": STR})}},
+            description="OID4VCI 1.0 §12.2.4"),
+        "CredentialOffer": _obj(["credential_issuer", "credential_configuration_ids", "grants"], {
+            "credential_issuer": url, "credential_configuration_ids": {"type": "array", "items": STR},
+            "grants": {"type": "object"}}, description="OID4VCI 1.0 §4.1.1"),
+        "TokenResponse": _obj(["access_token", "token_type", "expires_in"], {
+            "access_token": STR, "token_type": {"enum": ["Bearer"]}, "expires_in": {"type": "integer"},
+            "c_nonce": STR, "c_nonce_expires_in": {"type": "integer"}}, description="RFC 6749 §5.1"),
+        "NonceResponse": _obj(["c_nonce"], {"c_nonce": STR}, description="OID4VCI 1.0 §7.2"),
+        "CredentialResponse": _obj(["credentials"], {
+            "credentials": {"type": "array", "minItems": 1, "items": _obj(["credential"], {
+                "credential": {"oneOf": [{"$ref": REF + "AchievementCredential"}, STR]}})},
+            "credential": {"oneOf": [{"$ref": REF + "AchievementCredential"}, STR],
+                           "description": "draft 13/14 wallets read the singular member"},
+            "format": STR}, description="OID4VCI 1.0 §8.3 (ldp_vc: the JSON-LD credential; jwt_vc_json: a VC-JWT)"),
+        "ExchangeState": _obj(["exchange"], {"exchange": _obj(["id", "state"], {
+            "id": STR, "state": {"enum": ["pending", "active", "complete", "invalid"]}})}),
+        "ExchangeProtocols": _obj(["protocols"], {"protocols": _obj(["vcapi", "OID4VCI"], {
+            "vcapi": url, "OID4VCI": STR})}),
+        "ExchangeStep": {"type": "object", "description": "VCALM: a verifiablePresentationRequest "
+                         "(DIDAuthentication) after {}, or a verifiablePresentation carrying the credential",
+                         "oneOf": [_obj(["verifiablePresentationRequest"], {"verifiablePresentationRequest": ANY_OBJ}),
+                                   _obj(["verifiablePresentation"], {"verifiablePresentation": ANY_OBJ})]},
+    }
+
+
 def _wallet_paths() -> dict:
-    """Wallet pickup (issue #11; docs/wallets.md). Their protocol answers (OID4VCI 1.0, VCALM, the
-    DCC LCW links) are defined by those specifications, so responses are described by status only."""
-    protocol = {"default": {"description": "the protocol's answer: JSON, OAuth/OID4VCI error JSON or problem+json"}}
+    """Wallet pickup (issue #11; docs/wallets.md): OID4VCI 1.0, VCALM exchanges and the DCC LCW links.
+    OAuth and OID4VCI errors are their specifications' JSON (``OAuthError``); the VCALM and provider
+    routes answer problem+json."""
     exchange = _param("exchange_id", description="the exchange id from the offer")
-    form = _body({"application/x-www-form-urlencoded": ANY_OBJ})
+    form = _body({"application/x-www-form-urlencoded": _obj(["grant_type", "pre-authorized_code"], {
+        "grant_type": {"const": "urn:ietf:params:oauth:grant-type:pre-authorized_code"},
+        "pre-authorized_code": STR, "tx_code": STR})})
     json_obj = _body({"application/json": ANY_OBJ}, required=False)
+    issue, auth_errors = "credentials:issue", (401, 403, 429)
+
+    def oauth(*codes: int) -> dict:
+        return {str(c): _json("OAuthError", "OAuth / OID4VCI error") for c in codes}
+
+    page = {"200": {"description": "an HTML page", "content": {"text/html": {"schema": HTML}}}}
     return {
         "/api/v1/credentials/{credential_id}/offer": {
             "post": _op("createOffer", "A private claim offer for one credential (201), shown once", "wallets",
-                        protocol, security=_provider("credentials:issue"), params=[CRED_ID], body=json_obj),
-            "delete": _op("withdrawOffer", "Withdraw the credential's open offer", "wallets", protocol,
-                          security=_provider("credentials:issue"), params=[CRED_ID])},
+                        {"201": _json("CredentialOfferView", "The offer, with its secrets"),
+                         **_problems(400, *auth_errors, 404, 409, 415, 422)},
+                        security=_provider(issue), params=[CRED_ID], body=json_obj),
+            "delete": _op("withdrawOffer", "Withdraw the credential's open offer", "wallets",
+                          {"200": _json("OfferWithdrawn", "How many open offers were withdrawn"),
+                           **_problems(*auth_errors, 404)},
+                          security=_provider(issue), params=[CRED_ID])},
         "/.well-known/openid-credential-issuer": {"get": _op(
-            "credentialIssuerMetadata", "OID4VCI 1.0 §12.2 Credential Issuer Metadata", "wallets", protocol)},
+            "credentialIssuerMetadata", "OID4VCI 1.0 §12.2 Credential Issuer Metadata", "wallets",
+            {"200": _json("CredentialIssuerMetadata", "The metadata")})},
         "/oid4vci/credential-offer/{exchange_id}": {"get": _op(
             "credentialOffer", "OID4VCI 1.0 §4.1.3 Credential Offer behind credential_offer_uri", "wallets",
-            protocol, params=[exchange])},
+            {"200": _json("CredentialOffer", "The Credential Offer"), **oauth(404, 409, 410), **_problems(429)},
+            params=[exchange])},
         "/oid4vci/token": {"post": _op(
             "oid4vciToken", "OID4VCI 1.0 §6 token endpoint, pre-authorized code grant (also at /oauth/token)",
-            "wallets", protocol, body=form)},
-        "/oid4vci/nonce": {"post": _op("oid4vciNonce", "OID4VCI 1.0 §7 nonce endpoint", "wallets", protocol)},
+            "wallets", {"200": _json("TokenResponse", "An access token"), **oauth(400, 401, 409, 410, 413),
+                        **_problems(429)}, body=form)},
+        "/oid4vci/nonce": {"post": _op("oid4vciNonce", "OID4VCI 1.0 §7 nonce endpoint", "wallets",
+                                       {"200": _json("NonceResponse", "A fresh c_nonce"), **_problems(429)})},
         "/oid4vci/credential": {"post": _op(
             "oid4vciCredential", "OID4VCI 1.0 §8 credential endpoint (Bearer access token, jwt key proof)",
-            "wallets", protocol, body=json_obj)},
+            "wallets", {"200": _json("CredentialResponse", "The credential, bound to the holder"),
+                        **oauth(400, 401, 403, 409, 410, 413)}, body=json_obj)},
         "/workflows/claim/exchanges/{exchange_id}": {
-            "get": _op("exchangeState", "VCALM exchange state", "wallets", protocol, params=[exchange]),
+            "get": _op("exchangeState", "VCALM exchange state", "wallets",
+                       {"200": _json("ExchangeState", "The state"), **_problems(404)}, params=[exchange]),
             "post": _op("exchange", "VCALM exchange: {} starts DIDAuthentication; a signed presentation claims",
-                        "wallets", protocol, params=[exchange], body=json_obj)},
+                        "wallets", {"200": _json("ExchangeStep", "The next step, or the credential"),
+                                    **_problems(400, 404, 409, 410, 413, 415, 422)},
+                        params=[exchange], body=json_obj)},
         "/workflows/claim/exchanges/{exchange_id}/protocols": {"get": _op(
-            "exchangeProtocols", "The exchange's protocols (VCALM)", "wallets", protocol, params=[exchange])},
+            "exchangeProtocols", "The exchange's protocols (VCALM)", "wallets",
+            {"200": _json("ExchangeProtocols", "The protocols"), **_problems(404, 409, 410)}, params=[exchange])},
         "/claim/{token}": {"get": _op(
-            "claimPage", "The learner's private claim page (HTML)", "wallets", protocol,
+            "claimPage", "The learner's private claim page (HTML)", "wallets", {**page, **_problems(404)},
             params=[_param("token", description="the offer's claim token")])},
         "/interactions/{exchange_id}": {"get": _op(
-            "interaction", "VCALM interaction URL (?iuv=1): JSON protocols or a page", "wallets", protocol,
-            params=[exchange])},
+            "interaction", "VCALM interaction URL (?iuv=1): JSON protocols or a page", "wallets",
+            {"200": _multi("JSON protocols (Accept: application/json or ?format=json), else a page",
+                           {"application/json": "ExchangeProtocols", "text/html": HTML}),
+             **_problems(404, 409, 410)}, params=[exchange])},
     }
 
 
@@ -563,7 +666,7 @@ def _public_not_found(paths: dict) -> dict:
         if path.startswith(("/api/", "/oauth/")):
             continue
         for operation in operations.values():
-            if "404" in operation["responses"]:
+            if operation["responses"].get("404") == {"$ref": "#/components/responses/Problem404"}:
                 operation["responses"]["404"] = {"$ref": "#/components/responses/NotFoundPage"}
     return paths
 
@@ -602,7 +705,7 @@ def document(base_url: str, config: dict) -> dict:
                                 "RFC 9457 problem details with a `requestId`." + _limits_text(config),
                  "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"}},
         "servers": [{"url": base_url}],
-        "tags": [{"name": n} for n in ("credentials", "catalogue", "oauth", "verification", "public", "pages",
+        "tags": [{"name": n} for n in ("credentials", "catalogue", "keys", "wallets", "oauth", "verification", "public", "pages",
                                        "operations", "console")],
         "paths": _public_not_found(_paths()),
         "components": components,

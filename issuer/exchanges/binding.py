@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from ..store import tenants
 from ..issuance import IssuanceContext, sign_credential
+from ..notify.events import record_event
 from ..store import offers as store
 from ..store.models import Credential, CredentialClaim, CredentialOffer
 
@@ -88,4 +89,6 @@ def claim_credential(session, offer: CredentialOffer, holder_did: str, *, protoc
                             protocol=protocol, formats=[fmt], claimed_at=ctx.now, document=document, jwt=token)
     if not store.add_claim(session, claim):
         raise ClaimRefused("already_claimed", "this credential was already claimed into a wallet")
+    record_event(session, provider_id=credential.provider_id, type="credential.claimed", now=ctx.now,
+                 data={"credentialId": credential.id, "protocol": protocol})
     return Delivery(claim, json.loads(document), token)

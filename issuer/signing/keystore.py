@@ -1,6 +1,8 @@
 """Private keys at rest: AES-256-GCM under a key derived from the master key.
 
-The master key (``ISSUER_SECRET_KEY``) never touches the database. Each ciphertext is bound to
+The master key (``ISSUER_SECRET_KEY``) never touches the database. :class:`SecretBox` seals other
+secrets the service must read back (webhook signing secrets, a queued e-mail's address) the same
+way, under a key of its own. Each ciphertext is bound to
 its key's identity (issuer slug and fragment) as associated data, so a ciphertext moved to
 another row does not decrypt.
 """
@@ -11,7 +13,7 @@ from functools import lru_cache
 
 from .keys import aes_gcm_decrypt, aes_gcm_encrypt, hkdf_sha256, load_private_pem, private_pem
 
-__all__ = ["KeyVault"]
+__all__ = ["KeyVault", "SecretBox"]
 
 _VERSION = b"\x01"
 
@@ -40,3 +42,30 @@ class KeyVault:
 
     def __repr__(self) -> str:  # never show key material
         return "KeyVault(<sealed>)"
+
+
+class SecretBox:
+    """Short secrets at rest (webhook signing secrets, a queued e-mail's recipient): AES-256-GCM
+    under a key derived from the master key (HKDF-SHA-256, its own ``info``, so it never equals the
+    private-key key), bound to the owning row by associated data."""
+
+    def __init__(self, master_key: str):
+        self._key = hkdf_sha256(master_key.encode("utf-8"), salt=b"ob3-issuer/keystore/v1",
+                                info=b"secret-encryption")
+
+    def seal(self, plaintext: bytes, binding: str) -> bytes:
+        """``plaintext`` encrypted with a fresh 96-bit nonce and bound to ``binding`` (e.g. the row
+        id): version byte + nonce + ciphertext (16-byte tag included)."""
+        nonce = os.urandom(12)
+        return _VERSION + nonce + aes_gcm_encrypt(self._key, nonce, plaintext, binding.encode())
+
+    def open(self, sealed: bytes, binding: str) -> bytes:
+        """The plaintext of :meth:`seal`; raises ``ValueError`` (or the AEAD's ``InvalidTag``) for a
+        foreign, tampered or re-bound envelope."""
+        sealed = bytes(sealed)
+        if sealed[:1] != _VERSION:
+            raise ValueError("unknown secret envelope version")
+        return aes_gcm_decrypt(self._key, sealed[1:13], sealed[13:], binding.encode())
+
+    def __repr__(self) -> str:  # never show key material
+        return "SecretBox(<sealed>)"

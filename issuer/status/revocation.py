@@ -14,9 +14,11 @@ from ..errors import Conflict, NotFound, ValidationFailed
 from . import lists as status_lists
 from ..store.models import Credential, Provider, StatusEvent
 from ..badges.timestamps import iso_z
+from ..notify.events import record_event
 
 __all__ = ["get_owned", "change_status", "history", "status_since", "ACTIONS"]
 
+EVENTS = {"revoke": "credential.revoked", "suspend": "credential.suspended", "unsuspend": "credential.unsuspended"}
 ACTIONS = {"revoke": ("revoked", status_lists.REVOKED), "suspend": ("suspended", status_lists.SUSPENDED),
            "unsuspend": ("active", status_lists.VALID)}
 
@@ -35,7 +37,9 @@ def get_owned(session: Session, provider: Provider, credential_id: str, *, for_u
 
 def change_status(session: Session, provider: Provider, credential_id: str, action: str, *, reason: str | None,
                   actor: str, now: datetime) -> tuple[Credential, bool]:
-    """Apply ``action``; return the credential and whether anything changed (False = idempotent repeat)."""
+    """Apply ``action``; return the credential and whether anything changed (False = idempotent repeat).
+    A change records its event (``credential.revoked`` / ``.suspended`` / ``.unsuspended``) in the
+    same transaction; a repeat records none."""
     if action not in ACTIONS:
         raise ValidationFailed(f"unknown action {action!r}")
     if reason is not None and (not isinstance(reason, str) or len(reason) > 1000):
@@ -57,7 +61,8 @@ def change_status(session: Session, provider: Provider, credential_id: str, acti
     credential.status = new_status
     session.add(StatusEvent(credential_id=credential.id, provider_id=provider.id, action=action, reason=reason,
                             actor=actor, at=now))
-    session.flush()
+    record_event(session, provider_id=provider.id, type=EVENTS[action], now=now,
+                 data={"credentialId": credential.id, "status": new_status})
     return credential, True
 
 

@@ -33,6 +33,7 @@ SCOPES: dict[str, str] = {
     "catalogue:write": "import courses and upload badge images",
     "webhooks:manage": "manage webhook subscriptions (reserved: no webhook API yet)",
     "clients:manage": "create OAuth clients for the same provider (never with more scopes than the caller)",
+    "keys:manage": "list, rotate and retire (as compromised) the provider's issuer signing keys",
 }
 
 ACCESS_TOKEN_PREFIX = "oat_"

@@ -25,10 +25,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..badges.timestamps import iso_z
 from ..errors import BadRequest
-from .models import Course, Credential, IssuerProfile, Provider
+from .models import Course, Credential, CredentialClaim, IssuerProfile, Provider
 
-__all__ = ["email_index_key", "email_index", "CredentialQuery", "find_credentials", "summary", "STATUSES",
-           "effective_status", "LEGACY"]
+__all__ = ["email_index_key", "email_index", "CredentialQuery", "find_credentials", "claims_of", "summary",
+           "STATUSES", "effective_status", "LEGACY"]
 
 STATUSES = ("active", "revoked", "suspended", "expired")
 #: ``learner_email_index`` of credentials with an e-mail recipient issued before the index existed
@@ -55,6 +55,7 @@ class CredentialQuery:
     issued_before: datetime | None = None
     learner_did: str | None = None
     learner_email: str | None = None
+    claimed: bool | None = None  # True: delivered to a wallet (a credential_claim row); False: not yet
     cursor: str | None = None
     limit: int = 50
 
@@ -137,6 +138,9 @@ def find_credentials(session: Session, provider: Provider, query: CredentialQuer
         indexed = Credential.learner_email_index == email_index(email_key, query.learner_email)
         legacy = _legacy_email_matches(session, provider, query.learner_email)
         stmt = stmt.where(or_(indexed, Credential.id.in_(legacy)) if legacy else indexed)
+    if query.claimed is not None:
+        delivered = select(CredentialClaim.id).where(CredentialClaim.credential_id == Credential.id).exists()
+        stmt = stmt.where(delivered if query.claimed else ~delivered)
     if query.cursor is not None:
         issued, last_id = decode_cursor(query.cursor)
         stmt = stmt.where(or_(Credential.valid_from < issued,
@@ -149,9 +153,20 @@ def find_credentials(session: Session, provider: Provider, query: CredentialQuer
     return rows, (encode_cursor(rows[-1].valid_from, rows[-1].id) if more and rows else None)
 
 
-def summary(row: Credential, base_url: str, now: datetime) -> dict:
+def claims_of(session: Session, credential_ids: list[str]) -> dict[str, datetime]:
+    """Credential id -> when it was claimed into a wallet (OID4VCI, VC-API or LCW), for the ids
+    that were; one query for a page of credentials."""
+    if not credential_ids:
+        return {}
+    rows = session.execute(select(CredentialClaim.credential_id, CredentialClaim.claimed_at)
+                           .where(CredentialClaim.credential_id.in_(credential_ids)))
+    return {credential_id: _utc(claimed_at) for credential_id, claimed_at in rows}
+
+
+def summary(row: Credential, base_url: str, now: datetime, claimed_at: datetime | None = None) -> dict:
     """The listing's item: ``{"id", "url", "course", "issuer", "status", "issuedAt", "validUntil",
-    "learnerName", "learnerDid"}`` (no e-mail: only its salted hash exists)."""
+    "learnerName", "learnerDid", "claimedAt"}`` (no e-mail: only its salted hash exists;
+    ``claimedAt`` is null until a wallet claimed the credential)."""
     return {
         "id": row.id,
         "url": f"{base_url}/api/v1/credentials/{row.id}",
@@ -162,6 +177,7 @@ def summary(row: Credential, base_url: str, now: datetime) -> dict:
         "validUntil": iso_z(_utc(row.valid_until)) if row.valid_until else None,
         "learnerName": row.learner_name,
         "learnerDid": row.subject_id,
+        "claimedAt": iso_z(claimed_at) if claimed_at else None,
     }
 
 

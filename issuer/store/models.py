@@ -38,6 +38,8 @@ class Provider(Base):
     name: Mapped[str200]
     url: Mapped[Optional[str]] = mapped_column(String(500))
     suspension_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Learner e-mail by default (issue #12 §4): a request's "sendEmail" overrides it.
+    email_learners: Mapped[bool] = mapped_column(Boolean, default=False)
     created: Mapped[created_at]
 
 
@@ -92,9 +94,10 @@ class SigningKey(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created: Mapped[created_at]
     retired_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
-    # A key retired as compromised: credentials it signed fail verification with this reason.
+    # Reported compromised: left out of the published DID document and JWK Set; our own verifier
+    # sees it with CID 1.0 ``revoked`` and names that as the reason (tenants.compromise_key).
     compromised_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
-    compromise_reason: Mapped[Optional[str]] = mapped_column(Text)
+    compromise_note: Mapped[Optional[str]] = mapped_column(String(500))
     issuer: Mapped[IssuerProfile] = relationship(back_populates="keys")
 
 

@@ -18,6 +18,7 @@ from slugify import slugify
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..badges.timestamps import iso_z
 from ..resolve.did_key import did_key_from_public_key
 from ..resolve.did_web import url_to_did_web
 from ..errors import Conflict, NotFound, Unauthorized, ValidationFailed
@@ -30,7 +31,7 @@ __all__ = [
     "create_provider", "create_api_key", "authenticate", "create_issuer", "rotate_keys",
     "issuer_did", "did_document", "jwks", "profile_json", "SigningMaterial", "signing_material",
     "get_issuer", "slug_for", "check_slug", "check_name", "legal_identity", "set_legal_identity",
-    "LEGAL_IDENTIFIER_SCHEMES",
+    "LEGAL_IDENTIFIER_SCHEMES", "compromise_key", "key_state", "key_view",
 ]
 
 _API_KEY_PREFIX = "obk_"
@@ -215,7 +216,8 @@ def set_legal_identity(issuer: IssuerProfile, *, country_code: str | None, legal
 
 def rotate_keys(session: Session, issuer: IssuerProfile, vault: KeyVault, now: datetime,
                 jwt_algorithm: str = "ES256") -> list[SigningKey]:
-    """Add fresh active keys; old keys stay published (and usable for verification), inactive."""
+    """Add fresh active keys (Ed25519 for Data Integrity, ``jwt_algorithm`` for VC-JWT); old keys stay
+    published (and usable for verification), inactive. Conflict for a did:key issuer."""
     if issuer.did_method == "key":
         raise Conflict("a did:key issuer cannot rotate keys: its identifier is its key")
     for key in issuer.keys:
@@ -244,16 +246,25 @@ def _vm_id(did: str, key: SigningKey) -> str:
     return f"{did}#{key.fragment}"
 
 
-def did_document(issuer: IssuerProfile, base_url: str) -> dict:
-    """DID document (did:web) listing every key, current and retired, under assertionMethod."""
+def did_document(issuer: IssuerProfile, base_url: str, *, include_revoked: bool = False) -> dict:
+    """DID document (did:web) listing the issuer's keys, current and retired, under assertionMethod.
+
+    Keys reported compromised (:func:`compromise_key`) are left out of the published document, so
+    every verifier stops accepting them (security catalog T-14). With ``include_revoked=True`` (this
+    service's own verifier) they are listed with the Controlled Identifiers 1.0 §2.2 ``revoked``
+    time, so the report can say why a proof made with one is refused."""
     did = issuer_did(issuer, base_url)
     methods = []
     for key in issuer.keys:
+        if key.compromised_at is not None and not include_revoked:
+            continue
         vm = {"id": _vm_id(did, key), "controller": did}
         if key.public_multibase:
             vm.update(type="Multikey", publicKeyMultibase=key.public_multibase)
         else:
             vm.update(type="JsonWebKey", publicKeyJwk=key.public_jwk)
+        if key.compromised_at is not None:
+            vm["revoked"] = iso_z(key.compromised_at)
         methods.append(vm)
     ids = [vm["id"] for vm in methods]
     return {
@@ -266,15 +277,60 @@ def did_document(issuer: IssuerProfile, base_url: str) -> dict:
 
 
 def jwks(issuer: IssuerProfile, base_url: str) -> dict:
-    """The issuer's public keys as a JWK Set (RFC 7517 §5), ``kid`` = the verification method id."""
+    """The issuer's public keys as a JWK Set (RFC 7517 §5), ``kid`` = the verification method id;
+    compromised keys are left out."""
     did = issuer_did(issuer, base_url)
     keys = []
     for key in issuer.keys:
-        if key.algorithm == "Ed25519" and issuer.did_method == "web":
+        if key.compromised_at is not None or (key.algorithm == "Ed25519" and issuer.did_method == "web"):
             continue
         alg = {"ES256": "ES256", "RS256": "RS256", "Ed25519": "EdDSA"}[key.algorithm]
         keys.append({**key.public_jwk, "kid": _vm_id(did, key), "alg": alg, "use": "sig"})
     return {"keys": keys}
+
+
+def key_state(key: SigningKey) -> str:
+    """``compromised``, ``active`` or ``retired``."""
+    return "compromised" if key.compromised_at is not None else "active" if key.active else "retired"
+
+
+def key_view(key: SigningKey, issuer: IssuerProfile, base_url: str) -> dict:
+    """One signing key as the API and console show it: ``{"fragment", "verificationMethod",
+    "algorithm", "state", "createdAt", "retiredAt", "compromisedAt", "note"}`` (times RFC 3339 UTC)."""
+    def when(moment):
+        return iso_z(moment) if moment else None
+    return {"fragment": key.fragment, "verificationMethod": _vm_id(issuer_did(issuer, base_url), key),
+            "algorithm": key.algorithm, "state": key_state(key), "createdAt": when(key.created),
+            "retiredAt": when(key.retired_at), "compromisedAt": when(key.compromised_at),
+            "note": key.compromise_note}
+
+
+def compromise_key(session: Session, issuer: IssuerProfile, fragment: str, vault: KeyVault, now: datetime, *,
+                   note: str | None = None, jwt_algorithm: str = "ES256") -> list[SigningKey]:
+    """Retire the key ``fragment`` of ``issuer`` as compromised (security catalog T-14) and return
+    the fresh keys that replace it (none when it was already retired).
+
+    From then on the key is missing from the published DID document and JWK Set, so credentials
+    signed with it fail verification everywhere; this service's verifier names the reason. The
+    caller commits. Raises NotFound for an unknown fragment, Conflict for a did:key issuer (its
+    identifier is its key: make a new issuer profile and revoke the credentials) and for a key
+    already reported. Call :func:`get_issuer` with ``lock=True`` first."""
+    if issuer.did_method == "key":
+        raise Conflict("a did:key issuer's identifier is its key, so the key cannot be replaced: create a new "
+                       "issuer profile and revoke the credentials issued under this one",
+                       code_hint="did_key_issuer")
+    key = next((k for k in issuer.keys if k.fragment == fragment), None)
+    if key is None:
+        raise NotFound(f"issuer {issuer.slug!r} has no key {fragment!r}")
+    if key.compromised_at is not None:
+        raise Conflict(f"key {fragment!r} was already reported compromised", code_hint="already_compromised")
+    was_active = key.active
+    key.compromised_at, key.compromise_note = now, (note or "").strip()[:500] or None
+    key.active = False
+    key.retired_at = key.retired_at or now
+    if not was_active:
+        return []
+    return rotate_keys(session, issuer, vault, now, jwt_algorithm=jwt_algorithm)
 
 
 def profile_json(issuer: IssuerProfile, base_url: str) -> dict:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from ..resolve import DidError, find_verification_method, split_did_url
 from ..resolve.did_document import VERIFICATION_RELATIONSHIPS
 from ..signing.keys import KeyError_, PublicKeyInfo, public_jwk, public_key_from_jwk, public_key_from_multikey
-from .state import ResolutionFailed, VerifyState
+from .state import ResolutionFailed, VerifyState, parse_datetime
 
 __all__ = ["KeyLookupError", "key_for_method", "key_from_vm", "lookup_vm", "same_key", "split_method"]
 
@@ -67,7 +67,24 @@ def _from_did_url(state: VerifyState, method: str) -> PublicKeyInfo:
         document = state.resolve(did)
     except ResolutionFailed as exc:
         raise KeyLookupError(str(exc)) from None
-    return key_from_vm(lookup_vm(document, f"{did}#{fragment}"))
+    vm = lookup_vm(document, f"{did}#{fragment}")
+    _refuse_revoked(state, vm)
+    return key_from_vm(vm)
+
+
+def _refuse_revoked(state: VerifyState, vm: dict) -> None:
+    """Controlled Identifiers 1.0 §2.2: no proof is verified with a verification method at or after
+    its ``revoked`` time. A key reported compromised may have signed anything, whatever a proof's
+    ``created`` claims, so the time that counts is now; a ``revoked`` that is not a date-time
+    refuses the key too."""
+    if "revoked" not in vm:
+        return
+    revoked = vm["revoked"]
+    moment = parse_datetime(revoked) if isinstance(revoked, str) else None
+    if moment is None or moment <= state.now:
+        raise KeyLookupError(
+            f"the issuer revoked the key {str(vm.get('id'))[:200]} on {str(revoked)[:40]} (reported compromised): "
+            "signatures made with it are no longer accepted")
 
 
 def _from_url_fragment(method: str) -> PublicKeyInfo:

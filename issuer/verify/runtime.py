@@ -126,7 +126,7 @@ def _local_did(service):
             issuer = session.scalar(select(IssuerProfile).where(IssuerProfile.slug == segments[1]))
             if issuer is None or issuer.did_method != "web":
                 raise DidError(f"{did} is not an issuer of this service", code="notFound")
-            return tenants.did_document(issuer, service.base_url)
+            return tenants.did_document(issuer, service.base_url, include_revoked=True)
 
     return local
 

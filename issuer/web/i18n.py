@@ -1,31 +1,73 @@
-"""The pages' two languages (English, German): UI strings from ``translations/<lang>.json``.
+"""The pages' languages, with Flask-Babel and gettext catalogues (GNU gettext PO files).
 
-The language is, in order: ``?lang=`` on the request (and then remembered in a cookie), the
-``lang`` cookie, the best match of ``Accept-Language``, English. Only the interface is
-translated; credential content is shown as the issuer wrote it.
+Languages: English (the source language: English strings are the msgids), German, French,
+Italian, Spanish and Czech. The language of a request is, in order: ``?lang=`` (then remembered
+in the ``lang`` cookie), the ``lang`` cookie, the best match of ``Accept-Language``, English.
+``<html lang>`` is :func:`current_language`.
+
+Catalogues live in ``web/translations/<lang>/LC_MESSAGES/messages.po`` (``babel.cfg`` and
+``scripts/i18n`` extract and update them with ``pybabel``). They are compiled in memory from the
+``.po`` files the first time a language is used in a process, so there are no ``.mo`` files to
+build or to keep in step; fuzzy entries are left out, as ``pybabel compile`` leaves them out.
+
+Templates use ``_()``/``gettext``, ``ngettext`` and ``pgettext`` (Jinja's "newstyle" gettext:
+``_('%(n)s hours', n=…)``; a literal ``%`` is ``%%``) and, for a message picked by a code at run
+time (a check id, a status), ``msg('status.revoked')`` from :mod:`.messages`. The values filled
+in are autoescaped and lose bidirectional controls and invisible characters, like every other
+value a page shows. Dates and numbers are formatted per locale (Babel/CLDR): ``|date`` and
+``|num``. Only the interface is translated; a credential's content is shown as its issuer wrote it.
 """
 from __future__ import annotations
 
-import json
+import io
 from datetime import date, datetime
 from functools import lru_cache
-from pathlib import Path
+from importlib import resources
 from urllib.parse import urlencode
 
-from flask import g, request
+from babel import Locale, support
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import g, has_request_context, request
+from flask_babel import Babel, Domain, format_date as babel_format_date, format_decimal, get_locale
+from jinja2 import pass_context
+from markupsafe import Markup
 
-__all__ = ["LANGUAGES", "DEFAULT", "COOKIE", "current_language", "translate", "translate_or", "format_date",
-           "format_number", "switch_links", "translations", "init_app"]
+from ..verify.trust import strip_hidden
+from .messages import lookup
 
-LANGUAGES = ("en", "de")
+__all__ = ["LANGUAGES", "DEFAULT", "COOKIE", "LOCALES", "current_language", "catalogue", "format_date",
+           "format_number", "language_name", "switch_links", "init_app"]
+
+LANGUAGES = ("en", "de")  # fr, it, es, cs: catalogues on the way
 DEFAULT = "en"
 COOKIE = "lang"
-_DIR = Path(__file__).resolve().parent / "translations"
+# Formatting locale (CLDR) per page language: English pages write dates the European way.
+LOCALES = {"en": "en_GB", "de": "de_DE", "fr": "fr_FR", "it": "it_IT", "es": "es_ES", "cs": "cs_CZ"}
+_CATALOGUES = resources.files("issuer") / "web" / "translations"
 
 
 @lru_cache(maxsize=None)
-def translations(lang: str) -> dict:
-    return json.loads((_DIR / f"{lang}.json").read_text(encoding="utf-8"))
+def catalogue(lang: str) -> support.Translations | support.NullTranslations:
+    """The gettext translations of ``lang`` (one of :data:`LANGUAGES`), compiled from its PO file.
+
+    English, the source language, has no catalogue: its msgids are the text. Raises
+    ``FileNotFoundError`` for a language in :data:`LANGUAGES` whose catalogue is missing."""
+    if lang == DEFAULT:
+        return support.NullTranslations()
+    with (_CATALOGUES / lang / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        parsed = read_po(po, locale=lang)
+    compiled = io.BytesIO()
+    write_mo(compiled, parsed)  # fuzzy entries are not written (use_fuzzy=False)
+    compiled.seek(0)
+    return support.Translations(compiled, domain="messages")
+
+
+class _PoDomain(Domain):
+    """Flask-Babel's message domain, reading :func:`catalogue` instead of compiled ``.mo`` files."""
+
+    def get_translations(self):
+        return catalogue(current_language()) if has_request_context() else support.NullTranslations()
 
 
 def _requested() -> str | None:
@@ -34,6 +76,7 @@ def _requested() -> str | None:
 
 
 def current_language() -> str:
+    """The page language of the current request (a code of :data:`LANGUAGES`)."""
     if "lang" not in g:
         cookie = request.cookies.get(COOKIE)
         g.lang = (_requested() or (cookie if cookie in LANGUAGES else None)
@@ -41,17 +84,8 @@ def current_language() -> str:
     return g.lang
 
 
-def translate(key: str, **values) -> str:
-    """The UI string ``key`` in the current language (English, then the key, as fallbacks)."""
-    text = translations(current_language()).get(key)
-    if not isinstance(text, str):
-        text = translations(DEFAULT).get(key, key)
-    return text.format(**values) if values else text
-
-
-def translate_or(key: str, default: str) -> str:
-    """The UI string ``key`` if there is one (for controlled vocabularies), else ``default``."""
-    return translate(key) if key in translations(DEFAULT) else default
+def _locale_selector() -> str:
+    return LOCALES[current_language()]
 
 
 def _as_date(value) -> date | None:
@@ -68,27 +102,82 @@ def _as_date(value) -> date | None:
 
 
 def format_date(value) -> str:
-    """A date as people read it ("4 May 2026", "4. Mai 2026"); unparseable text is shown as is."""
+    """A date (``date``, ``datetime`` or ISO 8601 text) in the page's locale, CLDR "long" form:
+    "4 May 2026", "4. Mai 2026", "4 mai 2026", "4. května 2026". Unparseable text is shown as is."""
     day = _as_date(value)
     if day is None:
         return value if isinstance(value, str) else ""
-    month = translations(current_language())["months"][day.month - 1]
-    return translate("date_format", day=day.day, month=month, year=day.year)
+    return babel_format_date(day, format="long")
 
 
 def format_number(value) -> str:
-    """``16.7`` as "16.7" or "16,7"; whole numbers without decimals."""
+    """A number in the page's locale: ``16.7`` as "16.7" or "16,7", thousands grouped, at most
+    two decimals, whole numbers without decimals. Anything else is shown with ``str``."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)
-    shown = f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
-    return shown.replace(",", "\u202f").replace(".", translate("decimal_separator"))
+    return format_decimal(value, format="#,##0.##")
+
+
+def language_name(code, in_language: str | None = None) -> str:
+    """The name of the language ``code`` (BCP 47, e.g. "de", "pt-BR") in the page language, e.g.
+    "German" or "Deutsch", from CLDR; ``code`` itself when Babel does not know it."""
+    if not isinstance(code, str) or not code or len(code) > 35:
+        return code if isinstance(code, str) else ""
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_display_name(in_language or current_language())
+    except (ValueError, TypeError):
+        return code
+    return name[:1].upper() + name[1:] if name else code
 
 
 def switch_links() -> list[dict]:
-    """The language switch: this page in each language (the query string is kept)."""
+    """The language switch: this page in each language (the query string is kept), each link
+    labelled with the language's own name ("Deutsch", "Français", ...)."""
     args = {k: v for k, v in request.args.items() if k != "lang"}
-    return [{"code": code, "label": translations(code)["language_name"], "current": code == current_language(),
+    return [{"code": code, "label": language_name(code, code), "current": code == current_language(),
              "href": f"{request.path}?{urlencode({**args, 'lang': code})}"} for code in LANGUAGES]
+
+
+def _clean(values: dict) -> dict:
+    return {k: strip_hidden(v) if isinstance(v, str) and not isinstance(v, Markup) else v for k, v in values.items()}
+
+
+def _finish(context, text: str, values: dict):
+    """Jinja newstyle gettext: autoescaped, always %-formatted, the values cleaned of hidden characters."""
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % _clean(values)
+
+
+@pass_context
+def _gettext(context, message: str, **values):
+    return _finish(context, catalogue(current_language()).ugettext(message), values)
+
+
+@pass_context
+def _ngettext(context, singular: str, plural: str, num: int, **values):
+    values.setdefault("num", num)
+    return _finish(context, catalogue(current_language()).ungettext(singular, plural, num), values)
+
+
+@pass_context
+def _pgettext(context, ctx: str, message: str, **values):
+    return _finish(context, catalogue(current_language()).upgettext(ctx, message), values)
+
+
+@pass_context
+def _message(context, key: str, **values):
+    """``msg(key, ...)``: the message of :mod:`.messages` named ``key``; the key itself if none."""
+    found = lookup(key)
+    return _finish(context, str(found), values) if found is not None else key
+
+
+@pass_context
+def _message_or(context, key: str, default):
+    """``msg_or(key, default)``: the message named ``key`` if there is one (a controlled
+    vocabulary such as the form of participation), else ``default`` as given."""
+    found = lookup(key)
+    return _finish(context, str(found), {}) if found is not None else default
 
 
 def _remember(response):
@@ -100,6 +189,13 @@ def _remember(response):
 
 
 def init_app(app) -> None:
-    app.after_request(_remember)
-    app.jinja_env.globals.update(t=translate, lang=current_language, language_links=switch_links, t_or=translate_or)
+    """Flask-Babel with the locale selector above, gettext in the templates, ``|date``, ``|num``."""
+    babel = Babel(app, locale_selector=_locale_selector, configure_jinja=False)
+    babel.domain_instance = _PoDomain()
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.newstyle_gettext = True
+    app.jinja_env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext,
+                                 lang=current_language, language_links=switch_links, language_name=language_name,
+                                 msg=_message, msg_or=_message_or, locale=get_locale)
     app.jinja_env.filters.update(date=format_date, num=format_number)
+    app.after_request(_remember)

@@ -41,7 +41,7 @@ def test_lists_only_own_credentials_newest_first_with_summaries(client, auth, ot
     assert set(ids_ := [i["id"] for i in body["items"]]) == set(mine) and theirs not in ids_
     item = body["items"][0]
     assert set(item) == {"id", "url", "course", "issuer", "status", "issuedAt", "validUntil", "learnerName",
-                         "learnerDid"}
+                         "learnerDid", "claimedAt"}
     assert item["course"] == "HV-2S" and item["status"] == "active" and item["issuer"] == "emob-academy"
     assert item["url"] == f"http://localhost:5000/api/v1/credentials/{item['id']}"
     assert "email" not in str(body).lower()
@@ -124,7 +124,7 @@ def test_email_filter_finds_credentials_issued_before_the_index(client, auth, se
 @pytest.mark.parametrize("query", [
     "?status=deleted", "?limit=0", "?limit=201", "?limit=x", "?issuedAfter=yesterday",
     "?issuedAfter=2026-01-01T00:00:00", "?learnerDid=someone", "?learnerEmail=x", "?cursor=bm9wZQ",
-    "?cursor=" + "A" * 300, "?color=red", "?batch=b1", "?claimed=true", "?status=active&status=revoked",
+    "?cursor=" + "A" * 300, "?color=red", "?batch=b1", "?claimed=yes", "?status=active&status=revoked",
 ])
 def test_bad_queries_are_problem_400(client, auth, query):
     response = listing(client, auth, query, status=400)

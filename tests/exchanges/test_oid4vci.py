@@ -242,3 +242,22 @@ def test_production_metadata_is_https_only():
     walk(oid4vci.issuer_metadata("https://skills.example.org"))
     walk(oid4vci.authorization_server_metadata("https://skills.example.org"))
     assert urls and all(u.startswith("https://skills.example.org") for u in urls), urls
+
+
+def test_listing_filters_by_claim_state(client, auth, wallet, issue_with_offer):
+    """Issue #13: ``GET /api/v1/credentials?claimed=true|false`` follows the wallet claims."""
+    claimed, unclaimed = issue_with_offer(), issue_with_offer()
+    holder = Holder()
+    token = _access(wallet, claimed["offer"])
+    assert wallet.credential(token, _request(wallet, holder, LDP)).status_code == 200
+
+    def listed(query: str) -> dict:
+        response = client.get(f"/api/v1/credentials{query}", headers=auth)
+        assert response.status_code == 200, response.get_json()
+        return {item["id"]: item for item in response.get_json()["items"]}
+
+    yes, no = listed("?claimed=true"), listed("?claimed=false")
+    assert claimed["id"] in yes and claimed["id"] not in no
+    assert unclaimed["id"] in no and unclaimed["id"] not in yes
+    assert yes[claimed["id"]]["claimedAt"] and no[unclaimed["id"]]["claimedAt"] is None
+    assert client.get("/api/v1/credentials?claimed=maybe", headers=auth).status_code == 400

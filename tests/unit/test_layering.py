@@ -39,7 +39,6 @@ FILE_IO_ALLOWED = {"resolve", "store", "cli.py"}
 FILE_IO_EXCEPTIONS = {
     "config.py": "Flask's instance folder: the instance config.py and the generated SECRET_KEY file",
     "demo/setup.py": "first start writes the demo API keys to the instance folder (mode 0600) for the CLI",
-    "web/i18n.py": "the translation catalogues shipped in web/translations (package data)",
     "verify/runtime.py": "the one verify/ module doing I/O reads the official schemas of OFFICIAL_SCHEMA_DIR",
 }
 FILE_CALLS = {"read_text", "read_bytes", "write_text", "write_bytes"}

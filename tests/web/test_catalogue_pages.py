@@ -1,18 +1,12 @@
 """The catalogue pages (home, issuers, achievements, frameworks, roles, skills): HTML for people,
-JSON by content negotiation; and the translation files."""
+JSON by content negotiation."""
 from __future__ import annotations
-
-import json
-import re
-from pathlib import Path
 
 import pytest
 
-from issuer.web import i18n
 from tests.web.helpers import GERMAN, get_page
 
 JSON = {"Accept": "application/json"}
-TEMPLATES = Path(i18n.__file__).parent / "templates"
 
 
 def test_home_lists_providers_courses_matrix_and_verify(client, demo):
@@ -76,38 +70,3 @@ def test_framework_page(client, demo):
 def test_every_page_is_in_german(client, demo, path):
     page = get_page(client, path, headers=GERMAN)
     assert page.first("html")["lang"] == "de" and "Zum Inhalt springen" in page.text
-
-
-def test_translations_have_the_same_keys():
-    english, german = i18n.translations("en"), i18n.translations("de")
-    assert set(english) == set(german)
-    for key, value in english.items():
-        if isinstance(value, str):  # the same placeholders, e.g. {holder}
-            assert set(re.findall(r"{(\w+)}", value)) == set(re.findall(r"{(\w+)}", german[key])), key
-
-
-def test_every_literal_key_in_the_templates_is_translated():
-    keys = set(i18n.translations("en"))
-    used = set()
-    for template in TEMPLATES.glob("*.html"):
-        used |= set(re.findall(r"\bt\('([\w.\-]+)'\s*[,)]", template.read_text(encoding="utf-8")))
-    assert used and used <= keys, used - keys
-    for prefix in ("check.", "verdict."):
-        assert any(k.startswith(prefix) for k in keys)
-    from issuer.verify.report import CHECK_ORDER
-    for check in CHECK_ORDER:
-        for suffix in ("title", "passed", "failed", "skipped"):
-            assert f"check.{check}.{suffix}" in keys
-    dynamic = [f"status.{s}" for s in ("active", "suspended", "revoked", "expired")] + \
-        [f"level.{n}" for n in range(1, 6)] + [f"check_status.{s}" for s in ("passed", "failed", "skipped")] + \
-        [f"download.{d}{h}" for d in ("json", "jwt", "png", "svg") for h in ("", ".hint")] + \
-        [f"credential.banner.{s}.{p}" for s in ("suspended", "revoked", "expired") for p in ("title", "text")]
-    assert set(dynamic) <= keys, set(dynamic) - keys
-    for verdict in ("verified", "revoked", "suspended", "expired", "not_yet_valid", "unreadable", "not_verified"):
-        assert f"verdict.{verdict}.title" in keys and f"verdict.{verdict}.text" in keys
-
-
-def test_translation_files_are_valid_json():
-    for lang in i18n.LANGUAGES:
-        path = Path(i18n.__file__).parent / "translations" / f"{lang}.json"
-        assert json.loads(path.read_text(encoding="utf-8"))["language_name"]

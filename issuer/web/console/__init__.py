@@ -12,10 +12,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask_babel import Babel
 from flask_wtf.csrf import generate_csrf
 
-from ..i18n import current_language
 from . import auth, courses, credentials, dashboard, issue, settings
 from .base import bp
 
@@ -25,8 +23,8 @@ VIEWS = (auth, courses, credentials, dashboard, issue, settings)
 
 
 def init_app(app) -> None:
-    """Register the console on ``app``: secure session cookies, Flask-Babel (unless the app has it
-    already) and the blueprint."""
+    """Register the console on ``app`` (after :func:`issuer.web.i18n.init_app`, whose Flask-Babel
+    translates it): secure session cookies, the ``csrf_token()`` template global, the blueprint."""
     config = app.extensions["issuer"].config
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
@@ -35,9 +33,5 @@ def init_app(app) -> None:
         PERMANENT_SESSION_LIFETIME=timedelta(hours=config.get("CONSOLE_SESSION_HOURS", 8)),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
     )
-    if "babel" not in app.extensions:
-        # Flask-Babel is set up by the i18n module once it exists; until then the console's
-        # gettext calls need an instance (they fall back to the English msgids)
-        Babel(app, locale_selector=current_language)
     app.jinja_env.globals["csrf_token"] = generate_csrf
     app.register_blueprint(bp)

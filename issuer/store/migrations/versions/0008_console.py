@@ -1,14 +1,14 @@
-"""provider console: staff accounts, single sign-on, retired courses, compromised signing keys
+"""provider console: staff accounts, single sign-on, retired courses
 
 Revision ID: 0008_console
-Revises: 0004_wallets_offers
+Revises: 0010_key_compromise
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0008_console'
-down_revision = '0004_wallets_offers'
+down_revision = '0010_key_compromise'
 branch_labels = None
 depends_on = None
 
@@ -48,15 +48,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('course') as batch:
         batch.add_column(sa.Column('retired_at', sa.DateTime(timezone=True), nullable=True))
-    with op.batch_alter_table('signing_key') as batch:
-        batch.add_column(sa.Column('compromised_at', sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column('compromise_reason', sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('signing_key') as batch:
-        batch.drop_column('compromise_reason')
-        batch.drop_column('compromised_at')
     with op.batch_alter_table('course') as batch:
         batch.drop_column('retired_at')
     op.drop_table('console_sso')

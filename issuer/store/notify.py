@@ -1,0 +1,124 @@
+"""Storage of notifications: events, webhook endpoints, deliveries and attempts, the e-mail outbox.
+
+Queries only; :mod:`issuer.notify` owns the logic and the callers own the transactions. Picking
+due work locks the rows with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers never
+take the same delivery (SQLite serializes writers: its writing sessions hold the database lock).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from .notify_models import EmailMessage, Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+__all__ = ["subscribed_endpoints", "add", "endpoints_of", "endpoint_of", "deliveries_of", "delivery_of",
+           "attempts_of", "claim_due_deliveries", "claim_due_emails", "cancel_pending", "count_events",
+           "email_rows_of"]
+
+
+def add(session: Session, *rows) -> None:
+    """Add ``rows`` to the session and flush (constraint violations surface here)."""
+    session.add_all(rows)
+    session.flush()
+
+
+def subscribed_endpoints(session: Session, provider_id: int, event_type: str) -> list[WebhookEndpoint]:
+    """The provider's enabled, not deleted endpoints subscribed to ``event_type``."""
+    rows = session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.provider_id == provider_id,
+                                                         WebhookEndpoint.enabled.is_(True),
+                                                         WebhookEndpoint.deleted_at.is_(None))
+                           .order_by(WebhookEndpoint.created_at, WebhookEndpoint.id)).all()
+    return [row for row in rows if event_type in (row.events or [])]
+
+
+def endpoints_of(session: Session, provider_id: int) -> list[WebhookEndpoint]:
+    """The provider's endpoints that are not deleted, oldest first."""
+    return list(session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.provider_id == provider_id,
+                                                              WebhookEndpoint.deleted_at.is_(None))
+                                .order_by(WebhookEndpoint.created_at, WebhookEndpoint.id)))
+
+
+def endpoint_of(session: Session, provider_id: int, endpoint_id: str) -> WebhookEndpoint | None:
+    """The provider's endpoint ``endpoint_id`` (None when unknown, deleted or another provider's)."""
+    return session.scalar(select(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id,
+                                                        WebhookEndpoint.provider_id == provider_id,
+                                                        WebhookEndpoint.deleted_at.is_(None)))
+
+
+def deliveries_of(session: Session, endpoint_id: str, *, limit: int, before: datetime | None = None
+                  ) -> list[WebhookDelivery]:
+    """The endpoint's deliveries, newest first, at most ``limit`` (created before ``before``)."""
+    query = select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint_id)
+    if before is not None:
+        query = query.where(WebhookDelivery.created_at < before)
+    return list(session.scalars(query.order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc())
+                                .limit(limit)))
+
+
+def delivery_of(session: Session, endpoint_id: str, delivery_id: str, *, for_update: bool = False
+                ) -> WebhookDelivery | None:
+    """The endpoint's delivery ``delivery_id`` (row-locked with ``for_update``)."""
+    query = select(WebhookDelivery).where(WebhookDelivery.id == delivery_id,
+                                          WebhookDelivery.endpoint_id == endpoint_id)
+    return session.scalar(query.with_for_update() if for_update else query)
+
+
+def attempts_of(session: Session, delivery_ids: list[str]) -> dict[str, list[WebhookAttempt]]:
+    """Delivery id -> its attempts, oldest first."""
+    out: dict[str, list[WebhookAttempt]] = {i: [] for i in delivery_ids}
+    if delivery_ids:
+        for row in session.scalars(select(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(delivery_ids))
+                                   .order_by(WebhookAttempt.at, WebhookAttempt.id)):
+            out[row.delivery_id].append(row)
+    return out
+
+
+def claim_due_deliveries(session: Session, now: datetime, *, limit: int, lease_until: datetime
+                         ) -> list[WebhookDelivery]:
+    """Lock up to ``limit`` pending deliveries due at ``now`` (oldest first; rows locked by another
+    worker are skipped) and push their ``next_attempt_at`` to ``lease_until``: a worker that dies
+    while sending leaves them due again after the lease. The caller commits at once."""
+    rows = list(session.scalars(select(WebhookDelivery)
+                                .where(WebhookDelivery.state == "pending", WebhookDelivery.next_attempt_at <= now)
+                                .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+                                .limit(limit).with_for_update(skip_locked=True)))
+    for row in rows:
+        row.next_attempt_at = lease_until
+    session.flush()
+    return rows
+
+
+def claim_due_emails(session: Session, now: datetime, *, limit: int, lease_until: datetime) -> list[EmailMessage]:
+    """As :func:`claim_due_deliveries`, for the e-mail outbox."""
+    rows = list(session.scalars(select(EmailMessage)
+                                .where(EmailMessage.state == "pending", EmailMessage.next_attempt_at <= now)
+                                .order_by(EmailMessage.next_attempt_at, EmailMessage.id)
+                                .limit(limit).with_for_update(skip_locked=True)))
+    for row in rows:
+        row.next_attempt_at = lease_until
+    session.flush()
+    return rows
+
+
+def cancel_pending(session: Session, endpoint_id: str) -> int:
+    """Cancel the endpoint's pending deliveries (it was deleted); how many."""
+    result = session.execute(update(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint_id,
+                                                           WebhookDelivery.state == "pending")
+                             .values(state="cancelled", next_attempt_at=None))
+    return result.rowcount or 0
+
+
+def count_events(session: Session, provider_id: int, event_type: str | None = None) -> int:
+    """How many events the provider has (of ``event_type``)."""
+    query = select(func.count()).select_from(Event).where(Event.provider_id == provider_id)
+    if event_type:
+        query = query.where(Event.type == event_type)
+    return session.scalar(query) or 0
+
+
+def email_rows_of(session: Session, credential_id: str) -> list[EmailMessage]:
+    """The e-mail outbox rows of a credential, oldest first."""
+    return list(session.scalars(select(EmailMessage).where(EmailMessage.credential_id == credential_id)
+                                .order_by(EmailMessage.created_at, EmailMessage.id)))

@@ -12,7 +12,7 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from flask import Blueprint, g, redirect, request, session
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
@@ -23,10 +23,16 @@ from ...store.models import ConsoleUser, Provider
 from ..render import page
 
 __all__ = ["bp", "current_user", "current_provider", "requires", "render", "fingerprint", "start_session",
-           "end_session", "write_session", "actor", "flash_message", "SESSION_KEY"]
+           "end_session", "write_session", "actor", "flash_message", "SESSION_KEY", "role_name", "ROLE_NAMES"]
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 SESSION_KEY = "console"
+ROLE_NAMES = {"admin": _l("Administrator"), "issuer": _l("Issuing staff"), "viewer": _l("Viewer")}
+
+
+def role_name(role: str) -> str:
+    """The role's name in the page's language (the code itself for an unknown role)."""
+    return str(ROLE_NAMES.get(role, role))
 
 
 def fingerprint(user: ConsoleUser) -> str:
@@ -109,6 +115,7 @@ def render(template: str, *, status: int = 200, **context):
     user = current_user()
     provider = db().get(Provider, user.provider_id) if user is not None else None
     return page(template, status=status, cache="no-store", user=user, provider=provider, notices=notices,
+                role_name=role_name,
                 can=lambda permission: user is not None and staff.can(user, permission), **context)
 
 

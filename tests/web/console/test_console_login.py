@@ -172,3 +172,10 @@ def test_cli_creates_an_account(tmp_path, monkeypatch, database_url):
     assert again.exit_code == 1 and "already has an account" in again.output
     second = runner.invoke(main, ["init"])
     assert "Console login: in " in second.output and "/ " not in second.output.split("Console login:")[1].split("\n")[0]
+
+
+def test_console_speaks_german(console):
+    page = console.get("/console/?lang=de").get_data(as_text=True)
+    assert '<html lang="de">' in page
+    assert "Übersicht" in page and "Nachweise pro Monat" in page and "Abmelden" in page
+    assert "Administration" in page  # the role, translated

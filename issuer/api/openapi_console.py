@@ -63,6 +63,8 @@ CONSOLE_ROUTES: dict[str, dict[str, tuple]] = {
     "/console/settings/issuers/{slug}": {
         "post": ("consoleSaveProfile", "Save an issuer profile", {"name": _STR, "country": _STR}, False)},
     "/console/settings/issuers/{slug}/rotate": {"post": ("consoleRotateKeys", "Rotate signing keys", {}, False)},
+    "/console/settings/issuers/{slug}/keys/{fragment}/compromise": {
+        "post": ("consoleCompromiseKey", "Retire a signing key reported compromised", {"note": _STR}, False)},
     "/console/settings/api-keys": {
         "post": ("consoleCreateApiKey", "Create an API key (secret shown once)", {"label": _STR, "scope": _STR}, False)},
     "/console/settings/api-keys/{prefix}/revoke": {"post": ("consoleRevokeApiKey", "Revoke an API key", {}, False)},

@@ -12,7 +12,7 @@ from ...store import console as views
 from .base import bp, current_provider, current_user, flash_message, render, requires, write_session
 
 __all__ = ["settings", "save_profile", "create_key", "revoke_key", "create_client", "revoke_client", "rotate",
-           "users", "create_user", "change_user"]
+           "compromise", "users", "create_user", "change_user"]
 
 
 def _settings_page(*, status: int = 200, **extra):
@@ -134,6 +134,28 @@ def rotate(slug: str):
         session.rollback()
         raise
     flash_message(_("New signing keys: %(keys)s.", keys=", ".join(k.fragment for k in new)))
+    return redirect("/console/settings", 303)
+
+
+@bp.post("/settings/issuers/<slug>/keys/<fragment>/compromise")
+@requires("manage")
+def compromise(slug: str, fragment: str):
+    """Retire a signing key reported compromised, with a ``note``: it leaves the published DID
+    document and JWK Set, so the credentials it signed fail verification, and this service's
+    verifier names the reason; an active key is replaced by fresh keys (security catalog T-14)."""
+    note = request.form.get("note", "").strip()[:500] or None
+    session = write_session()
+    try:
+        issuer = tenants.get_issuer(session, slug, current_provider(session), lock=True)
+        new = tenants.compromise_key(session, issuer, fragment, service().vault, service().clock(), note=note,
+                                     jwt_algorithm=service().config["JWT_ALGORITHM"])
+        session.commit()
+    except IssuerError:
+        session.rollback()
+        raise
+    flash_message(_("Key %(key)s retired as compromised; credentials it signed no longer verify.", key=fragment)
+                  + (" " + _("New signing keys: %(keys)s.", keys=", ".join(k.fragment for k in new)) if new else ""),
+                  "warn")
     return redirect("/console/settings", 303)
 
 

@@ -255,3 +255,19 @@ def test_admin_creates_accounts_and_changes_roles(console, app, service):
     assert console.post(f"/console/users/{user_id}", {"action": "disable"}).status_code == 303
     assert other.get("/console/").status_code == 303
     assert "wrong" in _html(other.login("new@emob.example", password))
+
+
+def test_retire_a_compromised_key_so_its_credentials_fail_with_the_reason(console, api, service):
+    issued = api.issue("HV-2S")
+    assert api.verify(issued["credential"])["verified"] is True
+    page = console.get("/console/settings").get_data(as_text=True)
+    fragment = re.search(r'/keys/(key-ed25519-\d+)/compromise"', page).group(1)
+    response = console.post(f"/console/settings/issuers/emob-academy/keys/{fragment}/compromise",
+                            {"note": "laptop stolen"})
+    assert response.status_code == 303
+    page = console.get("/console/settings").get_data(as_text=True)
+    assert "retired as compromised" in page and "laptop stolen" in page
+    report = api.verify(issued["credential"])
+    assert report["verified"] is False
+    assert "compromised" in json.dumps(report)
+    assert api.verify(api.issue("HV-2S")["credential"])["verified"] is True  # new keys sign

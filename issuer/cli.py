@@ -20,6 +20,7 @@ from .intake.strict_json import JsonError, strict_loads
 from .resolve import FetchError
 from .service import build_service, utcnow
 from .signing.jsonld import workers as jsonld_workers
+from .signing.keystore import SecretBox
 from .skills import catalogue
 from .skills import matrix as matrix_mod
 from .status.lists import SUSPENSION_COST
@@ -571,3 +572,34 @@ def console_user_set_password(email, password):
             _fail(exc)
         session.commit()
     click.echo(f"Console login: {email.strip().lower()} / {generated}" if generated else "Password changed.")
+
+
+@console_user.command("sso")
+@click.argument("provider_slug")
+@click.option("--metadata-url", help="the identity provider's OpenID Connect discovery URL "
+                                     "(https://.../.well-known/openid-configuration)")
+@click.option("--client-id", help="this service's client id at the identity provider")
+@click.option("--client-secret", envvar="ISSUER_SSO_CLIENT_SECRET",
+              help="the client secret (stored sealed); also from $ISSUER_SSO_CLIENT_SECRET")
+@click.option("--remove", is_flag=True, help="switch single sign-on off for the provider")
+def console_user_sso(provider_slug, metadata_url, client_id, client_secret, remove):
+    """Configure OpenID Connect single sign-on to the console for a provider's staff. Register
+    <base URL>/console/sso/<provider>/callback as the redirect URI at the identity provider."""
+    with _service() as service, service.session(write=True) as session:
+        row = _provider(session, provider_slug)
+        if remove:
+            done = staff.remove_sso(session, row)
+            session.commit()
+            click.echo("Single sign-on switched off." if done else "Single sign-on was not configured.")
+            return
+        if not metadata_url or not client_id:
+            click.echo("error: give --metadata-url and --client-id (or --remove)", err=True)
+            sys.exit(2)
+        try:
+            staff.set_sso(session, row, metadata_url=metadata_url, client_id=client_id, client_secret=client_secret,
+                          box=SecretBox(service.config["SECRET_KEY"]))
+        except IssuerError as exc:
+            _fail(exc)
+        session.commit()
+        click.echo(f"Single sign-on configured for {provider_slug!r}; redirect URI: "
+                   f"{service.base_url}/console/sso/{provider_slug}/callback")

@@ -23,6 +23,10 @@ CONSOLE_ROUTES: dict[str, dict[str, tuple]] = {
         "get": ("consoleLoginForm", "The console's log-in form", None, False),
         "post": ("consoleLogin", "Log in (rate limited per address; accounts lock after repeated failures)",
                  {"email": _STR, "password": _STR, "next": _STR}, False)},
+    "/console/sso/{slug}": {"get": ("consoleSsoStart", "Single sign-on: a redirect to the provider's OpenID Connect "
+                                                     "identity provider", None, False)},
+    "/console/sso/{slug}/callback": {"get": ("consoleSsoCallback", "Single sign-on: the identity provider's answer "
+                                                                   "(code, state)", None, False)},
     "/console/logout": {"post": ("consoleLogout", "Log out", {}, False)},
     "/console/": {"get": ("consoleDashboard", "Dashboard: counts per month and course, recent activity", None, False)},
     "/console/credentials": {"get": ("consoleCredentials", "Find credentials (the listing API's filters)", None, False)},
@@ -86,6 +90,8 @@ CONSOLE_ROUTES: dict[str, dict[str, tuple]] = {
 def _responses(method: str) -> dict:
     page = {"description": "a console page", "content": {"text/html": {"schema": _HTML}}}
     out = {"200": page,
+           "302": {"description": "single sign-on: to the identity provider",
+                   "headers": {"Location": {"schema": _STR}}},
            "303": {"description": "to the log-in page (no session), or to the page showing the result",
                    "headers": {"Location": {"schema": _STR}}, "content": {"text/html": {"schema": _HTML}}},
            "400": {"description": "the form's CSRF token is missing or old, or a malformed request",

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+
+from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -17,11 +20,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import Conflict, IssuerError, NotFound, ValidationFailed
-from .models import ConsoleUser, Provider
+from .models import ConsoleSso, ConsoleUser, Provider
 
 __all__ = ["ROLES", "MAX_FAILURES", "LOCK_MINUTES", "MIN_PASSWORD", "LoginFailed", "AccountLocked",
            "normalize_email", "new_password", "create_user", "authenticate", "users_of", "get_user",
-           "set_role", "set_disabled", "set_password", "can", "login_by_sso", "PERMISSIONS"]
+           "set_role", "set_disabled", "set_password", "can", "login_by_sso", "PERMISSIONS",
+           "SsoConfig", "set_sso", "remove_sso", "sso_config", "sso_providers", "check_metadata_url"]
 
 ROLES = ("admin", "issuer", "viewer")
 #: what each role may do: viewers read, issuers also issue and change status, admins also manage
@@ -175,3 +179,73 @@ def set_role(user: ConsoleUser, role: str) -> None:
 def set_disabled(user: ConsoleUser, disabled: bool, now: datetime) -> None:
     """Disable (no log-in, sessions end) or re-enable ``user``."""
     user.disabled_at = now if disabled else None
+
+
+@dataclass(frozen=True)
+class SsoConfig:
+    """A provider's OpenID Connect client settings (the secret opened from its sealed form)."""
+
+    provider: Provider
+    metadata_url: str
+    client_id: str
+    client_secret: str | None
+
+
+def check_metadata_url(url: str) -> str:
+    """The identity provider's discovery URL (OpenID Connect Discovery 1.0 §4): ``https://``, or
+    ``http://`` on localhost / 127.0.0.1 only (development); ``ValidationFailed`` otherwise."""
+    parts = urlsplit(url.strip() if isinstance(url, str) else "")
+    local = parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1")
+    if not (parts.scheme == "https" or local) or not parts.hostname or len(url) > 500:
+        raise ValidationFailed("the OpenID Connect discovery URL must be an https:// URL")
+    return url.strip()
+
+
+def _binding(provider: Provider) -> str:
+    return f"console-sso:{provider.id}"
+
+
+def set_sso(session: Session, provider: Provider, *, metadata_url: str, client_id: str, client_secret: str | None,
+            box) -> ConsoleSso:
+    """Configure (or replace) ``provider``'s console single sign-on; the client secret is sealed
+    with ``box`` (:class:`issuer.signing.keystore.SecretBox`). Set by the operator (CLI), not in the
+    console: the service fetches the discovery URL, so it must be trusted."""
+    metadata_url = check_metadata_url(metadata_url)
+    if not isinstance(client_id, str) or not client_id.strip() or len(client_id) > 200:
+        raise ValidationFailed("the client id must be 1-200 characters")
+    row = session.scalar(select(ConsoleSso).where(ConsoleSso.provider_id == provider.id))
+    if row is None:
+        row = ConsoleSso(provider_id=provider.id, metadata_url=metadata_url, client_id=client_id.strip())
+        session.add(row)
+    row.metadata_url, row.client_id = metadata_url, client_id.strip()
+    row.client_secret_sealed = box.seal(client_secret.encode(), _binding(provider)) if client_secret else None
+    session.flush()
+    return row
+
+
+def remove_sso(session: Session, provider: Provider) -> bool:
+    """Switch ``provider``'s single sign-on off; False when it was not configured."""
+    row = session.scalar(select(ConsoleSso).where(ConsoleSso.provider_id == provider.id))
+    if row is None:
+        return False
+    session.delete(row)
+    session.flush()
+    return True
+
+
+def sso_config(session: Session, provider_slug: str, box) -> SsoConfig | None:
+    """The single sign-on settings of the provider ``provider_slug``, or None."""
+    found = session.execute(select(ConsoleSso, Provider).join(Provider, Provider.id == ConsoleSso.provider_id)
+                            .where(Provider.slug == provider_slug)).first()
+    if found is None:
+        return None
+    row, provider = found
+    secret = box.open(row.client_secret_sealed, _binding(provider)).decode() if row.client_secret_sealed else None
+    return SsoConfig(provider=provider, metadata_url=row.metadata_url, client_id=row.client_id, client_secret=secret)
+
+
+def sso_providers(session: Session) -> list[tuple[str, str]]:
+    """``(slug, name)`` of the providers whose staff can sign in by single sign-on, by name."""
+    return [(slug, name) for slug, name in session.execute(
+        select(Provider.slug, Provider.name).join(ConsoleSso, ConsoleSso.provider_id == Provider.id)
+        .order_by(Provider.name))]

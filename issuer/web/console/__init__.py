@@ -3,7 +3,7 @@ map courses to the competence matrix, issue and revoke Open Badges 3.0 credentia
 (https://www.imsglobal.org/spec/ob/v3p0/) and manage keys and settings, without the API.
 
 * ``base``: the blueprint, sessions, roles and CSRF protection (Flask-WTF);
-* ``auth``: log-in (Argon2id passwords, rate limit, lockout) and log-out;
+* ``auth``: log-in (Argon2id passwords, rate limit, lockout) and log-out; ``sso``: OpenID Connect;
 * ``dashboard``, ``credentials``, ``issue``, ``courses``, ``settings``: the pages.
 
 Every page shows the signed-in account's provider only: each query is scoped to it (as the API's).
@@ -14,12 +14,12 @@ from datetime import timedelta
 
 from flask_wtf.csrf import generate_csrf
 
-from . import auth, courses, credentials, dashboard, issue, settings
+from . import auth, courses, credentials, dashboard, issue, settings, sso
 from .base import bp
 
 __all__ = ["init_app", "VIEWS"]
 
-VIEWS = (auth, courses, credentials, dashboard, issue, settings)
+VIEWS = (auth, courses, credentials, dashboard, issue, settings, sso)
 
 
 def init_app(app) -> None:
@@ -34,4 +34,5 @@ def init_app(app) -> None:
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
     )
     app.jinja_env.globals["csrf_token"] = generate_csrf
+    sso.oauth.init_app(app)
     app.register_blueprint(bp)

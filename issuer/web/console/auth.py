@@ -6,7 +6,7 @@ from flask import redirect, request
 from flask_babel import gettext as _
 
 from ...api import limits
-from ...api.context import service
+from ...api.context import db, service
 from ...store import staff
 from .base import bp, current_user, end_session, render, requires, start_session, write_session
 
@@ -28,7 +28,7 @@ def login():
     if request.method == "GET":
         if current_user() is not None:
             return redirect(target, 303)
-        return render("console/login.html", next=target, email="")
+        return render("console/login.html", next=target, email="", sso_links=staff.sso_providers(db()))
     email = request.form.get("email", "")[:254]
     try:
         limits.check("console_login", request.remote_addr or "unknown")

@@ -446,6 +446,11 @@ def _paths() -> dict:
         "/issuers/{slug}/did.json": {"get": _op(
             "didDocument", "The issuer's did:web DID document", "public",
             {"200": _json("JsonLd", "DID document", "application/did+json"), **_problems(404)}, params=[SLUG])},
+        "/issuers/{slug}/logo": {"get": _op(
+            "issuerLogo", "The issuer's logo (its Profile image)", "public",
+            {"200": {"description": "PNG or SVG", "content": {"image/png": {"schema": BINARY},
+                                                             "image/svg+xml": {"schema": BINARY}}},
+             **_problems(404)}, params=[SLUG])},
         "/issuers/{slug}/jwks.json": {"get": _op(
             "jwks", "The issuer's public keys as a JWK Set", "public",
             {"200": _json(ANY_OBJ, "JWK Set", "application/jwk-set+json"), **_problems(404)}, params=[SLUG])},

@@ -66,6 +66,9 @@ CONSOLE_ROUTES: dict[str, dict[str, tuple]] = {
     "/console/settings": {"get": ("consoleSettings", "Issuer profiles, API keys, OAuth clients, keys", None, False)},
     "/console/settings/issuers/{slug}": {
         "post": ("consoleSaveProfile", "Save an issuer profile", {"name": _STR, "country": _STR}, False)},
+    "/console/settings/issuers/{slug}/logo": {
+        "post": ("consoleIssuerLogo", "Upload the issuer's logo (PNG or SVG)",
+                 {"logo": {"type": "string", "format": "binary"}}, True)},
     "/console/settings/issuers/{slug}/rotate": {"post": ("consoleRotateKeys", "Rotate signing keys", {}, False)},
     "/console/settings/issuers/{slug}/keys/{fragment}/compromise": {
         "post": ("consoleCompromiseKey", "Retire a signing key reported compromised", {"note": _STR}, False)},

@@ -76,8 +76,11 @@ class IssuerProfile(Base):
     legal_identifier_scheme: Mapped[Optional[str]] = mapped_column(String(16))  # vat | eidas | registration
     did_method: Mapped[str] = mapped_column(String(8), default="web")
     did_key: Mapped[Optional[str]] = mapped_column(String(200))
+    # The organisation's logo (OB 3.0 Profile ``image``), uploaded in the console.
+    logo_id: Mapped[Optional[int]] = mapped_column(ForeignKey("badge_image.id"))
     created: Mapped[created_at]
     provider: Mapped[Provider] = relationship()
+    logo: Mapped[Optional["BadgeImage"]] = relationship()
     keys: Mapped[list["SigningKey"]] = relationship(back_populates="issuer", order_by="SigningKey.id")
 
 

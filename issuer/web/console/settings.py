@@ -6,13 +6,14 @@ from flask import redirect, request
 from flask_babel import gettext as _
 
 from ...api.context import db, service
+from ...delivery.artifacts import store_issuer_logo
 from ...errors import Conflict, IssuerError, NotFound, ValidationFailed
 from ...store import clients, staff, tenants
 from ...store import console as views
 from .base import bp, current_provider, current_user, flash_message, render, requires, write_session
 
 __all__ = ["settings", "save_profile", "create_key", "revoke_key", "create_client", "revoke_client", "rotate",
-           "compromise", "users", "create_user", "change_user"]
+           "compromise", "upload_logo", "users", "create_user", "change_user"]
 
 
 def _settings_page(*, status: int = 200, **extra):
@@ -63,6 +64,31 @@ def save_profile(slug: str):
 def _scopes(form) -> list[str] | None:
     chosen = [s for s in form.getlist("scope") if s in clients.SCOPES]
     return chosen or None
+
+
+@bp.post("/settings/issuers/<slug>/logo")
+@requires("manage")
+def upload_logo(slug: str):
+    """Upload the issuer's logo (PNG or SVG, validated as badge images); credentials issued from
+    now on show it as the issuer's ``image``."""
+    upload = request.files.get("logo")
+    if upload is None or not upload.filename:
+        raise ValidationFailed(_("Choose a PNG or SVG file."))
+    data = upload.read(service().config["MAX_UPLOAD_BYTES"] + 1)
+    media_type = upload.mimetype
+    if media_type not in ("image/png", "image/svg+xml"):
+        name = upload.filename.lower()
+        media_type = "image/svg+xml" if name.endswith(".svg") else "image/png" if name.endswith(".png") else media_type
+    session = write_session()
+    issuer = tenants.get_issuer(session, slug, current_provider(session))
+    try:
+        store_issuer_logo(session, issuer, data, media_type)
+        session.commit()
+    except IssuerError:
+        session.rollback()
+        raise
+    flash_message(_("Logo uploaded."))
+    return redirect("/console/settings", 303)
 
 
 @bp.post("/settings/api-keys")

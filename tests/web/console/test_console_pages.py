@@ -271,3 +271,20 @@ def test_retire_a_compromised_key_so_its_credentials_fail_with_the_reason(consol
     assert report["verified"] is False
     assert "compromised" in json.dumps(report)
     assert api.verify(api.issue("HV-2S")["credential"])["verified"] is True  # new keys sign
+
+
+def test_issuer_logo_is_uploaded_and_shown_in_new_credentials(console, api, client):
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>'
+    assert client.get("/issuers/emob-academy/logo").status_code == 404
+    response = console.post("/console/settings/issuers/emob-academy/logo", {"logo": (io.BytesIO(svg), "logo.svg")},
+                            content_type="multipart/form-data")
+    assert response.status_code == 303
+    logo = client.get("/issuers/emob-academy/logo")
+    assert logo.status_code == 200 and logo.mimetype == "image/svg+xml"
+    issued = api.issue("HV-2S")
+    assert issued["credential"]["issuer"]["image"] == {"id": "http://localhost:5000/issuers/emob-academy/logo",
+                                                       "type": "Image"}
+    assert api.verify(issued["credential"])["verified"] is True
+    bad = console.post("/console/settings/issuers/emob-academy/logo", {"logo": (io.BytesIO(b"<script/>"), "x.svg")},
+                       content_type="multipart/form-data")
+    assert bad.status_code == 422

@@ -1,4 +1,4 @@
-"""provider console: staff accounts, single sign-on, retired courses
+"""provider console: staff accounts, single sign-on, retired courses, issuer logos
 
 Revision ID: 0008_console
 Revises: 0010_key_compromise
@@ -48,9 +48,15 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('course') as batch:
         batch.add_column(sa.Column('retired_at', sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table('issuer_profile') as batch:
+        batch.add_column(sa.Column('logo_id', sa.Integer(), nullable=True))
+        batch.create_foreign_key('fk_issuer_profile_logo_id_badge_image', 'badge_image', ['logo_id'], ['id'])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('issuer_profile') as batch:
+        batch.drop_constraint('fk_issuer_profile_logo_id_badge_image', type_='foreignkey')
+        batch.drop_column('logo_id')
     with op.batch_alter_table('course') as batch:
         batch.drop_column('retired_at')
     op.drop_table('console_sso')

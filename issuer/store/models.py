@@ -76,11 +76,13 @@ class IssuerProfile(Base):
     legal_identifier_scheme: Mapped[Optional[str]] = mapped_column(String(16))  # vat | eidas | registration
     did_method: Mapped[str] = mapped_column(String(8), default="web")
     did_key: Mapped[Optional[str]] = mapped_column(String(200))
-    # The organisation's logo (OB 3.0 Profile ``image``), uploaded in the console.
-    logo_id: Mapped[Optional[int]] = mapped_column(ForeignKey("badge_image.id"))
+    # The organisation's logo (OB 3.0 Profile ``image``), uploaded in the console: a badge_image id
+    # (no database foreign key, see migration 0008_console; badge images are never deleted).
+    logo_id: Mapped[Optional[int]] = mapped_column(Integer)
     created: Mapped[created_at]
     provider: Mapped[Provider] = relationship()
-    logo: Mapped[Optional["BadgeImage"]] = relationship()
+    logo: Mapped[Optional["BadgeImage"]] = relationship(
+        primaryjoin="foreign(IssuerProfile.logo_id) == BadgeImage.id", viewonly=True)
     keys: Mapped[list["SigningKey"]] = relationship(back_populates="issuer", order_by="SigningKey.id")
 
 

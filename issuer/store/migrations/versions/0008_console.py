@@ -46,19 +46,21 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('provider_id'),
     )
-    with op.batch_alter_table('course') as batch:
-        batch.add_column(sa.Column('retired_at', sa.DateTime(timezone=True), nullable=True))
-    with op.batch_alter_table('issuer_profile') as batch:
-        batch.add_column(sa.Column('logo_id', sa.Integer(), nullable=True))
-        batch.create_foreign_key('fk_issuer_profile_logo_id_badge_image', 'badge_image', ['logo_id'], ['id'])
+    # Plain ADD COLUMN (no batch copy): on SQLite, copying ``course`` or ``issuer_profile`` would
+    # drop a table that other tables' rows reference. ``logo_id`` has no foreign key constraint for
+    # the same reason (SQLite cannot drop a column that is part of one); badge images are never deleted.
+    op.add_column('course', sa.Column('retired_at', sa.DateTime(timezone=True), nullable=True))
+    op.add_column('issuer_profile', sa.Column('logo_id', sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('issuer_profile') as batch:
-        batch.drop_constraint('fk_issuer_profile_logo_id_badge_image', type_='foreignkey')
-        batch.drop_column('logo_id')
-    with op.batch_alter_table('course') as batch:
-        batch.drop_column('retired_at')
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite >= 3.35 drops a column in place (batch mode would copy and drop the tables).
+        op.execute("ALTER TABLE issuer_profile DROP COLUMN logo_id")
+        op.execute("ALTER TABLE course DROP COLUMN retired_at")
+    else:
+        op.drop_column('issuer_profile', 'logo_id')
+        op.drop_column('course', 'retired_at')
     op.drop_table('console_sso')
     op.drop_index('ix_console_user_provider_id', table_name='console_user')
     op.drop_table('console_user')

@@ -140,6 +140,13 @@ def test_issue_one_and_revoke_it(console_page, live_server, screenshots):
     credential_id = credential_url.rsplit("/", 1)[1]
     public = page.request.get(live_server.url(f"/credentials/{credential_id}/verify"))
     assert public.status == 200
+    _nav(page, "Dashboard")
+    bars = page.locator("svg.chart rect").evaluate_all(
+        "rects => rects.filter(r => r.querySelector('title') && parseFloat(r.getAttribute('height')) > 0)"
+        ".map(r => r.querySelector('title').textContent)")
+    assert any("Issued" in b for b in bars) and any("Revoked" in b for b in bars), bars
+    axe.check(page)
+    _shot(page, screenshots, "dashboard-with-activity")
 
 
 def test_settings_and_accounts_pages(console_page, live_server, screenshots):

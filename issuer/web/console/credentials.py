@@ -21,7 +21,7 @@ from .base import actor, bp, current_provider, flash_message, render, requires, 
 
 __all__ = ["credentials", "credential", "change_status", "bulk_revoke", "FILTERS"]
 
-FILTERS = ("course", "status", "issuedAfter", "issuedBefore", "learnerDid", "learnerEmail", "cursor")
+FILTERS = ("course", "status", "issuedAfter", "issuedBefore", "learnerDid", "learnerEmail", "claimed", "cursor")
 PAGE = 50
 MAX_BULK = 200
 _ID = re.compile(r"^[0-9a-f-]{36}$")
@@ -45,11 +45,15 @@ def parse_filters(args) -> tuple[dict, listing.CredentialQuery]:
     email = given.get("learnerEmail")
     if email is not None and "@" not in email:
         raise BadRequest(_("Enter a whole e-mail address to find a learner's credentials."))
+    claimed = given.get("claimed")
+    if claimed is not None and claimed not in ("true", "false"):
+        raise BadRequest(_("Unknown claim state."))
     query = listing.CredentialQuery(
         course=given.get("course"), status=status,
         issued_after=_day("issuedAfter", given["issuedAfter"], False) if "issuedAfter" in given else None,
         issued_before=_day("issuedBefore", given["issuedBefore"], True) if "issuedBefore" in given else None,
-        learner_did=given.get("learnerDid"), learner_email=email, cursor=given.get("cursor"), limit=PAGE)
+        learner_did=given.get("learnerDid"), learner_email=email, cursor=given.get("cursor"), limit=PAGE,
+        claimed=None if claimed is None else claimed == "true")
     return given, query
 
 
@@ -67,7 +71,8 @@ def credentials():
                                                 email_key=listing.email_index_key(svc.config["SECRET_KEY"]))
     except BadRequest as exc:
         given, rows, cursor, error = {}, [], None, exc.detail
-    items = [listing.summary(row, svc.base_url, svc.clock()) for row in rows]
+    claims = listing.claims_of(session, [row.id for row in rows])
+    items = [listing.summary(row, svc.base_url, svc.clock(), claims.get(row.id)) for row in rows]
     next_args = {k: v for k, v in given.items() if k != "cursor"}
     next_url = f"/console/credentials?{urlencode({**next_args, 'cursor': cursor})}" if cursor else None
     return render("console/credentials.html", items=items, filters=given, next_url=next_url, error=error,

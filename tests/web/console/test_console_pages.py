@@ -38,6 +38,9 @@ def test_credentials_are_found_with_the_listing_filters(console, api):
     assert "Ada Lovelace" in html and "Bob Builder" not in html
     html = _html(console.get("/console/credentials?status=revoked"))
     assert "Bob Builder" in html and "Ada Lovelace" not in html
+    html = _html(console.get("/console/credentials?claimed=true"))
+    assert "No credentials match." in html  # nothing was claimed into a wallet
+    assert "Ada Lovelace" in _html(console.get("/console/credentials?claimed=false"))
     html = _html(console.get("/console/credentials?issuedAfter=2999-01-01"))
     assert "No credentials match." in html
     bad = console.get("/console/credentials?issuedAfter=yesterday")

@@ -38,6 +38,11 @@ DEFAULTS: dict = {
     "OID4VCI_TOKEN_TTL": 600,          # OID4VCI access token lifetime, seconds
     "OID4VCI_NONCE_TTL": 300,          # c_nonce lifetime, seconds
     "OAUTH_TOKEN_LIFETIME": 600,       # seconds an OAuth 2.0 access token is valid
+    "SMTP_URL": None,                  # learner e-mail: smtp://user:pass@host:587?starttls=true or smtps://...;
+                                       # unset: messages are written as .eml files to <instance>/outbox/
+    "MAIL_FROM": None,                 # sender address of learner e-mail (default no-reply@<BASE_URL host>)
+    "SMTP_TIMEOUT_SECONDS": 20.0,      # one SMTP conversation
+    "NOTIFY_POLL_SECONDS": 2.0,        # job runners look for due webhook deliveries and e-mail this often
     "RATE_LIMITS_ENABLED": True,
     "RATE_LIMIT_STORAGE_URI": "memory://",          # redis://127.0.0.1:6379/0 to share across processes
     "RATE_LIMIT_FAILED_AUTH": "20 per minute",      # 401 answers per client address
@@ -87,7 +92,7 @@ _LIMIT_INT_KEYS = {"VERIFY_MAX_BYTES", "VERIFY_MAX_IMAGE_BYTES", "VERIFY_MAX_DEP
                    "COVERAGE_MAX_CREDENTIALS", "TEMPLATE_CACHE_BYTES", "FETCH_MAX_CONCURRENT",
                    "FETCH_MAX_PER_HOST"}
 _SECONDS_KEYS = {"JSONLD_DEADLINE_SECONDS", "JSONLD_BUDGET_SECONDS", "FETCH_BUDGET_SECONDS",
-                 "FETCH_FAILURE_TTL_SECONDS"}
+                 "FETCH_FAILURE_TTL_SECONDS", "SMTP_TIMEOUT_SECONDS", "NOTIFY_POLL_SECONDS"}
 _BOOL_KEYS = {"LOAD_DEMO", "VERIFY_REMOTE_DID_WEB", "ALLOW_PRIVATE_FETCH", "ALLOW_ORIGIN_CHANGE",
               "RATE_LIMITS_ENABLED"}
 
@@ -272,6 +277,19 @@ def validate_config(config: dict) -> list[str]:
     token = config.get("METRICS_TOKEN")
     if token is not None and len(str(token)) < 24:
         problems.append("ISSUER_METRICS_TOKEN must be at least 24 characters when set")
+    smtp = config.get("SMTP_URL")
+    if smtp:
+        try:
+            smtp_parts = urlsplit(str(smtp))
+            smtp_parts.port  # noqa: B018 - raises ValueError for a bad port
+        except ValueError:
+            smtp_parts = None
+        if smtp_parts is None or smtp_parts.scheme not in ("smtp", "smtps") or not smtp_parts.hostname:
+            problems.append("ISSUER_SMTP_URL must be smtp://[user:password@]host[:port][?starttls=true] or "
+                            "smtps://[user:password@]host[:port]")
+    sender = config.get("MAIL_FROM")
+    if sender and not re.match(r"^[^@\s<>]+@[^@\s<>]+$", str(sender)):
+        problems.append(f"ISSUER_MAIL_FROM must be a plain e-mail address, got {sender!r}")
     lifetime = config.get("OAUTH_TOKEN_LIFETIME")
     if isinstance(lifetime, int) and not 60 <= lifetime <= 86400:
         problems.append("ISSUER_OAUTH_TOKEN_LIFETIME must be between 60 and 86400 seconds")

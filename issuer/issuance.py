@@ -52,6 +52,7 @@ class IssueRequest:
     completed_at: datetime | None = None
     result: dict | None = None
     evidence: tuple[dict, ...] = ()
+    send_email: bool | None = None  # e-mail the learner; None = the provider's default (issue #12 §4)
 
 
 @dataclass
@@ -191,6 +192,7 @@ def parse_issue_request(body, *, now: datetime, skew: timedelta = timedelta(minu
         course=body["course"], issuer=body.get("issuer"),
         learner=Learner(name=learner["name"].strip(), email=learner.get("email"), did=learner.get("id")),
         completed_at=completed, result=_result(body.get("result")), evidence=_evidence(body.get("evidence", [])),
+        send_email=body.get("sendEmail"),
     )
 
 

@@ -17,7 +17,9 @@ from .openapi import bp as openapi_bp
 from .ops import init_ops
 from .provider import bp as provider_bp
 from .public import bp as public_bp
+from .settings import bp as settings_bp
 from .verification import bp as verification_bp
+from .webhooks import bp as webhooks_bp
 
 __all__ = ["init_app"]
 
@@ -33,6 +35,8 @@ def init_app(app) -> None:
     app.register_blueprint(verification_bp)
     app.register_blueprint(offers_bp)
     app.register_blueprint(exchanges_bp)
+    app.register_blueprint(webhooks_bp)
+    app.register_blueprint(settings_bp)
     init_oauth(app)
     app.register_blueprint(openapi_bp)
 

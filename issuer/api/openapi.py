@@ -104,7 +104,8 @@ def _schemas() -> dict:
         "CredentialLinks": {"type": "object", "additionalProperties": STR},
         "IssuedCredential": _obj(["id", "status", "credential", "jwt", "links"], {
             "id": STR, "status": STR, "credential": {"$ref": REF + "AchievementCredential"},
-            "jwt": STR, "links": {"$ref": REF + "CredentialLinks"}}),
+            "jwt": STR, "links": {"$ref": REF + "CredentialLinks"},
+            "email": {"enum": ["queued"], "description": "the learner e-mail was queued (sendEmail / emailLearners)"}}),
         "CredentialSummary": _obj(
             ["id", "url", "course", "issuer", "status", "issuedAt", "validUntil", "learnerName", "learnerDid",
              "claimedAt"], {
@@ -180,7 +181,113 @@ def _schemas() -> dict:
         "Ready": _obj(["status", "checks"], {"status": {"enum": ["ready", "not_ready"]},
                                              "checks": {"type": "object", "additionalProperties": STR}}),
     })
+    schemas.update(_notify_schemas())
     return schemas
+
+
+EVENT_TYPES = ["credential.issued", "credential.revoked", "credential.suspended", "credential.unsuspended",
+               "credential.claimed", "batch.completed"]
+
+
+def _notify_schemas() -> dict:
+    """Webhooks and provider settings (issue #12 §3-4; docs/webhooks.md)."""
+    endpoint = {"id": STR, "url": {"type": "string", "format": "uri"},
+                "events": {"type": "array", "items": {"enum": EVENT_TYPES}},
+                "enabled": {"type": "boolean"}, "createdAt": DATE}
+    return {
+        "WebhookCreate": _obj(["url", "events"], {
+            "url": {"type": "string", "format": "uri", "maxLength": 2048,
+                    "description": "https; public addresses only (checked now and at every delivery)"},
+            "events": {"type": "array", "minItems": 1, "items": {"enum": EVENT_TYPES}}},
+            additionalProperties=False),
+        "Webhook": _obj(["id", "url", "events", "enabled", "createdAt"], endpoint),
+        "WebhookCreated": _obj(["id", "url", "events", "enabled", "createdAt", "secret"], {
+            **endpoint, "secret": {"type": "string", "pattern": "^whsec_",
+                                   "description": "the Standard Webhooks signing secret, shown only here"}}),
+        "WebhookList": _obj(["webhooks"], {"webhooks": {"type": "array", "items": {"$ref": REF + "Webhook"}}}),
+        "WebhookAttempt": _obj(["at", "statusCode", "error", "response", "durationMs"], {
+            "at": DATE, "statusCode": {"type": ["integer", "null"]}, "error": NSTR,
+            "response": {"type": ["string", "null"], "description": "the answer's first 1,024 characters"},
+            "durationMs": {"type": "integer"}}),
+        "WebhookDelivery": _obj(["id", "event", "state", "attempts", "nextAttemptAt", "lastStatus", "deliveredAt",
+                                 "createdAt", "log"], {
+            "id": {"type": "string", "description": "the message's webhook-id (the same on every retry)"},
+            "event": _obj(["id", "type", "data"], {"id": STR, "type": {"enum": EVENT_TYPES}, "data": ANY_OBJ}),
+            "state": {"enum": ["pending", "delivered", "failed", "cancelled"]},
+            "attempts": {"type": "integer"}, "nextAttemptAt": NDATE,
+            "lastStatus": {"type": ["integer", "null"]}, "deliveredAt": NDATE, "createdAt": DATE,
+            "log": {"type": "array", "items": {"$ref": REF + "WebhookAttempt"}}}),
+        "WebhookDeliveryList": _obj(["deliveries"], {
+            "deliveries": {"type": "array", "items": {"$ref": REF + "WebhookDelivery"}}}),
+        "WebhookPayload": _obj(["type", "timestamp", "data"], {
+            "type": {"enum": EVENT_TYPES}, "timestamp": DATE,
+            "data": {"type": "object", "description": "credentialId (or batchId) and a few public facts"}}),
+        "Settings": _obj(["emailLearners"], {"emailLearners": {"type": "boolean"}}, additionalProperties=False),
+    }
+
+
+def _outgoing_webhooks() -> dict:
+    """OpenAPI 3.1 ``webhooks``: the messages this service POSTs to registered endpoints."""
+    header = lambda text: {"required": True, "schema": STR, "description": text}  # noqa: E731
+    return {"event": {"post": {
+        "operationId": "webhookEvent", "summary": "An event, signed per Standard Webhooks", "tags": ["webhooks"],
+        "parameters": [
+            {"name": "webhook-id", "in": "header", **header("the message id (msg_...), the same on every retry")},
+            {"name": "webhook-timestamp", "in": "header", **header("Unix seconds of this attempt")},
+            {"name": "webhook-signature", "in": "header",
+             **header("v1,<base64 HMAC-SHA256 of `id.timestamp.body` under the secret>")}],
+        "requestBody": {"required": True, "content": {"application/json": {
+            "schema": {"$ref": REF + "WebhookPayload"},
+            "example": {"type": "credential.issued", "timestamp": "2026-05-04T10:00:00Z",
+                        "data": {"credentialId": "2f6c0d2e-7d55-4d1e-9d0c-0a1b2c3d4e5f", "course": "HV-2S"}}}}},
+        "responses": {"2XX": {"description": "received; anything else is retried (docs/webhooks.md)"}}}}}
+
+
+def _notify_paths() -> dict:
+    """Webhooks (scope webhooks:manage) and provider settings."""
+    manage, auth_errors = "webhooks:manage", (401, 403, 429)
+    endpoint_id = _param("endpoint_id", description="the endpoint id (ep_...)")
+    return {
+        "/api/v1/webhooks": {
+            "post": _op("createWebhook", "Register a webhook endpoint; the signing secret is shown once", "webhooks", {
+                "201": _json("WebhookCreated", "Registered", headers={"Location": {"schema": STR}}),
+                **_problems(400, *auth_errors, 409, 413, 415, 422)},
+                security=_provider(manage), body=_body({"application/json": "WebhookCreate"}, example={
+                    "url": "https://lms.example.org/hooks/badges", "events": ["credential.issued"]}),
+                description="Messages follow Standard Webhooks: headers webhook-id, webhook-timestamp and "
+                            "webhook-signature (v1, HMAC-SHA256 of `id.timestamp.body` with the secret), body "
+                            "`{type, timestamp, data}`. Retries after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and "
+                            "10 h, then the delivery fails. 409: at most 20 endpoints per provider."),
+            "get": _op("listWebhooks", "The provider's webhook endpoints", "webhooks", {
+                "200": _json("WebhookList", "Oldest first, without secrets"), **_problems(*auth_errors)},
+                security=_provider(manage))},
+        "/api/v1/webhooks/{endpoint_id}": {
+            "get": _op("getWebhook", "One webhook endpoint", "webhooks", {
+                "200": _json("Webhook", "The endpoint"), **_problems(*auth_errors, 404)},
+                security=_provider(manage), params=[endpoint_id]),
+            "delete": _op("deleteWebhook", "Delete an endpoint; its pending deliveries are cancelled", "webhooks", {
+                "204": {"description": "Deleted"}, **_problems(*auth_errors, 404)},
+                security=_provider(manage), params=[endpoint_id])},
+        "/api/v1/webhooks/{endpoint_id}/deliveries": {"get": _op(
+            "listWebhookDeliveries", "The endpoint's delivery log, newest first", "webhooks", {
+                "200": _json("WebhookDeliveryList", "Deliveries with every attempt"),
+                **_problems(400, *auth_errors, 404)},
+            security=_provider(manage), params=[endpoint_id, _param(
+                "limit", "query", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20})])},
+        "/api/v1/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver": {"post": _op(
+            "redeliverWebhook", "Send a message again (due now, fresh retry schedule)", "webhooks", {
+                "202": _json("WebhookDelivery", "Queued"), **_problems(*auth_errors, 404)},
+            security=_provider(manage), params=[endpoint_id, _param("delivery_id", description="msg_...")])},
+        "/api/v1/settings": {
+            "get": _op("getSettings", "The provider's settings", "settings", {
+                "200": _json("Settings", "Settings"), **_problems(*auth_errors)},
+                security=_provider("credentials:read")),
+            "put": _op("putSettings", "Set the provider's defaults (emailLearners: e-mail learners by default)",
+                       "settings", {"200": _json("Settings", "The new settings"),
+                                    **_problems(400, *auth_errors, 413, 415, 422)},
+                       security=_provider("credentials:issue"),
+                       body=_body({"application/json": "Settings"}, example={"emailLearners": True}))},
+    }
 
 
 def _problems(*codes: int) -> dict:
@@ -523,6 +630,7 @@ def _paths() -> dict:
             params=[_param("filename")])},
         **_wallet_paths(),
         **_key_paths(),
+        **_notify_paths(),
         **console_paths(),
     }
 
@@ -542,7 +650,7 @@ def _key_paths() -> dict:
         "/api/v1/issuers/{slug}/keys/{fragment}/compromise": {"post": _op(
             "compromiseKey", "Retire a key reported compromised", "keys",
             {"200": _json("IssuerKeys", "The keys; `new` names replacements when the key was active"),
-             **_problems(*errors, 409, 413, 415, 422)}, security=scope,
+             **_problems(400, *errors, 409, 413, 415, 422)}, security=scope,
             params=[slug, _param("fragment", description="the key's fragment, e.g. key-1")],
             body=_body({"application/json": _obj([], {"note": {"type": "string", "maxLength": 500}},
                                                   additionalProperties=False)}, required=False),
@@ -711,8 +819,9 @@ def document(base_url: str, config: dict) -> dict:
                  "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"}},
         "servers": [{"url": base_url}],
         "tags": [{"name": n} for n in ("credentials", "catalogue", "keys", "wallets", "oauth", "verification", "public", "pages",
-                                       "operations", "console")],
+                                       "operations", "webhooks", "settings", "console")],
         "paths": _public_not_found(_paths()),
+        "webhooks": _outgoing_webhooks(),
         "components": components,
     }
 

@@ -15,6 +15,7 @@ from .. import issuance
 from ..badges.timestamps import iso_z
 from ..delivery.artifacts import store_course_image
 from ..errors import BadRequest, IssuerError, NotFound, PayloadTooLarge, Unauthorized, ValidationFailed
+from ..exchanges.by_email import offer_by_email, wants_email
 from ..exchanges.offers import claim_summary
 from ..issuance import IssuanceContext
 from ..skills import catalogue, matrix
@@ -54,11 +55,14 @@ def credential_links(credential_id: str) -> dict:
     }
 
 
-def _credential_response(row, status: int, replayed: bool = False, session=None, offer: dict | None = None):
+def _credential_response(row, status: int, replayed: bool = False, session=None, offer: dict | None = None,
+                         email: str | None = None):
     body = {"id": row.id, "status": row.status, "credential": json.loads(row.document), "jwt": row.jwt,
             "links": credential_links(row.id), "claim": claim_summary(session or db(), row.id)}
     if offer is not None:
         body["offer"] = offer
+    if email is not None:
+        body["email"] = email
     if isinstance(body["credential"].get("credentialStatus"), list):
         body["warnings"] = [{"code": "credential_status_array", "detail": SUSPENSION_COST}]
     response = jsonify(body)
@@ -100,10 +104,15 @@ def issue():
     ctx = issuance_context()
     req = issuance.parse_issue_request(body, now=ctx.now, skew=ctx.clock_skew)
     offer_option = parse_offer_option(body.get("offer"))
+    email = wants_email(req.send_email, provider.email_learners, req.learner.email)
     try:
         row = issuance.issue_credential(session, provider, req, ctx, actor=_actor(), idempotency_key=key,
                                         fingerprint=fingerprint)
-        offer = offer_for(session, row, tx_code=offer_option["tx_code"]) if offer_option else None
+        tx_code = bool(offer_option and offer_option["tx_code"])
+        if email:  # the e-mailed claim link is the credential's offer (a second one would supersede it)
+            offer = offer_by_email(session, service(), row, recipient=req.learner.email.strip(), tx_code=tx_code)
+        else:
+            offer = offer_for(session, row, tx_code=tx_code) if offer_option else None
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -114,7 +123,8 @@ def issue():
     except Exception:
         session.rollback()
         raise
-    return _credential_response(row, 201, session=session, offer=offer)
+    return _credential_response(row, 201, session=session, offer=offer if offer_option else None,
+                                email="queued" if email else None)
 
 
 @bp.get("/credentials/<credential_id>")

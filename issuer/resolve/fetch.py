@@ -28,6 +28,9 @@ https://cheatsheetseries.owasp.org/cheatsheets/Server_Side_Request_Forgery_Preve
   an HTTP error or a refused response is remembered by URL.
 * At most ``max_concurrent`` fetches are in flight per process, and ``max_per_host`` to any one
   host; a fetch waits for a slot only as long as its deadline allows.
+* :meth:`SafeFetcher.post` sends a body (webhook deliveries) under the same address rules, pinning,
+  deadline and concurrency caps; it never follows a redirect, returns any HTTP status to the caller
+  and keeps only the first ``max_answer_bytes`` of the answer (the rest is not read).
 * :func:`fetch_budget` gives all fetches of one request a single total deadline (a context
   variable): each fetch ends at ``min(own timeout, end of the budget)``.
 """
@@ -49,7 +52,7 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 __all__ = [
-    "FetchError", "FetchResult", "SafeFetcher", "parse_ip_host", "is_forbidden_address",
+    "FetchError", "FetchResult", "PostResult", "SafeFetcher", "parse_ip_host", "is_forbidden_address",
     "DEFAULT_MAX_BYTES", "FETCH_ERROR_CODES", "fetch_budget",
 ]
 
@@ -120,6 +123,18 @@ class FetchResult:
 
 
 # --------------------------------------------------------------------------- address policy
+
+
+@dataclass(frozen=True)
+class PostResult:
+    """The answer to :meth:`SafeFetcher.post`: any HTTP status, the headers (lower-case names) and
+    at most ``max_answer_bytes`` of the body (``truncated`` says whether more was sent)."""
+
+    url: str
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    truncated: bool
 
 
 def _parse_aton_part(part: str) -> int | None:
@@ -425,6 +440,65 @@ class SafeFetcher:
         if use_cache:
             self._cache_put(key, result)
         return result
+
+    def post(self, url: str, body: bytes, *, headers: Mapping[str, str], content_type: str = "application/json",
+             max_answer_bytes: int = 4096) -> PostResult:
+        """POST ``body`` to ``url`` under the rules of the module docstring (address checks before
+        connecting, pinned address, one deadline of ``timeout`` seconds, no proxy, no redirect).
+
+        ``headers`` are extra request headers (ASCII; ``Host``, ``Content-Type`` and
+        ``Content-Length`` are set here). Any HTTP status is returned (a 3xx is not followed);
+        raises :class:`FetchError` for a refused URL or a transport failure (``bad_url``,
+        ``bad_scheme``, ``forbidden_address``, ``dns_error``, ``connect_error``, ``tls_error``,
+        ``timeout``, ``bad_response``). Nothing is cached."""
+        target = self._check_target(url)
+        deadline = self._clock() + self._timeout
+        with self._slot(target, deadline):
+            addresses = self._resolve(target)
+            raw = self._connect(target, addresses, deadline)
+            conn = _PinnedConnection(target, _DeadlineSocket(raw, deadline, self._clock))
+            response = None
+            try:
+                request_headers = {"Host": target.host_header, "User-Agent": self._user_agent,
+                                   "Accept-Encoding": "identity", "Connection": "close",
+                                   "Content-Type": content_type, "Content-Length": str(len(body))}
+                for name, value in headers.items():
+                    if not (name.isascii() and str(value).isascii()) or "\r" in value or "\n" in value:
+                        raise ValueError("request headers must be single-line ASCII")
+                    request_headers[name] = value
+                conn.putrequest("POST", target.path, skip_host=True, skip_accept_encoding=True)
+                for name, value in request_headers.items():
+                    conn.putheader(name, value)
+                conn.endheaders(body)
+                response = conn.getresponse()
+                answer = response.read(max_answer_bytes + 1)
+                return PostResult(target.url, response.status, types.MappingProxyType(_collect_headers(response)),
+                                  answer[:max_answer_bytes], len(answer) > max_answer_bytes)
+            except FetchError:
+                raise
+            except TimeoutError as exc:
+                raise FetchError("timeout", f"{target.url} did not answer in time") from exc
+            except http.client.HTTPException as exc:
+                raise FetchError("bad_response", f"malformed HTTP response from {target.host}") from exc
+            except ssl.SSLError as exc:
+                raise FetchError("tls_error", f"TLS error with {target.host}") from exc
+            except OSError as exc:
+                raise FetchError("connect_error", f"connection to {target.host} failed: {exc}") from exc
+            finally:
+                if response is not None:
+                    response.close()
+                conn.close()
+                raw.close()
+
+    def check_url(self, url: str, *, resolve: bool = True) -> str:
+        """``url`` checked as :meth:`post` and :meth:`fetch` would before connecting (syntax, scheme,
+        and, with ``resolve``, every address its host resolves to); the normalized URL (fragment
+        dropped). Raises :class:`FetchError` (``bad_url``, ``bad_scheme``, ``forbidden_address``,
+        ``dns_error``)."""
+        target = self._check_target(url)
+        if resolve:
+            self._resolve(target)
+        return target.url
 
     @contextlib.contextmanager
     def _slot(self, target: _Target, deadline: float) -> Iterator[None]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 
+from cryptography.exceptions import InvalidTag
+
 from .keys import aes_gcm_decrypt, aes_gcm_encrypt, hkdf_sha256, load_private_pem, private_pem
 
 __all__ = ["KeyVault", "SecretBox"]
@@ -60,12 +62,15 @@ class SecretBox:
         return _VERSION + nonce + aes_gcm_encrypt(self._key, nonce, plaintext, binding.encode())
 
     def open(self, sealed: bytes, binding: str) -> bytes:
-        """The plaintext of :meth:`seal`; raises ``ValueError`` (or the AEAD's ``InvalidTag``) for a
-        foreign, tampered or re-bound envelope."""
+        """The plaintext of :meth:`seal`; raises ``ValueError`` for a foreign (another master key),
+        tampered or re-bound envelope."""
         sealed = bytes(sealed)
         if sealed[:1] != _VERSION:
             raise ValueError("unknown secret envelope version")
-        return aes_gcm_decrypt(self._key, sealed[1:13], sealed[13:], binding.encode())
+        try:
+            return aes_gcm_decrypt(self._key, sealed[1:13], sealed[13:], binding.encode())
+        except InvalidTag:
+            raise ValueError("the secret does not open under this master key and binding") from None
 
     def __repr__(self) -> str:  # never show key material
         return "SecretBox(<sealed>)"

@@ -31,7 +31,7 @@ SCOPES: dict[str, str] = {
     "credentials:status": "revoke, suspend and unsuspend credentials",
     "catalogue:read": "read the provider's issuers and courses",
     "catalogue:write": "import courses and upload badge images",
-    "webhooks:manage": "manage webhook subscriptions (reserved: no webhook API yet)",
+    "webhooks:manage": "register, list and delete webhook endpoints, read their delivery logs, redeliver",
     "clients:manage": "create OAuth clients for the same provider (never with more scopes than the caller)",
     "keys:manage": "list, rotate and retire (as compromised) the provider's issuer signing keys",
 }

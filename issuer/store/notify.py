@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
+from .models import Credential
 from .notify_models import EmailMessage, Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
-__all__ = ["subscribed_endpoints", "add", "endpoints_of", "endpoint_of", "deliveries_of", "delivery_of",
+__all__ = ["subscribed_endpoints", "add", "endpoints_of", "endpoint_of", "deliveries_of", "delivery_of", "delivery_by_id",
            "attempts_of", "claim_due_deliveries", "claim_due_emails", "cancel_pending", "count_events",
-           "email_rows_of"]
+           "email_rows_of", "email_by_id", "credential_for_mail"]
 
 
 def add(session: Session, *rows) -> None:
@@ -62,6 +63,12 @@ def delivery_of(session: Session, endpoint_id: str, delivery_id: str, *, for_upd
     """The endpoint's delivery ``delivery_id`` (row-locked with ``for_update``)."""
     query = select(WebhookDelivery).where(WebhookDelivery.id == delivery_id,
                                           WebhookDelivery.endpoint_id == endpoint_id)
+    return session.scalar(query.with_for_update() if for_update else query)
+
+
+def delivery_by_id(session: Session, delivery_id: str, *, for_update: bool = False) -> WebhookDelivery | None:
+    """The delivery ``delivery_id`` whatever its endpoint (row-locked with ``for_update``)."""
+    query = select(WebhookDelivery).where(WebhookDelivery.id == delivery_id)
     return session.scalar(query.with_for_update() if for_update else query)
 
 
@@ -116,6 +123,18 @@ def count_events(session: Session, provider_id: int, event_type: str | None = No
     if event_type:
         query = query.where(Event.type == event_type)
     return session.scalar(query) or 0
+
+
+def email_by_id(session: Session, row_id: str, *, for_update: bool = False) -> EmailMessage | None:
+    """The e-mail outbox row ``row_id`` (row-locked with ``for_update``)."""
+    query = select(EmailMessage).where(EmailMessage.id == row_id)
+    return session.scalar(query.with_for_update() if for_update else query)
+
+
+def credential_for_mail(session: Session, credential_id: str) -> Credential | None:
+    """The credential with its course and issuer loaded (what a learner e-mail names)."""
+    return session.scalar(select(Credential).where(Credential.id == credential_id)
+                          .options(joinedload(Credential.course), joinedload(Credential.issuer)))
 
 
 def email_rows_of(session: Session, credential_id: str) -> list[EmailMessage]:

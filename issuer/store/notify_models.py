@@ -84,7 +84,6 @@ class WebhookAttempt(Base):
     error: Mapped[Optional[str]] = mapped_column(String(500))
     response: Mapped[Optional[str]] = mapped_column(Text)  # truncated answer body
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
-    manual: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class EmailMessage(Base):

@@ -8,6 +8,7 @@ status libraries and in ours. One node process verifies a whole batch (interop/v
 """
 from __future__ import annotations
 
+import base64
 import copy
 import json
 
@@ -167,3 +168,30 @@ def test_verdict_words():
     assert verdict({"verified": True, "revoked": False}) == "valid"
     assert verdict({"verified": True, "revoked": True}) == "revoked"
     assert verdict({"verified": False}) == "invalid"
+
+
+def test_a_key_reported_compromised_fails_in_every_third_party_verifier(node_harness, client, demo):
+    """Security catalog T-14: once the provider retires a key as compromised, credentials signed with
+    it fail in the wallets' own verifiers too (the key is gone from the DID document they fetch),
+    while credentials signed with the replacement keys verify."""
+    key, provider = demo["bbz-alpenvorland"], "bbz-alpenvorland"
+    learner = {"name": "Key Holder", "email": "holder@example.org"}
+    old = issue(client, key, "ADAS-CAL", learner)
+    fragment = old["credential"]["proof"][0]["verificationMethod"].split("#")[1]
+    jwt_fragment = json.loads(base64.urlsafe_b64decode(old["jwt"].split(".")[0] + "=="))["kid"]
+    headers = {"Authorization": f"Bearer {key}"}
+    for frag in (fragment, jwt_fragment.split("#")[1]):
+        answer = client.post(f"/api/v1/issuers/{provider}/keys/{frag}/compromise", headers=headers)
+        assert answer.status_code == 200, answer.get_json()
+    new = issue(client, key, "ADAS-CAL", learner)
+
+    documents = wallet_documents(client, [old["credential"], new["credential"]])
+    run = node_harness.verify_as_wallet([
+        {"id": "old", "credential": old["credential"]}, {"id": "old.jwt", "jwt": old["jwt"]},
+        {"id": "new", "credential": new["credential"]}, {"id": "new.jwt", "jwt": new["jwt"]}], documents)
+    results = {r["id"]: r for r in run["results"]}
+    assert results["old"]["digitalbazaar"]["verified"] is False
+    assert results["old"]["dcc"]["verified"] is False
+    assert results["old.jwt"]["jose"]["verified"] is False
+    assert results["new"]["digitalbazaar"]["verified"] is True and results["new"]["dcc"]["verified"] is True
+    assert results["new.jwt"]["jose"]["verified"] is True

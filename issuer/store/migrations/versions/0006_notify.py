@@ -74,7 +74,6 @@ def upgrade() -> None:
         sa.Column('error', sa.String(length=500), nullable=True),
         sa.Column('response', sa.Text(), nullable=True),
         sa.Column('duration_ms', sa.Integer(), nullable=False),
-        sa.Column('manual', sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(['delivery_id'], ['webhook_delivery.id']),
         sa.PrimaryKeyConstraint('id'),
     )

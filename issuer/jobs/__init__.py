@@ -1,0 +1,7 @@
+"""Background jobs: batches of credentials issued by workers on a task queue.
+
+The queue is Dramatiq (https://dramatiq.io/) on RabbitMQ (``ISSUER_BROKER_URL``); without a broker
+the same actors run in-process on Dramatiq's StubBroker. Exactly-once issuance comes from the data
+model (``issuer.store.batches``), not from the queue: see docs/jobs.md.
+"""
+from . import notify  # noqa: E402,F401 - registers the webhook and e-mail runners with .periodic

@@ -80,6 +80,18 @@ CONSOLE_ROUTES: dict[str, dict[str, tuple]] = {
                  {"name": _STR, "scope": _STR}, False)},
     "/console/settings/oauth-clients/{client_id}/revoke": {
         "post": ("consoleRevokeClient", "Revoke an OAuth client", {}, False)},
+    "/console/notifications": {"get": ("consoleNotifications", "Webhooks and the learner e-mail default", None, False)},
+    "/console/notifications/webhooks": {
+        "post": ("consoleCreateWebhook", "Register a webhook endpoint (signing secret shown once)",
+                 {"url": _STR, "event": _STR}, False)},
+    "/console/notifications/webhooks/{endpoint_id}": {
+        "get": ("consoleWebhook", "A webhook endpoint's delivery log", None, False)},
+    "/console/notifications/webhooks/{endpoint_id}/delete": {
+        "post": ("consoleDeleteWebhook", "Delete a webhook endpoint", {}, False)},
+    "/console/notifications/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver": {
+        "post": ("consoleRedeliver", "Send a webhook delivery again", {}, False)},
+    "/console/notifications/email": {
+        "post": ("consoleEmailDefault", "The learner e-mail default", {"emailLearners": {"enum": ["0", "1"]}}, False)},
     "/console/users": {
         "get": ("consoleUsers", "Staff accounts", None, False),
         "post": ("consoleCreateUser", "Create a staff account (password shown once)",

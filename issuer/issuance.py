@@ -308,5 +308,6 @@ def issue_credential(session: Session, provider: Provider, request: IssueRequest
                             reason=None, actor=actor, at=ctx.now))
     record_event(session, provider_id=provider.id, type="credential.issued", now=ctx.now,
                  data={"credentialId": credential_id, "course": course.code})
+    session.flush()
     return row
 

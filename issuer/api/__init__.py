@@ -8,6 +8,7 @@ from .errors import init_errors
 from .exchanges import bp as exchanges_bp
 from .exports import bp as exports_bp
 from .files import bp as files_bp
+from .hub import bp as hub_bp
 from .keys import bp as keys_bp
 from .limits import init_limits
 from .listing import bp as listing_bp
@@ -33,6 +34,7 @@ def init_app(app) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(files_bp)
     app.register_blueprint(verification_bp)
+    app.register_blueprint(hub_bp)
     app.register_blueprint(offers_bp)
     app.register_blueprint(exchanges_bp)
     app.register_blueprint(webhooks_bp)

@@ -4,7 +4,7 @@ the embedded default. A refused request answers 429 problem+json with ``Retry-Af
 | limit | key | default | setting |
 |---|---|---|---|
 | failed authentication (401) on ``/api/`` and ``/oauth/`` | client address | 20 per minute | ``RATE_LIMIT_FAILED_AUTH`` |
-| public verifier ``POST /api/v1/verify``, ``POST /verify`` | client address | 60 per minute | ``RATE_LIMIT_VERIFY`` |
+| public verifier ``POST /api/v1/verify``, ``POST /verify``, gap reports | client address | 60 per minute | ``RATE_LIMIT_VERIFY`` |
 | verifier fetching a ``{"url"}`` | client address | 10 per minute | ``RATE_LIMIT_VERIFY_URL`` |
 | token endpoint ``POST /oauth/token`` | client address | 30 per minute | ``RATE_LIMIT_TOKEN`` |
 | issuance ``POST /api/v1/credentials`` | provider | 600 per minute | ``RATE_LIMIT_ISSUE`` |
@@ -88,6 +88,7 @@ def init_limits(app) -> None:
     )
     app.extensions["issuer_limiter"] = limiter
     for endpoint, name in (("verification.verify", "verify"), ("verify_form.verify_submit", "verify"),
+                           ("hub.gap_report_json", "verify"), ("hub_pages.gap_report_submit", "verify"),
                            ("oauth.issue_token", "token")):
         view = app.view_functions.get(endpoint)
         if view is not None:

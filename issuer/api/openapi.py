@@ -152,9 +152,60 @@ def _schemas() -> dict:
             "holder": {"oneOf": [_obj(["email"], {"email": STR}, additionalProperties=False),
                                  _obj(["id"], {"id": STR}, additionalProperties=False)]},
             "includeAllRoles": {"type": "boolean"}}),
-        "Coverage": _obj(["roles"], {"skillsHeld": {"type": "integer"}, "roles": {"type": "array"},
+        "Coverage": _obj(["roles"], {"skillsHeld": {"type": "integer"}, "roles": {"type": "array", "items": _obj(
+            ["covered", "partial", "missing", "counts", "percentage"], {
+                "covered": {"type": "array"}, "partial": {"type": "array"}, "missing": {"type": "array"},
+                "counts": ANY_OBJ, "percentage": {"type": "number"}, "plan": {"$ref": REF + "CompletionPlan"}},
+            description="a job role: each partial or missing skill has courses: [CourseRef] (the catalogue "
+                        "courses teaching it at the required level); plan: the smallest set of courses "
+                        "completing the role")},
                                      "credentials": {"type": "array"}, "counted": {"type": "integer"},
                                      "credential": STR}),
+        "CourseRef": _obj(["code", "title", "url", "provider", "providerHasIssued"], {
+            "code": STR, "title": {"type": "string", "description": "in the course's own language"},
+            "titles": {"type": "object", "additionalProperties": STR,
+                       "description": "the title in other languages, by BCP 47 tag"},
+            "url": STR, "provider": STR, "providerName": STR,
+            "providerHasIssued": {"type": "boolean", "description": "false: the provider has issued no "
+                                  "credential here yet (its courses are listed all the same)"},
+            "language": NSTR, "participation": {"enum": ["online", "onsite", "blended", None]},
+            "eqf": {"type": ["integer", "null"]}, "workloadHours": {"type": ["number", "null"]},
+            "level": {"type": "integer", "description": "the level the course teaches the skill in question"}}),
+        "CatalogueCourse": {"allOf": [{"$ref": REF + "CourseRef"}, _obj(["skills", "roles"], {
+            "description": STR, "translations": {"type": "object", "additionalProperties": ANY_OBJ},
+            "ects": {"type": ["number", "null"]}, "countries": {"type": "array", "items": STR},
+            "issuerUrl": NSTR, "skills": {"type": "array", "items": ANY_OBJ},
+            "roles": {"type": "array", "items": ANY_OBJ}})]},
+        "Facet": _obj(["value", "label", "count", "selected"], {
+            "value": {"type": ["string", "integer"]}, "label": STR, "count": {"type": "integer"},
+            "selected": {"type": "boolean"}}),
+        "CatalogueSearch": _obj(["total", "courses", "facets"], {
+            "total": {"type": "integer"}, "offset": {"type": "integer"}, "limit": {"type": "integer"},
+            "courses": {"type": "array", "items": {"$ref": REF + "CatalogueCourse"}},
+            "facets": {"type": "object", "description": "per dimension (role, skill, eqf, language, participation, "
+                       "country, provider): the values and how many courses each would give",
+                       "additionalProperties": {"type": "array", "items": {"$ref": REF + "Facet"}}}}),
+        "CompletionPlan": _obj(["courses", "uncoverable", "complete", "method", "optimal", "lowerBound"], {
+            "courses": {"type": "array", "items": {"allOf": [{"$ref": REF + "CourseRef"}, _obj(["closes"], {
+                "closes": {"type": "array", "items": ANY_OBJ}})]}},
+            "uncoverable": {"type": "array", "items": ANY_OBJ, "description": "gaps no catalogue course closes"},
+            "complete": {"type": "boolean"}, "method": {"enum": ["exact", "greedy", "none"]},
+            "optimal": {"type": "boolean"}, "lowerBound": {"type": "integer"},
+            "ratioBound": {"type": ["number", "null"], "description": "greedy only: at most this many times "
+                           "the smallest set (H(d))"}}),
+        "GapReportRequest": _obj(["credentials", "role"], {
+            "credentials": {"type": "array", "minItems": 1, "maxItems": 50, "items": {"oneOf": [
+                ANY_OBJ, STR, _obj(["url"], {"url": STR}, additionalProperties=False)]}},
+            "role": {"type": "string", "pattern": "^[^/]+/[^/]+$", "examples": ["DRIVES-ACM/EV-CHG-TECH"]},
+            "holder": {"oneOf": [_obj(["email"], {"email": STR}, additionalProperties=False),
+                                 _obj(["id"], {"id": STR}, additionalProperties=False)]},
+            "includeUnknownIssuers": {"type": "boolean"}}),
+        "GapReport": _obj(["role", "credentials", "counted", "coverage", "plan", "stored"], {
+            "role": ANY_OBJ, "credentials": {"type": "array", "items": ANY_OBJ}, "counted": {"type": "integer"},
+            "skillsHeld": {"type": "integer"},
+            "coverage": {"type": "object", "description": "covered, partial and missing skills; each partial "
+                         "or missing skill has courses: [CourseRef]"},
+            "plan": {"$ref": REF + "CompletionPlan"}, "stored": {"const": False}}),
         "JsonLd": {"type": "object", "description": "a JSON-LD document"},
         "OAuthToken": _obj(["access_token", "token_type", "expires_in"], {
             "access_token": STR, "token_type": {"const": "Bearer"}, "expires_in": {"type": "integer"},
@@ -603,6 +654,7 @@ def _paths() -> dict:
         "/contexts/eu-microcredential-v1.json": {"get": _op(
             "euContext", "The EU micro-credential JSON-LD context", "public",
             {"200": _multi("Context", {"application/ld+json": "JsonLd", "application/json": "JsonLd"})})},
+        **_hub_paths(),
         "/": {"get": _op("home", "Home page: providers and their courses", "pages",
                          {"200": _multi("HTML", {"text/html": HTML})})},
         "/verify": {
@@ -700,6 +752,48 @@ def _wallet_schemas() -> dict:
                          "(DIDAuthentication) after {}, or a verifiablePresentation carrying the credential",
                          "oneOf": [_obj(["verifiablePresentationRequest"], {"verifiablePresentationRequest": ANY_OBJ}),
                                    _obj(["verifiablePresentation"], {"verifiablePresentation": ANY_OBJ})]},
+    }
+
+
+def _hub_paths() -> dict:
+    """The catalogue search and the learner's gap report (issue #14 §2)."""
+    filters = [_param(name, "query", schema, description, required=False) for name, schema, description in (
+        ("q", {"type": "string", "maxLength": 200}, "words, all of which must occur"),
+        ("role", {"type": "string", "pattern": "^[^/]+/[^/]+$"}, "<framework>/<job role code>"),
+        ("skill", {"type": "string", "pattern": "^[^/]+/[^/]+$"}, "<framework>/<skill code>"),
+        ("level", {"type": "integer", "minimum": 1, "maximum": 5}, "with skill: taught at this level or above"),
+        ("eqf", {"type": "integer", "minimum": 1, "maximum": 8}, "EQF level"),
+        ("language", STR, "BCP 47 tag; de also matches de-AT"),
+        ("participation", {"enum": ["online", "onsite", "blended"]}, "form of participation"),
+        ("country", {"type": "string", "pattern": "^[A-Za-z]{2}$"}, "ISO 3166-1 alpha-2 of the provider"),
+        ("provider", STR, "provider slug"))]
+    paging = [_param("limit", "query", {"type": "integer", "minimum": 1, "maximum": 100}, "default 50", False),
+              _param("offset", "query", {"type": "integer", "minimum": 0}, "default 0", False)]
+    form = _obj(["role"], {"role": STR, "file": {"type": "array", "items": BINARY}, "credentials": STR,
+                           "urls": {"type": "string", "description": "one URL per line, at most 5"},
+                           "email": {"type": "string", "description": "the holder's e-mail address, to count "
+                                     "credentials issued to it together (optional)"}})
+    html_errors = {str(c): _multi("The form with an error", {"text/html": HTML}) for c in (400, 404, 413, 415, 422)}
+    return {
+        "/api/v1/catalogue": {"get": _op(
+            "searchCatalogue", "Search the public course catalogue, with result counts per filter value", "catalogue",
+            {"200": _json("CatalogueSearch", "Matching courses and facets"), **_problems(400)},
+            params=filters + paging)},
+        "/catalogue": {"get": _op(
+            "cataloguePage", "The catalogue search page (JSON by Accept: the first 20 results)", "pages",
+            {"200": _multi("Search", {"text/html": HTML, "application/json": "CatalogueSearch"}), **_problems(400)},
+            params=filters + [_param("offset", "query", {"type": "integer", "minimum": 0}, "", False)])},
+        "/api/v1/gap-report": {"post": _op(
+            "gapReport", "A learner's gap report: coverage of a target job role, courses for each gap and the "
+            "smallest set of courses completing it; nothing is stored", "verification",
+            {"200": _json("GapReport", "The plan"), **_problems(400, 413, 415, 422, 429)},
+            body=_body({"application/json": "GapReportRequest"}))},
+        "/gap-report": {
+            "get": _op("gapReportForm", "The gap report form", "pages", {"200": _multi("HTML", {"text/html": HTML})},
+                       params=[_param("role", "query", STR, "the role to preselect", False)]),
+            "post": _op("gapReportSubmit", "The gap report from the form (multipart); nothing is stored", "pages",
+                        {"200": _multi("The plan", {"text/html": HTML}), **html_errors, **_problems(429)},
+                        body=_body({"multipart/form-data": form}))},
     }
 
 

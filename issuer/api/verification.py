@@ -188,34 +188,12 @@ def _same_holder(first: tuple[str, str | None] | None, credential: dict) -> tupl
                    "holder: {\"email\": ...} to show that they belong to one holder")
 
 
-@bp.post("/api/v1/coverage")
-@within_budget
-def combined_coverage():
-    """``{"credentials": [credential | JWT, ...], "holder": {"email"|"id"}?, "includeAllRoles"?,
-    "includeUnknownIssuers"?}``: the combined job-role coverage and a per-credential verdict.
-
-    A credential counts when it is verified, its issuer is hosted here or known (unless
-    ``includeUnknownIssuers``), and it is shown to belong to the holder: to ``holder`` when given,
-    else to the same holder as the first counted credential (same DID). Every credential that does
-    not count says why (``reason``)."""
-    if request.mimetype != "application/json":
-        raise UnsupportedMediaType("send application/json")
-    try:
-        body = strict_loads(_limit(request.get_data(cache=True)))
-    except JsonError as exc:
-        raise BadRequest(f"the body is not acceptable JSON: {exc}") from None
-    items = body.get("credentials") if isinstance(body, dict) else None
-    cap = service().config["COVERAGE_MAX_CREDENTIALS"]
-    if not isinstance(items, list) or not items:
-        raise ValidationFailed(f"send {{\"credentials\": [1 to {cap} credentials or JWTs], \"holder\": {{...}}}}")
-    if len(items) > cap:
-        raise ValidationFailed(f"{len(items)} credentials: a coverage request takes at most {cap} "
-                               f"(the limit COVERAGE_MAX_CREDENTIALS)")
-    holder = body.get("holder")
-    if holder is not None and not (isinstance(holder, dict) and len(holder) == 1 and
-                                   isinstance(holder.get("email", holder.get("id")), str)):
-        raise ValidationFailed("holder must be {\"email\": ...} or {\"id\": <DID>}")
-    include_unknown = body.get("includeUnknownIssuers") is True
+def count_credentials(items: list, holder: dict | None, *, include_unknown: bool = False) -> tuple[list[dict], list[dict]]:
+    """Verify ``items`` (credentials, JWTs, raw bytes) for a coverage: ``(counted credentials,
+    one result per item)``. An item counts when it is verified, its issuer is hosted or known
+    (unless ``include_unknown``) and it is shown to belong to ``holder`` (else to the same holder
+    as the first counted one); each result is ``{"verified", "counted", "issuerTrust",
+    "achievement"?, "reason"?}``. Items after the request's JSON-LD time budget are not checked."""
     counted, results = [], []
     first: tuple[str, str | None] | None = None
     for item in items:
@@ -246,5 +224,36 @@ def combined_coverage():
         else:
             entry["reason"] = "; ".join(f"{c.id}: {c.reason}" for c in report.checks if c.status == "failed")
         results.append(entry)
+    return counted, results
+
+
+@bp.post("/api/v1/coverage")
+@within_budget
+def combined_coverage():
+    """``{"credentials": [credential | JWT, ...], "holder": {"email"|"id"}?, "includeAllRoles"?,
+    "includeUnknownIssuers"?}``: the combined job-role coverage and a per-credential verdict.
+
+    A credential counts when it is verified, its issuer is hosted here or known (unless
+    ``includeUnknownIssuers``), and it is shown to belong to the holder: to ``holder`` when given,
+    else to the same holder as the first counted credential (same DID). Every credential that does
+    not count says why (``reason``)."""
+    if request.mimetype != "application/json":
+        raise UnsupportedMediaType("send application/json")
+    try:
+        body = strict_loads(_limit(request.get_data(cache=True)))
+    except JsonError as exc:
+        raise BadRequest(f"the body is not acceptable JSON: {exc}") from None
+    items = body.get("credentials") if isinstance(body, dict) else None
+    cap = service().config["COVERAGE_MAX_CREDENTIALS"]
+    if not isinstance(items, list) or not items:
+        raise ValidationFailed(f"send {{\"credentials\": [1 to {cap} credentials or JWTs], \"holder\": {{...}}}}")
+    if len(items) > cap:
+        raise ValidationFailed(f"{len(items)} credentials: a coverage request takes at most {cap} "
+                               f"(the limit COVERAGE_MAX_CREDENTIALS)")
+    holder = body.get("holder")
+    if holder is not None and not (isinstance(holder, dict) and len(holder) == 1 and
+                                   isinstance(holder.get("email", holder.get("id")), str)):
+        raise ValidationFailed("holder must be {\"email\": ...} or {\"id\": <DID>}")
+    counted, results = count_credentials(items, holder, include_unknown=body.get("includeUnknownIssuers") is True)
     coverage = coverage_for(db(), service().base_url, counted, include_all=bool(body.get("includeAllRoles")))
     return jsonify({"credentials": results, "counted": len(counted), **coverage})

@@ -3,8 +3,10 @@
 The certificate shows the badge image, title, holder name (never the e-mail address), issuer,
 dates, the skills with their levels, the EU micro-credential facts (Council Recommendation
 2022/C 243/02, Annex I), a QR code to the verification page and the credential id; a revoked,
-suspended or expired credential says so on the page. The page is in the course's language
-(English or German; others fall back to English). Fonts: DejaVu (Latin, Greek, Cyrillic) from the
+suspended or expired credential says so on the page. The page is in the course's language when
+it is one of the interface languages (:data:`issuer.i18n.LANGUAGES`: English, German, French,
+Italian, Spanish, Czech; "de-AT" counts as German), else English: its labels come from the same
+gettext catalogues as the pages, dates and numbers from CLDR. Fonts: DejaVu (Latin, Greek, Cyrillic) from the
 system (Debian ``fonts-dejavu-core``), found by fontconfig.
 
 Generation takes about a second, so :class:`PdfCache` keeps recent PDFs keyed by the SHA-256 of
@@ -23,63 +25,14 @@ from datetime import datetime
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from ..i18n import LANGUAGES, catalogue, decimal, language_name, long_date, supported
 from .qr import qr_svg
 
 __all__ = ["LANGUAGES", "MEDIA_TYPE", "certificate_html", "html_to_pdf", "PdfCache", "Certificate"]
 
 MEDIA_TYPE = "application/pdf"
-LANGUAGES = ("en", "de")
 _env = Environment(loader=PackageLoader("issuer.delivery", "templates"), autoescape=select_autoescape(["html"]),
                    trim_blocks=True, lstrip_blocks=True)
-
-LABELS = {
-    "en": {"doc_title": "Certificate", "certifies": "This certifies that", "completed": "has successfully completed",
-           "issued_by": "Issued by", "issued_on": "Issued on", "completed_on": "Completed on",
-           "valid_until": "Valid until", "no_expiry": "does not expire", "skills": "Skills",
-           "skill": "Skill", "level": "Level", "level_value": "{level} of 5", "facts": "EU micro-credential facts",
-           "workload": "Workload", "hours": "{hours} hours", "ects": "Credit points", "ects_value": "{ects} ECTS",
-           "eqf": "EQF level", "participation": "Form of participation", "assessment": "Type of assessment",
-           "grade": "Result", "quality": "Quality assurance", "language": "Language", "code": "Course code",
-           "outcomes": "Learning outcomes", "verify": "Verify this certificate",
-           "verify_text": "Scan the code or open the address below: it checks the signed digital credential "
-                          "and its current status.",
-           "credential_id": "Credential id", "signed_note": "This certificate is a printout of a signed Open "
-                                                              "Badges 3.0 credential; the digital credential is "
-                                                              "the authoritative one.",
-           "revoked": "REVOKED: the issuer has revoked this credential. It is no longer valid.",
-           "suspended": "SUSPENDED: the issuer has suspended this credential. It is not valid while suspended.",
-           "expired": "EXPIRED: this credential's validity period has ended.",
-           "participation.onsite": "on site", "participation.online": "online",
-           "participation.blended": "blended (online and on site)",
-           "language.en": "English", "language.de": "German",
-           "months": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-                      "October", "November", "December"], "date_format": "{day} {month} {year}",
-           "decimal": "."},
-    "de": {"doc_title": "Zertifikat", "certifies": "Hiermit wird bestätigt, dass", "completed": "erfolgreich abgeschlossen hat",
-           "issued_by": "Ausgestellt von", "issued_on": "Ausgestellt am", "completed_on": "Abgeschlossen am",
-           "valid_until": "Gültig bis", "no_expiry": "unbefristet", "skills": "Kompetenzen",
-           "skill": "Kompetenz", "level": "Stufe", "level_value": "{level} von 5",
-           "facts": "Angaben zum EU-Microcredential", "workload": "Arbeitsaufwand", "hours": "{hours} Stunden",
-           "ects": "Leistungspunkte", "ects_value": "{ects} ECTS", "eqf": "EQR-Niveau",
-           "participation": "Form der Teilnahme", "assessment": "Art der Prüfung", "grade": "Ergebnis",
-           "quality": "Qualitätssicherung", "language": "Sprache", "code": "Kurskennung",
-           "outcomes": "Lernergebnisse", "verify": "Zertifikat prüfen",
-           "verify_text": "Code scannen oder die Adresse unten öffnen: Dort werden der signierte digitale "
-                          "Nachweis und sein aktueller Status geprüft.",
-           "credential_id": "Nachweis-ID", "signed_note": "Dieses Zertifikat ist ein Ausdruck eines signierten "
-                                                            "Open-Badges-3.0-Nachweises; maßgeblich ist der "
-                                                            "digitale Nachweis.",
-           "revoked": "WIDERRUFEN: Der Aussteller hat diesen Nachweis widerrufen. Er ist nicht mehr gültig.",
-           "suspended": "AUSGESETZT: Der Aussteller hat diesen Nachweis ausgesetzt. Er ist derzeit nicht gültig.",
-           "expired": "ABGELAUFEN: Die Gültigkeitsdauer dieses Nachweises ist abgelaufen.",
-           "participation.onsite": "Präsenz", "participation.online": "online",
-           "participation.blended": "Blended Learning (online und in Präsenz)",
-           "language.en": "Englisch", "language.de": "Deutsch",
-           "months": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
-                      "Oktober", "November", "Dezember"], "date_format": "{day}. {month} {year}",
-           "decimal": ","},
-}
-
 
 def _data_uri(media_type: str, data: bytes) -> str:
     return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
@@ -91,28 +44,37 @@ def _qr_data_uri(url: str) -> str:
     return _data_uri("image/svg+xml", qr_svg(url))
 
 
+def _gettext(lang: str):
+    """``_(message, **values)`` for the certificate template: the message in ``lang``, always
+    %-formatted as the pages' newstyle gettext is (a literal "%" is written "%%")."""
+    translations = catalogue(lang)
+
+    def gettext(message: str, **values) -> str:
+        return translations.ugettext(message) % values
+    return gettext
+
+
 def certificate_html(record, *, now: datetime) -> str:
     """The certificate page (HTML) of a :class:`~issuer.delivery.record.CredentialRecord`.
 
     ``now`` (aware) decides whether the credential has expired. The language is the course's
-    (``record.language``) when it is one of :data:`LANGUAGES`, else English.
+    (``record.language``) when its primary subtag is one of :data:`LANGUAGES`, else English.
     """
-    lang = record.language if record.language in LANGUAGES else "en"
-    words = LABELS[lang]
-
-    def date(moment):
-        return words["date_format"].format(day=moment.day, month=words["months"][moment.month - 1], year=moment.year)
-
-    def number(value):
-        return (str(int(value)) if float(value).is_integer() else f"{value:g}").replace(".", words["decimal"])
-
+    lang = supported(record.language)
+    _ = _gettext(lang)
     state = record.status if record.status in ("revoked", "suspended") else \
         "expired" if record.valid_until is not None and record.valid_until < now else None
+    states = {"revoked": _("REVOKED: the issuer has revoked this credential. It is no longer valid."),
+              "suspended": _("SUSPENDED: the issuer has suspended this credential. It is not valid while suspended."),
+              "expired": _("EXPIRED: this credential's validity period has ended.")}
+    forms = {"onsite": _("on site"), "online": _("online"), "blended": _("blended (online and on site)")}
     form = (record.participation_form or "").strip().lower()
     return _env.get_template("certificate.html").render(
-        r=record, lang=lang, w=words, date=date, number=number, state=state,
-        participation=words.get(f"participation.{form}", record.participation_form),
-        course_language=words.get(f"language.{record.language}", record.language),
+        r=record, lang=lang, _=_, state=state, state_text=states.get(state),
+        date=lambda moment: long_date(moment.date() if isinstance(moment, datetime) else moment, lang),
+        number=lambda value: decimal(value, lang),
+        participation=forms.get(form, record.participation_form),
+        course_language=language_name(record.language, lang) if record.language else _("not stated"),
         badge=_data_uri("image/svg+xml", record.badge_svg) if record.badge_svg else
         _data_uri("image/png", record.badge_png) if record.badge_png else None,
         qr=_qr_data_uri(record.verify_url))

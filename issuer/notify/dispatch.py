@@ -16,6 +16,7 @@ address, a timeout) is retried after :data:`RETRY_SCHEDULE`: immediately, 5 s, 5
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Callable
 
@@ -34,6 +35,7 @@ LEASE = timedelta(minutes=2)      # plus TIMEOUT_SECONDS per delivery taken: the
 MAX_ANSWER_CHARS = 1024           # of the receiver's answer, kept in the log
 MAX_ANSWER_BYTES = 4096           # read of the receiver's answer; the rest is never read
 TIMEOUT_SECONDS = 10.0            # one attempt: connect, TLS, request and answer together
+PARALLEL = 4                      # attempts in flight per round (and at most 2 to one host: the fetcher's cap)
 Send = Callable[[str, bytes, dict], PostResult]
 
 
@@ -82,7 +84,8 @@ def deliver_due(service, now: datetime, *, send: Send, limit: int = 50,
     failure; :meth:`issuer.resolve.fetch.SafeFetcher.post`). Returns how many were attempted.
 
     Each attempt is logged (status code or error, the answer's first 1,024 characters, duration in
-    ms from ``clock``, monotonic seconds); success marks the delivery ``delivered``, a failure
+    ms from ``clock``, monotonic seconds); up to :data:`PARALLEL` attempts run at once, and all of a
+    round are recorded in one transaction. Success marks the delivery ``delivered``, a failure
     schedules the next try (:data:`RETRY_SCHEDULE`) or marks it ``failed``."""
     box = SecretBox(service.config["SECRET_KEY"])
     with service.session(write=True) as session:
@@ -101,33 +104,41 @@ def deliver_due(service, now: datetime, *, send: Send, limit: int = 50,
             body, headers = webhooks.message(delivery.id, delivery.event, secret, now)
             jobs.append((delivery.id, endpoint.url, body, headers))
         session.commit()
-    for delivery_id, url, body, headers in jobs:
-        started = clock()
-        status, error, answer = None, None, None
-        try:
-            result = send(url, body, headers)
-            status, answer = result.status, _answer(result)
-        except FetchError as exc:
-            error = f"{exc.code}: {exc.message}"[:500]
-        elapsed = int((clock() - started) * 1000)
-        _record(service, delivery_id, now, status=status, error=error, answer=answer, elapsed_ms=elapsed)
+    if not jobs:
+        return 0
+    with ThreadPoolExecutor(max_workers=min(PARALLEL, len(jobs))) as pool:
+        results = list(pool.map(lambda job: _attempt(send, clock, *job), jobs))
+    _record(service, now, results)
     return len(jobs)
 
 
-def _record(service, delivery_id: str, now: datetime, *, status: int | None, error: str | None,
-            answer: str | None, elapsed_ms: int) -> None:
+def _attempt(send: Send, clock: Callable[[], float], delivery_id: str, url: str, body: bytes,
+             headers: dict) -> tuple:
+    started = clock()
+    status, error, answer = None, None, None
+    try:
+        result = send(url, body, headers)
+        status, answer = result.status, _answer(result)
+    except FetchError as exc:
+        error = f"{exc.code}: {exc.message}"[:500]
+    return delivery_id, status, error, answer, int((clock() - started) * 1000)
+
+
+def _record(service, now: datetime, results: list[tuple]) -> None:
+    """Log the attempts of one round and schedule what failed, in one short transaction."""
     with service.session(write=True) as session:
-        delivery = store.delivery_by_id(session, delivery_id, for_update=True)
-        store.add(session, WebhookAttempt(delivery_id=delivery_id, at=now, status_code=status, error=error,
-                                          response=answer, duration_ms=elapsed_ms))
-        delivery.attempts += 1
-        delivery.last_attempt_at, delivery.last_status = now, status
-        if delivery.state != "pending":  # cancelled (endpoint deleted) while we were sending
-            pass
-        elif status is not None and 200 <= status < 300:
-            delivery.state, delivery.delivered_at, delivery.next_attempt_at = "delivered", now, None
-        else:
-            delivery.next_attempt_at = next_attempt(delivery.attempts, now)
-            if delivery.next_attempt_at is None:
-                delivery.state = "failed"
+        for delivery_id, status, error, answer, elapsed_ms in results:
+            delivery = store.delivery_by_id(session, delivery_id, for_update=True)
+            session.add(WebhookAttempt(delivery_id=delivery_id, at=now, status_code=status, error=error,
+                                       response=answer, duration_ms=elapsed_ms))
+            delivery.attempts += 1
+            delivery.last_attempt_at, delivery.last_status = now, status
+            if delivery.state != "pending":  # cancelled (endpoint deleted) while we were sending
+                continue
+            if status is not None and 200 <= status < 300:
+                delivery.state, delivery.delivered_at, delivery.next_attempt_at = "delivered", now, None
+            else:
+                delivery.next_attempt_at = next_attempt(delivery.attempts, now)
+                if delivery.next_attempt_at is None:
+                    delivery.state = "failed"
         session.commit()

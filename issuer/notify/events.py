@@ -37,17 +37,31 @@ def record_event(session, *, provider_id: int, type: str, data: dict, now: datet
                  new_id: Callable[[], str] = new_event_id) -> Event:
     """Add an event of ``type`` (one of :data:`EVENT_TYPES`) with JSON ``data`` for ``provider_id``
     at ``now`` (aware UTC) to ``session``, and one pending delivery (due at ``now``) per enabled
-    endpoint of the provider subscribed to that type. Flushes; the caller commits or rolls back.
+    endpoint of the provider subscribed to that type (endpoints are read once per transaction). The
+    rows are added, not flushed: they are written with the caller's next flush or commit (or roll
+    back with it).
 
     Raises ``ValueError`` for an unknown type (a programming error)."""
     if type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {type!r}")
     event = Event(id=new_id(), provider_id=provider_id, type=type, data=dict(data), created_at=now)
-    deliveries = [WebhookDelivery(id=new_delivery_id(), event_id=event.id, endpoint_id=endpoint.id,
+    deliveries = [WebhookDelivery(id=new_delivery_id(), event_id=event.id, endpoint_id=endpoint_id,
                                   provider_id=provider_id, state="pending", attempts=0, next_attempt_at=now,
                                   created_at=now)
-                  for endpoint in store.subscribed_endpoints(session, provider_id, type)]
-    store.add(session, event)
-    if deliveries:
-        store.add(session, *deliveries)
+                  for endpoint_id in _subscribed(session, provider_id, type)]
+    store.stage(session, event, *deliveries)
     return event
+
+
+def _subscribed(session, provider_id: int, event_type: str) -> list[str]:
+    """The ids of the provider's endpoints for ``event_type``, read once per transaction (a batch
+    chunk records many events in one): cached in ``session.info`` against the current transaction."""
+    transaction = session.get_transaction()
+    cache = session.info.get("notify_endpoints")
+    if cache is None or cache[0] is not transaction:
+        cache = (transaction, {})
+        session.info["notify_endpoints"] = cache
+    key = (provider_id, event_type)
+    if key not in cache[1]:
+        cache[1][key] = [e.id for e in store.subscribed_endpoints(session, provider_id, event_type)]
+    return cache[1][key]

@@ -5,7 +5,8 @@ JSON format: ``schemas/course-catalogue.schema.json``::
     {"courses": [{"code", "title", "description", "criteria", "learningOutcomes": [str],
                   "workload": {"hours"?, "ects"?}, "eqfLevel": 1..8, "assessmentType",
                   "participationForm": "online" | "onsite" | "blended", "qualityAssurance",
-                  "language"?, "validityPeriod"?: "P2Y" | {"days": n},
+                  "language"?, "translations"?: {lang: {"title"?, "description"?}},
+                  "validityPeriod"?: "P2Y" | {"days": n},
                   "skills": [{"framework"?, "skill", "level": 1..5}]}]}
 
 Import semantics (:func:`import_courses`):
@@ -38,7 +39,8 @@ from sqlalchemy.orm import Session, selectinload
 from issuer.errors import Conflict, ValidationFailed
 from issuer.store.models import Course, CourseSkill, Framework, Provider, Skill
 
-from . import CATALOGUE_SCHEMA, raise_problems, repeats, sort_problems, sync_skill_levels, validate_document
+from . import (CATALOGUE_SCHEMA, json_pointer, raise_problems, repeats, sort_problems, sync_skill_levels,
+               validate_document)
 from .matrix import _assign
 
 __all__ = ["import_courses", "list_courses", "export_courses", "course_slug", "validity_days",
@@ -121,11 +123,21 @@ def import_courses(session: Session, provider: Provider, data: dict, *,
     return _upsert_courses(session, provider, courses, days, resolved, existing)
 
 
+def _translations(value: dict | None) -> dict | None:
+    """Per-language texts with canonical tags (``{"FR": ...}`` is stored as ``{"fr": ...}``), or None."""
+    return {canonical_language(tag): dict(texts) for tag, texts in value.items()} if value else None
+
+
 def _validity(courses: list[dict]) -> tuple[dict[int, int | None], list[dict]]:
-    """Duplicate codes (case-insensitively, as they end up in the slug) and validity periods in days."""
+    """Duplicate codes, duplicate translation languages (case-insensitively, as they end up in the slug) and validity periods in days."""
     problems = [{"path": f"/courses/{i}/code",
                  "message": f"duplicate course code {courses[i]['code']!r} (same slug as /courses/{first})"}
                 for i, first in repeats(course["code"].lower() for course in courses)]
+    for i, course in enumerate(courses):
+        tags = list(course.get("translations") or {})
+        problems += [{"path": json_pointer(["courses", i, "translations", tags[j]]),
+                      "message": f"language {tags[j]!r} is given twice (also as {tags[first]!r})"}
+                     for j, first in repeats(tag.lower() for tag in tags)]
     days: dict[int, int | None] = {}
     for i, course in enumerate(courses):
         days[i] = None
@@ -251,6 +263,7 @@ def _upsert_courses(session: Session, provider: Provider, courses: list[dict], d
                 "participation_form": item["participationForm"],
                 "quality_assurance": item["qualityAssurance"],
                 "language": canonical_language(item.get("language")),
+                "translations": _translations(item.get("translations")),
                 "validity_days": days[i],
             }
             course = existing.get(item["code"])
@@ -285,7 +298,7 @@ def list_courses(session: Session, provider: Provider) -> list[dict]:
 
         {"id", "code", "slug", "title", "description", "criteria", "learningOutcomes",
          "workload": {"hours", "ects"}, "eqfLevel", "assessmentType", "participationForm",
-         "qualityAssurance", "language", "validityDays", "imageId",
+         "qualityAssurance", "language", "translations": {lang: {"title"?, "description"?}}, "validityDays", "imageId",
          "skills": [{"framework", "code", "name", "level"}]}
 
     Unset optional values are ``None``; skills are ordered by framework and skill code.
@@ -304,6 +317,7 @@ def list_courses(session: Session, provider: Provider) -> list[dict]:
         "participationForm": c.participation_form,
         "qualityAssurance": c.quality_assurance,
         "language": c.language,
+        "translations": c.translations or {},
         "validityDays": c.validity_days,
         "imageId": c.image_id,
         "skills": [{"framework": link.skill.framework.code, "code": link.skill.code, "name": link.skill.name,
@@ -325,6 +339,8 @@ def export_courses(session: Session, provider: Provider) -> dict:
         }
         if c.language:
             course["language"] = c.language
+        if c.translations:
+            course["translations"] = c.translations
         if c.validity_days:
             course["validityPeriod"] = {"days": c.validity_days}
         course["skills"] = [{"framework": link.skill.framework.code, "skill": link.skill.code, "level": link.level}

@@ -63,6 +63,7 @@ def change_status(session: Session, provider: Provider, credential_id: str, acti
                             actor=actor, at=now))
     record_event(session, provider_id=provider.id, type=EVENTS[action], now=now,
                  data={"credentialId": credential.id, "status": new_status})
+    session.flush()
     return credential, True
 
 

@@ -190,6 +190,9 @@ class Course(Base):
     participation_form: Mapped[Optional[str]] = mapped_column(String(200))
     quality_assurance: Mapped[Optional[str]] = mapped_column(Text)
     language: Mapped[Optional[str]] = mapped_column(String(16))
+    # Provider-entered text in other languages: {BCP 47 tag: {"title"?, "description"?}}. Pages show
+    # the best match for the page language; credentials always use title/description (``language``).
+    translations: Mapped[Optional[dict]] = mapped_column(JSON)
     validity_days: Mapped[Optional[int]] = mapped_column(Integer)
     # A retired course stays (its credentials keep resolving) but can no longer be issued.
     retired_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))

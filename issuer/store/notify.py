@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 from .models import Credential
 from .notify_models import EmailMessage, Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
-__all__ = ["subscribed_endpoints", "add", "endpoints_of", "endpoint_of", "deliveries_of", "delivery_of", "delivery_by_id",
+__all__ = ["subscribed_endpoints", "add", "stage", "endpoints_of", "endpoint_of", "deliveries_of", "delivery_of", "delivery_by_id",
            "attempts_of", "claim_due_deliveries", "claim_due_emails", "cancel_pending", "count_events",
            "email_rows_of", "email_by_id", "credential_for_mail"]
 
@@ -25,12 +25,20 @@ def add(session: Session, *rows) -> None:
     session.flush()
 
 
+def stage(session: Session, *rows) -> None:
+    """Add ``rows`` to the session without flushing (the caller's flush or commit writes them, in
+    one batch)."""
+    session.add_all(rows)
+
+
 def subscribed_endpoints(session: Session, provider_id: int, event_type: str) -> list[WebhookEndpoint]:
     """The provider's enabled, not deleted endpoints subscribed to ``event_type``."""
-    rows = session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.provider_id == provider_id,
-                                                         WebhookEndpoint.enabled.is_(True),
-                                                         WebhookEndpoint.deleted_at.is_(None))
-                           .order_by(WebhookEndpoint.created_at, WebhookEndpoint.id)).all()
+    query = (select(WebhookEndpoint)
+             .where(WebhookEndpoint.provider_id == provider_id, WebhookEndpoint.enabled.is_(True),
+                    WebhookEndpoint.deleted_at.is_(None))
+             .order_by(WebhookEndpoint.created_at, WebhookEndpoint.id))
+    with session.no_autoflush:  # endpoints are other transactions' rows: no need to flush ours first
+        rows = session.scalars(query).all()
     return [row for row in rows if event_type in (row.events or [])]
 
 

@@ -57,8 +57,10 @@ def achievement_page(provider: str, code: str):
     if wants_json():
         return _achievement(course)
     achievement = build_achievement(achievement_input(course, service().base_url))
+    roles = {link.role_id: link.role for cs in course.skills for link in queries.roles_requiring(db(), cs.skill_id)}
     return page("achievement.html", course=course, issuer=queries.issuers_by_provider(db()).get(course.provider_id),
-                facts=present.facts(achievement), skills=present.skills(achievement))
+                facts=present.facts(achievement), skills=present.skills(achievement),
+                roles=sorted(roles.values(), key=lambda r: r.name))
 
 
 @bp.get("/skills/<framework>/<code>")

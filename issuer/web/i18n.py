@@ -6,9 +6,8 @@ in the ``lang`` cookie), the ``lang`` cookie, the best match of ``Accept-Languag
 ``<html lang>`` is :func:`current_language`.
 
 Catalogues live in ``web/translations/<lang>/LC_MESSAGES/messages.po`` (``babel.cfg`` and
-``scripts/i18n`` extract and update them with ``pybabel``). They are compiled in memory from the
-``.po`` files the first time a language is used in a process, so there are no ``.mo`` files to
-build or to keep in step; fuzzy entries are left out, as ``pybabel compile`` leaves them out.
+``scripts/i18n`` extract and update them with ``pybabel``); :mod:`issuer.i18n` compiles them in
+memory, so there are no ``.mo`` files to build or to keep in step.
 
 Templates use ``_()``/``gettext``, ``ngettext`` and ``pgettext`` (Jinja's "newstyle" gettext:
 ``_('%(n)s hours', n=…)``; a literal ``%`` is ``%%``) and, for a message picked by a code at run
@@ -19,48 +18,24 @@ value a page shows. Dates and numbers are formatted per locale (Babel/CLDR): ``|
 """
 from __future__ import annotations
 
-import io
 from datetime import date, datetime
-from functools import lru_cache
-from importlib import resources
 from urllib.parse import urlencode
 
 from babel import Locale, support
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from flask import g, has_request_context, request
 from flask_babel import Babel, Domain, format_date as babel_format_date, format_decimal, get_locale
 from jinja2 import pass_context
 from markupsafe import Markup
 
+from ..i18n import DEFAULT, LANGUAGES, LOCALES, catalogue, language_name as _language_name
+from ..skills.search import best_text
 from ..verify.trust import strip_hidden
 from .messages import lookup
 
 __all__ = ["LANGUAGES", "DEFAULT", "COOKIE", "LOCALES", "current_language", "catalogue", "format_date",
-           "format_number", "language_name", "switch_links", "init_app"]
+           "format_number", "language_name", "country_name", "localized", "switch_links", "init_app"]
 
-LANGUAGES = ("en", "de")  # fr, it, es, cs: catalogues on the way
-DEFAULT = "en"
 COOKIE = "lang"
-# Formatting locale (CLDR) per page language: English pages write dates the European way.
-LOCALES = {"en": "en_GB", "de": "de_DE", "fr": "fr_FR", "it": "it_IT", "es": "es_ES", "cs": "cs_CZ"}
-_CATALOGUES = resources.files("issuer") / "web" / "translations"
-
-
-@lru_cache(maxsize=None)
-def catalogue(lang: str) -> support.Translations | support.NullTranslations:
-    """The gettext translations of ``lang`` (one of :data:`LANGUAGES`), compiled from its PO file.
-
-    English, the source language, has no catalogue: its msgids are the text. Raises
-    ``FileNotFoundError`` for a language in :data:`LANGUAGES` whose catalogue is missing."""
-    if lang == DEFAULT:
-        return support.NullTranslations()
-    with (_CATALOGUES / lang / "LC_MESSAGES" / "messages.po").open("rb") as po:
-        parsed = read_po(po, locale=lang)
-    compiled = io.BytesIO()
-    write_mo(compiled, parsed)  # fuzzy entries are not written (use_fuzzy=False)
-    compiled.seek(0)
-    return support.Translations(compiled, domain="messages")
 
 
 class _PoDomain(Domain):
@@ -121,13 +96,29 @@ def format_number(value) -> str:
 def language_name(code, in_language: str | None = None) -> str:
     """The name of the language ``code`` (BCP 47, e.g. "de", "pt-BR") in the page language, e.g.
     "German" or "Deutsch", from CLDR; ``code`` itself when Babel does not know it."""
-    if not isinstance(code, str) or not code or len(code) > 35:
-        return code if isinstance(code, str) else ""
-    try:
-        name = Locale.parse(code.replace("-", "_")).get_display_name(in_language or current_language())
-    except (ValueError, TypeError):
-        return code
-    return name[:1].upper() + name[1:] if name else code
+    return _language_name(code, in_language or current_language())
+
+
+def country_name(code) -> str:
+    """The name of the country ``code`` (ISO 3166-1 alpha-2) in the page language, from CLDR
+    ("Germany", "Deutschland", "Allemagne"); the code itself when CLDR does not know it."""
+    if not isinstance(code, str):
+        return ""
+    return Locale.parse(LOCALES[current_language()]).territories.get(code.upper(), code)
+
+
+def localized(course, field: str = "title") -> str:
+    """A course's ``field`` ("title" or "description") in the best language for the page (issue
+    #14 §3): ``course`` is a ``Course`` row, a catalogue dict, or a course reference with
+    ``titles``; see :func:`issuer.skills.search.best_text`."""
+    if isinstance(course, dict):
+        data = dict(course)
+        if "titles" in course and "translations" not in course:
+            data["translations"] = {tag: {"title": title} for tag, title in course["titles"].items()}
+    else:
+        data = {"title": course.title, "description": course.description, "language": course.language,
+                "translations": course.translations}
+    return best_text(data, field, current_language())
 
 
 def switch_links() -> list[dict]:
@@ -150,23 +141,23 @@ def _finish(context, text: str, values: dict):
 
 
 @pass_context
-def _gettext(context, message: str, **values):
+def _gettext(context, message: str, /, **values):
     return _finish(context, catalogue(current_language()).ugettext(message), values)
 
 
 @pass_context
-def _ngettext(context, singular: str, plural: str, num: int, **values):
-    values.setdefault("num", num)
-    return _finish(context, catalogue(current_language()).ungettext(singular, plural, num), values)
+def _ngettext(context, singular: str, plural: str, count: int, /, **values):
+    values.setdefault("num", count)
+    return _finish(context, catalogue(current_language()).ungettext(singular, plural, count), values)
 
 
 @pass_context
-def _pgettext(context, ctx: str, message: str, **values):
+def _pgettext(context, ctx: str, message: str, /, **values):
     return _finish(context, catalogue(current_language()).upgettext(ctx, message), values)
 
 
 @pass_context
-def _message(context, key: str, **values):
+def _message(context, key: str, /, **values):
     """``msg(key, ...)``: the message of :mod:`.messages` named ``key``; the key itself if none."""
     found = lookup(key)
     return _finish(context, str(found), values) if found is not None else key
@@ -196,6 +187,7 @@ def init_app(app) -> None:
     app.jinja_env.newstyle_gettext = True
     app.jinja_env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext,
                                  lang=current_language, language_links=switch_links, language_name=language_name,
-                                 msg=_message, msg_or=_message_or, locale=get_locale)
-    app.jinja_env.filters.update(date=format_date, num=format_number)
+                                 msg=_message, msg_or=_message_or, localized=localized, country_name=country_name,
+                                 locale=get_locale)
+    app.jinja_env.filters.update(date=format_date, num=format_number, country_name=country_name)
     app.after_request(_remember)

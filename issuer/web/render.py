@@ -68,6 +68,7 @@ def _finalize(value):
 
 def init_app(app) -> None:
     app.jinja_env.finalize = _finalize
+    app.jinja_env.add_extension("jinja2.ext.do")
     app.after_request(_security_headers)
     app.jinja_env.globals.update(safe_url=safe_url, is_local=is_local, absolute=absolute,
                                  current_path=lambda: request.path)

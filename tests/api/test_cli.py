@@ -102,3 +102,22 @@ def test_provider_with_suspension_is_told_the_cost(cli_env):
     created = run("provider", "create", "Suspending Academy", "--suspension")
     assert created.exit_code == 0, created.output
     assert "fail that schema" in created.output and "docs/status.md" in created.output
+
+
+def test_courses_import_takes_titles_per_language(cli_env):
+    """Issue #14 §3: the CLI import accepts a course's per-language title and description."""
+    assert run("init").exit_code == 0
+    catalogue = cli_env / "courses.json"
+    catalogue.write_text(json.dumps({"courses": [{
+        "code": "ADAS-1", "title": "ADAS basics", "description": "Sensors and calibration basics.",
+        "criteria": "Practical check.", "learningOutcomes": ["Name ADAS sensors"], "workload": {"hours": 8},
+        "eqfLevel": 4, "assessmentType": "Practical", "participationForm": "onsite", "language": "en",
+        "qualityAssurance": "ISO 29990", "skills": [{"skill": "HVS-AWARE", "level": 1}],
+        "translations": {"it": {"title": "Fondamenti ADAS", "description": "Sensori e calibrazione."}}}]}))
+    assert run("courses", "import", str(catalogue), "--provider", "emob-academy").exit_code == 0
+
+    from issuer import create_app
+    app = create_app()
+    page = app.test_client().get("/achievements/emob-academy/adas-1?lang=it", headers={"Accept": "text/html"})
+    assert "Fondamenti ADAS" in page.get_data(as_text=True) and "Sensori e calibrazione." in page.get_data(as_text=True)
+    app.extensions["issuer"].engine.dispose()

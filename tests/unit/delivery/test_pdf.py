@@ -19,7 +19,11 @@ def test_language_follows_the_course():
     assert "Certificate" in certificate_html(record(), now=NOW)
     german = certificate_html(record(language="de"), now=NOW)
     assert '<html lang="de">' in german and "Zertifikat" in german and "4. Mai 2026" in german
-    assert '<html lang="en">' in certificate_html(record(language="fr"), now=NOW)  # falls back to English
+    assert '<html lang="en">' in certificate_html(record(language="sv"), now=NOW)  # falls back to English
+    french = certificate_html(record(language="fr-BE"), now=NOW)  # the primary language decides
+    assert '<html lang="fr">' in french and "Certificat" in french and "4 mai 2026" in french
+    czech = certificate_html(record(language="cs", status="revoked"), now=NOW)
+    assert "Certifikát" in czech and "4. května 2026" in czech and "ODVOLÁNO" in czech
 
 
 @pytest.mark.parametrize("changes,state", [

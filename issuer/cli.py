@@ -1,14 +1,20 @@
 """The ``issuer`` command: serve, init, providers, matrix and catalogue imports, keys, verify."""
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
 import sys
+import time
+import urllib.error
+import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlencode
 
 import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy import create_engine, inspect, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -17,6 +23,9 @@ from .config import instance_path, load_config, prepare_instance
 from .demo.setup import CONSOLE_LOGIN_FILE, create_provider_with_issuers, demo_api_keys, initialize
 from .errors import BadRequest, ConfigError, IssuerError, NotFound, PayloadTooLarge
 from .intake.strict_json import JsonError, strict_loads
+from .jobs.batches import progress
+from .jobs.queue import queue_for
+from .jobs.runner import run_workers
 from .resolve import FetchError
 from .service import build_service, utcnow
 from .signing.jsonld import workers as jsonld_workers
@@ -25,7 +34,7 @@ from .skills import catalogue
 from .skills import matrix as matrix_mod
 from .status.lists import SUSPENSION_COST
 from .store import clients, staff, tenants
-from .store.models import ApiKey, ConsoleUser, Provider
+from .store.models import ApiKey, Batch, ConsoleUser, Provider
 from .verify.runtime import load_url, standalone_verifier, verifier_for
 
 __all__ = ["main"]
@@ -128,9 +137,38 @@ def serve(host: str, port: int, workers: int, threads: int):
         def load(self):
             app = create_app()
             jsonld_workers.prestart()  # in each gunicorn worker: JSON-LD processes warm up before the first request
+            # in each gunicorn worker: the job queue (without ISSUER_BROKER_URL its in-process runner
+            # starts here, takes up unfinished batches and runs the periodic functions)
+            queue_for(app.extensions["issuer"])
             return app
 
     _App().run()
+
+
+@main.command()
+@click.option("--processes", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="worker processes (each with its own database and broker connections)")
+@click.option("--threads", default=2, show_default=True, type=click.IntRange(1, 64), help="threads per process")
+def worker(processes: int, threads: int):
+    """Run job workers (batches, periodic functions) against ISSUER_DATABASE_URL and ISSUER_BROKER_URL.
+
+    Start as many as you like, on this machine or others reaching the same PostgreSQL and RabbitMQ."""
+    instance = prepare_instance(instance_path(Path.cwd() / "instance"))
+    config = load_config(instance)
+    if not config.get("BROKER_URL"):
+        click.echo("error: set ISSUER_BROKER_URL (amqp://...): without a broker the jobs run inside "
+                   "`issuer serve` and need no worker", err=True)
+        sys.exit(2)
+
+    def make_service():
+        try:
+            return build_service(load_config(instance))
+        except ConfigError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+
+    make_service().engine.dispose()  # fail fast on a bad configuration, before forking
+    run_workers(make_service, processes=processes, threads=threads, announce=click.echo)
 
 
 def _prepare_multiprocess_metrics(workers: int) -> None:
@@ -464,6 +502,136 @@ def verify(target: str, as_json: bool, no_status: bool):
         report = verifier_for(service).verify(subject, now=service.clock(), check_status=not no_status)
         _print_report(report, as_json)
         sys.exit(0 if report.verified else 1)
+
+
+@main.group()
+def batch():
+    """Batches: submit a CSV of course completions, follow its progress."""
+
+
+def _api_key(provider_slug: str, given: str | None) -> str:
+    """The API key: --api-key, $ISSUER_API_KEY, or the provider's key saved by the demo setup."""
+    if given or os.environ.get("ISSUER_API_KEY"):
+        return given or os.environ["ISSUER_API_KEY"]
+    key_file = instance_path(Path.cwd() / "instance") / "demo-api-key.txt"
+    if key_file.is_file():
+        for line in key_file.read_text(encoding="utf-8").splitlines():
+            slug, _, key = line.partition(" ")
+            if slug == provider_slug and key:
+                return key.strip()
+    click.echo(f"error: no API key for {provider_slug!r}: pass --api-key or set ISSUER_API_KEY", err=True)
+    sys.exit(2)
+
+
+def _http(method: str, url: str, key: str, body: bytes | None = None, content_type: str | None = None,
+          headers: dict | None = None) -> tuple[int, dict]:
+    """One HTTP call to the service's API; (status, JSON body)."""
+    request = urllib.request.Request(url, data=body, method=method,
+                                     headers={"Authorization": f"Bearer {key}", "Accept": "application/json",
+                                              **({"Content-Type": content_type} if content_type else {}),
+                                              **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=300) as response:  # noqa: S310 - the operator's own service
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as exc:
+        try:
+            return exc.code, json.loads(exc.read() or b"{}")
+        except ValueError:
+            return exc.code, {"detail": f"HTTP {exc.code}"}
+    except (urllib.error.URLError, OSError) as exc:
+        click.echo(f"error: cannot reach {url}: {exc}", err=True)
+        sys.exit(1)
+
+
+def _results_rows(items: list[dict]):
+    for item in items:
+        problem = item.get("problem") or {}
+        reasons = "; ".join(f"{e.get('path', '')}: {e.get('message', '')}".strip(": ")
+                            for e in problem.get("errors", [])) or problem.get("detail", "")
+        yield [item["index"], item["state"], item.get("credentialId", ""), item.get("url", ""), reasons]
+
+
+@batch.command("submit")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--provider", "provider_slug", required=True, help="provider slug (its saved demo key is used "
+                                                                  "unless --api-key / ISSUER_API_KEY)")
+@click.option("--api-key", help="the provider's API key (default: $ISSUER_API_KEY or the saved demo key)")
+@click.option("--url", "base_url", help="the service's origin (default: ISSUER_BASE_URL)")
+@click.option("--on-invalid", type=click.Choice(["reject", "issueValid"]), default="reject", show_default=True,
+              help="reject the whole batch when a row is invalid, or issue the valid rows")
+@click.option("--send-email/--no-send-email", default=None, help="e-mail the learners (batch default)")
+@click.option("--idempotency-key", help="resubmitting with the same key returns the same batch")
+@click.option("--results", type=click.Path(dir_okay=False, path_type=Path),
+              help="results CSV (default: FILE with .results.csv)")
+@click.option("--wait/--no-wait", default=True, show_default=True, help="follow the progress until done")
+def batch_submit(file, provider_slug, api_key, base_url, on_invalid, send_email, idempotency_key, results, wait):
+    """Submit a CSV (course,name,email|did,completedAt,grade,score,evidenceUrl,idempotencyKey), show a
+    live progress bar and write a results CSV (index, state, credentialId, url, problem)."""
+    config = load_config(instance_path(Path.cwd() / "instance"))
+    base = (base_url or config["BASE_URL"]).rstrip("/")
+    key = _api_key(provider_slug, api_key)
+    query = {"onInvalid": on_invalid, **({"sendEmail": str(send_email).lower()} if send_email is not None else {})}
+    status, body = _http("POST", f"{base}/api/v1/batches?{urlencode(query)}", key, file.read_bytes(), "text/csv",
+                         {"Idempotency-Key": idempotency_key} if idempotency_key else None)
+    if status != 202:
+        click.echo(f"error: {status} {body.get('detail', body)}", err=True)
+        for error in body.get("errors", [])[:100]:
+            click.echo(f"  line {error.get('index', '?')}: {error.get('path', '')} {error.get('message', '')}", err=True)
+        sys.exit(1)
+    batch_id = body["id"]
+    click.echo(f"batch {batch_id}: {body.get('total')} rows accepted ({body.get('invalid', 0)} invalid)")
+    for error in body.get("problems", [])[:100]:
+        click.echo(f"  line {error.get('index', '?')}: {error.get('path', '')} {error.get('message', '')}", err=True)
+    if not wait:
+        return
+    with Progress(TextColumn("[bold]issuing"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[rate]}/s"), TimeRemainingColumn()) as progress:
+        task = progress.add_task("batch", total=body.get("total") or None, rate="-")
+        while True:
+            status, state = _http("GET", f"{base}/api/v1/batches/{batch_id}", key)
+            if status != 200:
+                click.echo(f"error: {status} {state.get('detail', state)}", err=True)
+                sys.exit(1)
+            progress.update(task, total=state["total"], completed=state["issued"] + state["failed"],
+                            rate=state["rate"] if state["rate"] is not None else "-")
+            if state["status"] == "done":
+                break
+            time.sleep(0.5)
+    items, url = [], f"{base}/api/v1/batches/{batch_id}/items?limit=500"
+    while url:
+        status, page = _http("GET", url, key)
+        if status != 200:
+            click.echo(f"error: {status} {page.get('detail', page)}", err=True)
+            sys.exit(1)
+        items.extend(page["items"])
+        url = page["next"]
+    results = results or file.with_suffix(".results.csv")
+    with results.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["index", "state", "credentialId", "url", "problem"])
+        writer.writerows(_results_rows(items))
+    issued = sum(1 for i in items if i["state"] == "issued")
+    click.echo(f"done: {issued} issued, {len(items) - issued} failed; results in {results}")
+    sys.exit(0 if issued == len(items) else 1)
+
+
+@batch.command("status")
+@click.argument("batch_id")
+@click.option("--json", "as_json", is_flag=True, help="print the progress object as JSON")
+def batch_status(batch_id, as_json):
+    """A batch's progress, read from the database (operators; providers use GET /api/v1/batches/<id>)."""
+    with _service() as service, service.session() as session:
+        row = session.get(Batch, batch_id) if len(batch_id) <= 36 else None
+        if row is None:
+            click.echo(f"error: no batch {batch_id!r}", err=True)
+            sys.exit(1)
+        state = progress(session, row, service.clock(), service.base_url)
+    if as_json:
+        click.echo(json.dumps(state, indent=2))
+        return
+    click.echo(f"batch {state['id']}: {state['status']}, {state['issued']} issued, {state['failed']} failed, "
+               f"{state['pending']} pending of {state['total']}; rate {state['rate'] or '-'}/s, "
+               f"eta {state['eta'] if state['eta'] is not None else '-'} s")
 
 
 if __name__ == "__main__":  # pragma: no cover

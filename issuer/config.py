@@ -79,6 +79,19 @@ DEFAULTS: dict = {
     "FETCH_FAILURE_TTL_SECONDS": 30.0,  # a failed host / URL is not retried for this long
     "FETCH_MAX_CONCURRENT": 8,         # outbound fetches in flight per server process
     "FETCH_MAX_PER_HOST": 2,           # ... of which to any one host
+    # Batches and the job queue (docs/jobs.md)
+    "BROKER_URL": None,                # amqp://... RabbitMQ for Dramatiq; unset: jobs run in-process
+    "JOB_QUEUE": "issuer",             # the Dramatiq queue name
+    "JOB_THREADS": 2,                  # worker threads of the in-process runner (no broker)
+    "JOB_MAX_RETRIES": 10,             # retries of a failed job message (exponential backoff)
+    "JOB_TIME_LIMIT_SECONDS": 1800,    # a job message taking longer is interrupted (and retried)
+    "BATCH_MAX_ITEMS": 10000,          # items (rows) in one batch; more: 422
+    "BATCH_MAX_BYTES": 8 * 1024 * 1024,  # body of POST /api/v1/batches (JSON or CSV); more: 413
+    "BATCH_CHUNK_SIZE": 100,           # items per job message
+    "BATCH_GROUP_SIZE": 10,            # items per transaction within a job
+    "BATCH_LEASE_SECONDS": 120,        # a claimed item is another worker's after this (its worker died)
+    "BATCH_STALL_SECONDS": 300,        # a batch without progress this long has its pending items re-enqueued
+    "BATCH_SWEEP_SECONDS": 30,         # how often each runner sweeps for stuck items
 }
 
 _ENV_PREFIX = "ISSUER_"
@@ -90,7 +103,9 @@ _INT_KEYS = {"STATUS_LIST_LENGTH", "STATUS_LIST_CAPACITY", "STATUS_LIST_MAX_AGE"
 _LIMIT_INT_KEYS = {"VERIFY_MAX_BYTES", "VERIFY_MAX_IMAGE_BYTES", "VERIFY_MAX_DEPTH", "VERIFY_MAX_ARRAY_ITEMS",
                    "VERIFY_MAX_OBJECT_MEMBERS", "VERIFY_MAX_STRING_CHARS", "VERIFY_MAX_VALUES", "VERIFY_MAX_PROOFS",
                    "COVERAGE_MAX_CREDENTIALS", "TEMPLATE_CACHE_BYTES", "FETCH_MAX_CONCURRENT",
-                   "FETCH_MAX_PER_HOST"}
+                   "FETCH_MAX_PER_HOST", "JOB_THREADS", "JOB_MAX_RETRIES", "JOB_TIME_LIMIT_SECONDS",
+                   "BATCH_MAX_ITEMS", "BATCH_MAX_BYTES", "BATCH_CHUNK_SIZE", "BATCH_GROUP_SIZE",
+                   "BATCH_LEASE_SECONDS", "BATCH_STALL_SECONDS", "BATCH_SWEEP_SECONDS"}
 _SECONDS_KEYS = {"JSONLD_DEADLINE_SECONDS", "JSONLD_BUDGET_SECONDS", "FETCH_BUDGET_SECONDS",
                  "FETCH_FAILURE_TTL_SECONDS", "SMTP_TIMEOUT_SECONDS", "NOTIFY_POLL_SECONDS"}
 _BOOL_KEYS = {"LOAD_DEMO", "VERIFY_REMOTE_DID_WEB", "ALLOW_PRIVATE_FETCH", "ALLOW_ORIGIN_CHANGE",
@@ -277,6 +292,11 @@ def validate_config(config: dict) -> list[str]:
     token = config.get("METRICS_TOKEN")
     if token is not None and len(str(token)) < 24:
         problems.append("ISSUER_METRICS_TOKEN must be at least 24 characters when set")
+    broker = config.get("BROKER_URL")
+    if broker and not str(broker).startswith(("amqp://", "amqps://")):
+        problems.append(f"ISSUER_BROKER_URL must be an amqp:// or amqps:// URL (RabbitMQ), got {broker!r}")
+    if not re.match(r"^[A-Za-z0-9_.-]{1,100}$", str(config.get("JOB_QUEUE") or "")):
+        problems.append(f"ISSUER_JOB_QUEUE must be 1-100 letters, digits, '.', '_' or '-', got {config.get('JOB_QUEUE')!r}")
     smtp = config.get("SMTP_URL")
     if smtp:
         try:

@@ -275,13 +275,18 @@ def sign_credential(unsigned: dict, issuer: IssuerProfile, material: tenants.Sig
 
 
 def issue_credential(session: Session, provider: Provider, request: IssueRequest, ctx: IssuanceContext, *,
-                     actor: str, idempotency_key: str | None = None, fingerprint: str | None = None) -> Credential:
+                     actor: str, idempotency_key: str | None = None, fingerprint: str | None = None,
+                     credential_id: str | None = None) -> Credential:
     """Build, sign, self-verify and store a credential, and record its ``credential.issued`` event
-    (:func:`issuer.notify.events.record_event`, same transaction). The caller commits."""
+    (:func:`issuer.notify.events.record_event`, same transaction). The caller commits.
+
+    ``credential_id`` (a UUID string) fixes the credential's id, as batch items do (their id is
+    derived from the batch and position, so a re-run job meets the primary key instead of issuing
+    twice); by default ``ctx.new_id()``."""
     course = _course(session, provider, request.course)
     issuer = _issuer(session, provider, request.issuer)
     material = tenants.signing_material(issuer, ctx.base_url, ctx.vault)
-    credential_id = ctx.new_id()
+    credential_id = credential_id or ctx.new_id()
     row = Credential(id=credential_id, provider_id=provider.id, issuer_id=issuer.id, course_id=course.id,
                      learner_name=request.learner.name, subject_id=request.learner.did, document="", jwt="",
                      valid_from=ctx.now, idempotency_key=idempotency_key, request_hash=fingerprint,

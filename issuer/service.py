@@ -46,6 +46,7 @@ class Service:
     new_id: Callable[[], str] = lambda: str(uuid.uuid4())
     rng: random.Random = field(default_factory=random.SystemRandom)
     caches: dict = field(default_factory=dict)
+    jobs: object | None = None  # the job queue (issuer.jobs.queue.JobQueue), made on first use
 
     @property
     def base_url(self) -> str:

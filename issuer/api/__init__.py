@@ -4,6 +4,7 @@ Errors are RFC 9457 problem details (https://www.rfc-editor.org/rfc/rfc9457); th
 serves follow Open Badges 3.0 (https://www.imsglobal.org/spec/ob/v3p0/)."""
 from __future__ import annotations
 
+from .batches import bp as batches_bp
 from .errors import init_errors
 from .exchanges import bp as exchanges_bp
 from .exports import bp as exports_bp
@@ -30,6 +31,7 @@ def init_app(app) -> None:
     app.register_blueprint(listing_bp)
     app.register_blueprint(keys_bp)
     app.register_blueprint(provider_bp)
+    app.register_blueprint(batches_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(files_bp)

@@ -21,9 +21,11 @@ from .context import current_provider, db, requires, service
 bp = Blueprint("listing", __name__, url_prefix="/api/v1")
 
 #: Query parameters of GET /api/v1/credentials.
-FILTERS = ("course", "status", "issuedAfter", "issuedBefore", "learnerDid", "learnerEmail", "claimed", "cursor",
+FILTERS = ("course", "status", "issuedAfter", "issuedBefore", "learnerDid", "learnerEmail", "claimed", "batch",
+           "cursor",
            "limit")
 MAX_LIMIT = 200
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _DID = re.compile(r"^did:[a-z0-9]+:[A-Za-z0-9._%:-]*[A-Za-z0-9._%-]$")
 
 
@@ -60,6 +62,9 @@ def parse_query() -> listing.CredentialQuery:
     course = args.get("course")
     if course is not None and not 1 <= len(course) <= 64:
         raise BadRequest("course must be a course code (1-64 characters)")
+    batch = args.get("batch")
+    if batch is not None and not _UUID.match(batch):
+        raise BadRequest("batch must be a batch id (a UUID)")
     claimed = args.get("claimed")
     if claimed is not None and claimed not in ("true", "false"):
         raise BadRequest("claimed must be true or false")
@@ -71,7 +76,8 @@ def parse_query() -> listing.CredentialQuery:
         raise BadRequest(f"limit must be an integer from 1 to {MAX_LIMIT}")
     return listing.CredentialQuery(course=course, status=status, issued_after=_time("issuedAfter"),
                                    issued_before=_time("issuedBefore"), learner_did=did, learner_email=email,
-                                   claimed=None if claimed is None else claimed == "true", cursor=args.get("cursor"), limit=limit)
+                                   claimed=None if claimed is None else claimed == "true", batch=batch,
+                                   cursor=args.get("cursor"), limit=limit)
 
 
 @bp.get("/credentials")

@@ -229,6 +229,40 @@ def _schemas() -> dict:
         "ServerMetadata": _obj(["issuer", "token_endpoint", "grant_types_supported"], {
             "issuer": STR, "token_endpoint": STR, "grant_types_supported": {"type": "array"}}),
         "Health": _obj(["status"], {"status": {"const": "ok"}}),
+        "BatchRequest": _obj(["items"], {
+            "items": {"type": "array", "minItems": 1, "description": "issue requests (the body of POST "
+                      "/api/v1/credentials), each optionally with `idempotencyKey`; `offer` is not accepted",
+                      "items": {"type": "object", "description": "an IssueRequest (components/schemas) with "
+                                "an optional `idempotencyKey` (string, 1-200 visible ASCII characters)"}},
+            "sendEmail": {"type": "boolean", "description": "copied into items that do not set it"},
+            "onInvalid": {"enum": ["reject", "issueValid"], "default": "reject",
+                          "description": "reject the whole batch (422, nothing stored) or issue the valid rows"}},
+            additionalProperties=False),
+        "BatchCsv": {"type": "string", "description": "UTF-8 CSV with a header row; columns `course`, `name`, "
+                     "`email` or `did`, and optionally `completedAt`, `grade`, `score`, `evidenceUrl`, "
+                     "`idempotencyKey`, `issuer` (schemas/batch.csv.md). Each row's index is its CSV line "
+                     "(the header is line 1)."},
+        "RowProblem": _obj(["index", "message"], {
+            "index": {"type": "integer", "description": "CSV line or array index"}, "path": STR, "message": STR}),
+        "BatchAccepted": _obj(["id", "url", "status"], {
+            "id": STR, "url": STR, "status": {"enum": ["pending", "running", "done"]},
+            "total": {"type": "integer"}, "invalid": {"type": "integer"},
+            "problems": {"type": "array", "items": {"$ref": REF + "RowProblem"}}}),
+        "BatchProgress": _obj(["id", "url", "status", "total", "issued", "failed", "pending", "rate", "eta",
+                               "createdAt"], {
+            "id": STR, "url": STR, "itemsUrl": STR, "status": {"enum": ["pending", "running", "done"]},
+            "total": {"type": "integer"}, "issued": {"type": "integer"}, "failed": {"type": "integer"},
+            "pending": {"type": "integer", "description": "pending or being issued"},
+            "rate": {"type": ["number", "null"], "description": "credentials issued per second since the start"},
+            "eta": {"type": ["number", "null"], "description": "seconds left at that rate"},
+            "createdAt": DATE, "startedAt": NDATE, "finishedAt": NDATE}),
+        "BatchItem": _obj(["index", "state"], {
+            "index": {"type": "integer", "description": "CSV line or array index"},
+            "state": {"enum": ["pending", "running", "issued", "failed"]}, "credentialId": STR, "url": STR,
+            "problem": {"$ref": REF + "Problem"}}),
+        "BatchItemList": _obj(["items", "next"], {
+            "items": {"type": "array", "items": {"$ref": REF + "BatchItem"}},
+            "next": {"type": ["string", "null"], "description": "URL of the next page, null on the last"}}),
         "Ready": _obj(["status", "checks"], {"status": {"enum": ["ready", "not_ready"]},
                                              "checks": {"type": "object", "additionalProperties": STR}}),
     })
@@ -438,6 +472,7 @@ def _paths() -> dict:
                     _param("learnerDid", "query", {"type": "string", "pattern": "^did:"}),
                     _param("learnerEmail", "query", {"type": "string", "format": "email"},
                            "matched through a keyed hash; the address is never stored"),
+                    _param("batch", "query", {"type": "string", "format": "uuid"}, "the credentials of a batch"),
                     _param("claimed", "query", {"enum": ["true", "false"]},
                            "true: claimed into a wallet (OID4VCI, VC-API or LCW); false: not yet"),
                     _param("limit", "query", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}),
@@ -681,9 +716,49 @@ def _paths() -> dict:
             {"200": {"description": "a file", "content": {"*/*": {"schema": BINARY}}}, **_problems(404)},
             params=[_param("filename")])},
         **_wallet_paths(),
+        **_batch_paths(),
         **_key_paths(),
         **_notify_paths(),
         **console_paths(),
+    }
+
+
+BATCH_ID = _param("batch_id", description="the batch's UUID")
+
+
+def _batch_paths() -> dict:
+    """Batches (issue #12; docs/jobs.md)."""
+    auth_errors = (401, 403, 429)
+    options = [_param("onInvalid", "query", {"enum": ["reject", "issueValid"]}, "CSV uploads: what invalid rows do",
+                      required=False),
+               _param("sendEmail", "query", {"enum": ["true", "false"]}, "CSV uploads: e-mail the learners",
+                      required=False),
+               _param("Idempotency-Key", "header", {"type": "string", "maxLength": 200},
+                      "the same key and body answer the same batch; another body 409", required=False)]
+    return {
+        "/api/v1/batches": {"post": _op(
+            "submitBatch", "Issue many credentials: JSON items or a CSV upload", "batches", {
+                "202": _json("BatchAccepted", "Accepted: every row was checked, the valid ones are queued",
+                             headers={"Location": {"schema": STR}}),
+                **_problems(400, *auth_errors, 409, 413, 415, 422)},
+            security=_provider("credentials:issue"), params=options,
+            body=_body({"application/json": "BatchRequest", "text/csv": "BatchCsv"},
+                       example={"items": [ISSUE_EXAMPLE], "onInvalid": "reject"}),
+            description="Rows are validated like single issue requests; a 422 lists each invalid row's "
+                        "`index` (CSV line or array index), `path` and `message`. Limits: "
+                        "`ISSUER_BATCH_MAX_ITEMS` rows (422 above), `ISSUER_BATCH_MAX_BYTES` bytes (413).")},
+        "/api/v1/batches/{batch_id}": {"get": _op(
+            "getBatch", "A batch's progress, rate and ETA", "batches",
+            {"200": _json("BatchProgress", "Progress"), **_problems(*auth_errors, 404)},
+            security=_provider("credentials:read"), params=[BATCH_ID])},
+        "/api/v1/batches/{batch_id}/items": {"get": _op(
+            "listBatchItems", "Per-item results: the credential id or the problem", "batches", {
+                "200": _json("BatchItemList", "One page in item order; a Link header names the next page",
+                             headers={"Link": {"schema": STR, "description": '<next page URL>; rel="next"'}}),
+                **_problems(400, *auth_errors, 404)},
+            security=_provider("credentials:read"), params=[
+                BATCH_ID, _param("limit", "query", {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}),
+                _param("cursor", "query", description="the cursor of the next page, from `next`")])},
     }
 
 
@@ -912,7 +987,7 @@ def document(base_url: str, config: dict) -> dict:
                                 "RFC 9457 problem details with a `requestId`." + _limits_text(config),
                  "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"}},
         "servers": [{"url": base_url}],
-        "tags": [{"name": n} for n in ("credentials", "catalogue", "keys", "wallets", "oauth", "verification", "public", "pages",
+        "tags": [{"name": n} for n in ("credentials", "batches", "catalogue", "keys", "wallets", "oauth", "verification", "public", "pages",
                                        "operations", "webhooks", "settings", "console")],
         "paths": _public_not_found(_paths()),
         "webhooks": _outgoing_webhooks(),

@@ -42,6 +42,15 @@ CONSOLE_ROUTES: dict[str, dict[str, tuple]] = {
         "get": ("consoleIssueForm", "The issue form", None, False),
         "post": ("consoleIssue", "Issue to one learner",
                  {"course": _STR, "name": _STR, "email": _STR, "did": _STR, "completed": _STR}, False)},
+    "/console/issue/class/preview": {
+        "post": ("consoleClassPreview", "Check a class CSV: the problems by line; nothing is stored",
+                 {"csv": {"type": "string", "format": "binary"}}, True)},
+    "/console/issue/class": {
+        "post": ("consoleClassSubmit", "Issue the checked class as a batch on the job queue",
+                 {"csv": _STR, "onInvalid": {"enum": ["reject", "issueValid"]}}, False)},
+    "/console/batches/{batch_id}": {"get": ("consoleBatch", "A class batch: live progress, results", None, False)},
+    "/console/batches/{batch_id}/progress": {"get": ("consoleBatchProgress", "A class batch's progress (JSON)", None, False)},
+    "/console/batches/{batch_id}/results.csv": {"get": ("consoleBatchResults", "A class batch's results (CSV)", None, False)},
     "/console/courses": {"get": ("consoleCourses", "The catalogue", None, False)},
     "/console/courses/import": {
         "post": ("consoleImportCourses", "Import a course-catalogue JSON file",
@@ -102,8 +111,22 @@ CONSOLE_ROUTES: dict[str, dict[str, tuple]] = {
 }
 
 
-def _responses(method: str) -> dict:
-    page = {"description": "a console page", "content": {"text/html": {"schema": _HTML}}}
+#: console answers that are not pages: path → (media type, schema)
+_NOT_HTML = {
+    "/console/batches/{batch_id}/progress": ("application/json", {
+        "type": "object", "required": ["total", "done", "issued", "failed", "state", "finished", "text"],
+        "properties": {"total": {"type": "integer"}, "done": {"type": "integer"}, "issued": {"type": "integer"},
+                       "failed": {"type": "integer"}, "state": {"enum": ["pending", "running", "done"]},
+                       "finished": {"type": "boolean"}, "text": _STR}}),
+    "/console/batches/{batch_id}/results.csv": ("text/csv", {"type": "string",
+                                                             "description": "line,state,credentialId,url,problem"}),
+}
+
+
+def _responses(method: str, path: str = "") -> dict:
+    media, schema = _NOT_HTML.get(path, ("text/html", _HTML))
+    page = {"description": "a console page" if media == "text/html" else "the answer",
+            "content": {media: {"schema": schema}}}
     out = {"200": page,
            "302": {"description": "single sign-on: to the identity provider",
                    "headers": {"Location": {"schema": _STR}}},
@@ -130,7 +153,7 @@ def console_paths() -> dict:
         for method, (op_id, summary, fields, multipart) in methods.items():
             params = [{"name": name[1:-1], "in": "path", "required": True, "schema": _STR}
                       for name in _PARAM.findall(path)]
-            op = {"operationId": op_id, "summary": summary, "tags": ["console"], "responses": _responses(method),
+            op = {"operationId": op_id, "summary": summary, "tags": ["console"], "responses": _responses(method, path),
                   "security": [] if path == "/console/login" else [{"consoleSession": []}, {}]}
             if params:
                 op["parameters"] = params

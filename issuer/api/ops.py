@@ -22,6 +22,7 @@ import uuid
 from flask import Blueprint, Response, g, jsonify, request
 from ..errors import IssuerError, NotFound, Unauthorized
 from ..store import health
+from ..store import batches as batch_store
 from . import metrics
 from .context import service
 
@@ -169,7 +170,15 @@ def _metrics_allowed() -> None:
 def metrics_endpoint():
     """Prometheus text exposition, restricted by ``METRICS_ALLOW`` / ``METRICS_TOKEN``."""
     _metrics_allowed()
-    body, content_type = metrics.exposition()
+    svc = service()
+
+    def pending_items() -> int:
+        with svc.session() as session:
+            return batch_store.pending_items(session)
+
+    depth = metrics.JobQueueDepth(pending_items,
+                                  lambda: svc.jobs.queued() if svc.jobs is not None else None)
+    body, content_type = metrics.exposition((depth,))
     response = Response(body, content_type=content_type)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..badges.timestamps import iso_z
 from ..errors import BadRequest
-from .models import Course, Credential, CredentialClaim, IssuerProfile, Provider
+from .models import BatchItem, Course, Credential, CredentialClaim, IssuerProfile, Provider
 
 __all__ = ["email_index_key", "email_index", "CredentialQuery", "find_credentials", "claims_of", "summary",
            "STATUSES", "effective_status", "LEGACY"]
@@ -55,6 +55,7 @@ class CredentialQuery:
     issued_before: datetime | None = None
     learner_did: str | None = None
     learner_email: str | None = None
+    batch: str | None = None
     claimed: bool | None = None  # True: delivered to a wallet (a credential_claim row); False: not yet
     cursor: str | None = None
     limit: int = 50
@@ -138,6 +139,10 @@ def find_credentials(session: Session, provider: Provider, query: CredentialQuer
         indexed = Credential.learner_email_index == email_index(email_key, query.learner_email)
         legacy = _legacy_email_matches(session, provider, query.learner_email)
         stmt = stmt.where(or_(indexed, Credential.id.in_(legacy)) if legacy else indexed)
+    if query.batch is not None:
+        # the batch's items name their credentials (the provider filter above keeps others' out)
+        stmt = stmt.where(Credential.id.in_(select(BatchItem.credential_id).where(
+            BatchItem.batch_id == query.batch, BatchItem.credential_id.is_not(None))))
     if query.claimed is not None:
         delivered = select(CredentialClaim.id).where(CredentialClaim.credential_id == Credential.id).exists()
         stmt = stmt.where(delivered if query.claimed else ~delivered)

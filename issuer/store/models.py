@@ -21,7 +21,7 @@ __all__ = [
     "Base", "Provider", "ApiKey", "IssuerProfile", "SigningKey", "Framework", "JobRole", "Skill",
     "RoleSkill", "Course", "CourseSkill", "BadgeImage", "Credential", "StatusList", "StatusEntry",
     "StatusEvent", "OAuthClient", "OAuthToken", "CredentialOffer", "CredentialClaim",
-    "ExchangeNonce", "ConsoleUser", "ConsoleSso",
+    "ExchangeNonce", "Batch", "BatchItem", "ConsoleUser", "ConsoleSso",
 ]
 
 intpk = Annotated[int, mapped_column(primary_key=True)]
@@ -417,3 +417,59 @@ class ConsoleSso(Base):
     client_secret_sealed: Mapped[Optional[bytes]] = mapped_column(LargeBinary)
     created: Mapped[created_at]
     provider: Mapped[Provider] = relationship()
+
+
+class Batch(Base):
+    """A bulk issuance request (``POST /api/v1/batches``): its items are :class:`BatchItem` rows.
+
+    ``idempotency_key`` / ``request_hash`` make a resubmission with the same ``Idempotency-Key``
+    return this batch. ``started_at`` is set by the first worker that claims an item, ``finished_at``
+    once no item is left to do (one conditional update: the batch completes exactly once);
+    ``swept_at`` is when the sweep last re-enqueued its work.
+    """
+
+    __tablename__ = "batch"
+    __table_args__ = (UniqueConstraint("provider_id", "idempotency_key"),
+                      Index("ix_batch_unfinished", "finished_at", "created_at"))
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
+    idempotency_key: Mapped[Optional[str]] = mapped_column(String(200))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(8))  # json | csv
+    on_invalid: Mapped[str] = mapped_column(String(16))  # reject | issueValid
+    total: Mapped[int] = mapped_column(Integer)
+    chunk_size: Mapped[int] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    enqueued_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    swept_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+
+
+class BatchItem(Base):
+    """One row of a batch. ``position`` is its 0-based place (jobs cover ranges of positions),
+    ``index`` what the provider sees: the CSV line number or the JSON array index.
+
+    ``state``: ``pending`` -> ``running`` (claimed by a worker until ``lease_until``) -> ``issued``
+    or ``failed``; rows refused at submission are stored ``failed`` with their ``problem``.
+    ``credential_id`` is the issued credential: the item's deterministic id (uuid5 of batch id and
+    position) or, for an ``idempotency_key`` used before, the credential issued then.
+    """
+
+    __tablename__ = "batch_item"
+    __table_args__ = (UniqueConstraint("batch_id", "position"),
+                      Index("ix_batch_item_state", "batch_id", "state"),
+                      Index("ix_batch_item_credential", "credential_id"))
+    id: Mapped[intpk]
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batch.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    index: Mapped[int] = mapped_column(Integer)
+    request: Mapped[Optional[str]] = mapped_column(Text)  # the issue request body (JSON); cleared when done
+    idempotency_key: Mapped[Optional[str]] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(8))  # pending | running | issued | failed
+    credential_id: Mapped[Optional[str]] = mapped_column(String(36))
+    problem: Mapped[Optional[dict]] = mapped_column(JSON)
+    lease_until: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -176,3 +176,39 @@ def test_the_axe_check_finds_violations(page):
     assert {"html-has-lang", "image-alt", "link-name"} <= found
     with pytest.raises(AssertionError, match="image-alt"):
         axe.check(page)
+
+
+def test_issue_to_a_class_of_30_from_csv_and_watch_the_progress(console_page, live_server, screenshots, tmp_path):
+    page = console_page
+    lines = ["course,name,email,completedAt"]
+    lines += [f"HV-2S,Learner {i:02d},learner{i:02d}@example.org,2026-05-04T10:00:00Z" for i in range(1, 31)]
+    lines.append("NO-SUCH-COURSE,Extra Person,extra@example.org,")  # line 32: refused in the preview
+    upload = tmp_path / "class.csv"
+    upload.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _nav(page, "Issue")
+    page.get_by_label("Class list (CSV)").set_input_files(str(upload))
+    page.get_by_role("button", name="Check the file").click()
+    page.wait_for_url("**/console/issue/class/preview")
+    assert page.locator("[data-test=summary]").inner_text() == "30 of 31 rows can be issued."
+    problem = page.locator('[data-test=problems] tr[data-line="32"]')
+    assert "NO-SUCH-COURSE" in problem.inner_text()
+    axe.check(page)
+    _shot(page, screenshots, "class-preview")
+    page.get_by_role("button", name="Issue the 30 valid rows (skip the others)").click()
+    page.wait_for_url("**/console/batches/*")
+    status = page.locator("[data-batch-status]")
+    seen = set()
+    for _ in range(300):  # watch the live progress (the page polls the batch's progress)
+        seen.add(page.locator("progress").get_attribute("value"))
+        if status.get_attribute("data-state") == "done":
+            break
+        page.wait_for_timeout(100)
+    assert page.locator("[data-batch-text]").inner_text() == "31 of 31 done: 30 issued, 1 failed."
+    assert page.locator("progress").get_attribute("value") == "31" and "31" in seen
+    axe.check(page)
+    _shot(page, screenshots, "class-progress")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the results (CSV)").click()
+    rows = download.value.path().read_text().splitlines()
+    assert rows[0] == "line,state,credentialId,url,problem" and len(rows) == 32
+    assert sum(1 for r in rows[1:] if ",issued," in r) == 30

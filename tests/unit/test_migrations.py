@@ -60,7 +60,7 @@ def test_0008_console_up_down_up_with_data(service, api):
     cfg = alembic_config(url)
     api.issue("HV-2S")  # a credential row references a course and an issuer profile
     _exec(url, "UPDATE course SET retired_at = CURRENT_TIMESTAMP WHERE code = 'HV-3S'")
-    command.downgrade(cfg, "0009_hub")
+    command.downgrade(cfg, "0005_batches")
     assert _rows(url, "SELECT count(*) FROM course") == [(15,)]
     command.upgrade(cfg, "head")
     assert _rows(url, "SELECT count(*) FROM course WHERE retired_at IS NULL") == [(15,)]

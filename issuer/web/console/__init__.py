@@ -4,7 +4,7 @@ map courses to the competence matrix, issue and revoke Open Badges 3.0 credentia
 
 * ``base``: the blueprint, sessions, roles and CSRF protection (Flask-WTF);
 * ``auth``: log-in (Argon2id passwords, rate limit, lockout) and log-out; ``sso``: OpenID Connect;
-* ``dashboard``, ``credentials``, ``issue``, ``courses``, ``settings``, ``notify``: the pages.
+* ``dashboard``, ``credentials``, ``issue`` (and ``batch``: a class from CSV), ``courses``, ``settings``, ``notify``: the pages.
 
 Every page shows the signed-in account's provider only: each query is scoped to it (as the API's).
 """
@@ -14,12 +14,12 @@ from datetime import timedelta
 
 from flask_wtf.csrf import generate_csrf
 
-from . import auth, courses, credentials, dashboard, issue, notify, settings, sso
+from . import auth, batch, courses, credentials, dashboard, issue, notify, settings, sso
 from .base import bp
 
 __all__ = ["init_app", "VIEWS"]
 
-VIEWS = (auth, courses, credentials, dashboard, issue, notify, settings, sso)
+VIEWS = (auth, batch, courses, credentials, dashboard, issue, notify, settings, sso)
 
 
 def init_app(app) -> None:

@@ -1,14 +1,14 @@
 """provider console: staff accounts, single sign-on, retired courses, issuer logos
 
 Revision ID: 0008_console
-Revises: 0009_hub
+Revises: 0005_batches
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0008_console'
-down_revision = '0009_hub'
+down_revision = '0005_batches'
 branch_labels = None
 depends_on = None
 

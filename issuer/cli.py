@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from . import create_app
 from .config import instance_path, load_config, prepare_instance
-from .demo.setup import create_provider_with_issuers, demo_api_keys, initialize
+from .demo.setup import CONSOLE_LOGIN_FILE, create_provider_with_issuers, demo_api_keys, initialize
 from .errors import BadRequest, ConfigError, IssuerError, NotFound, PayloadTooLarge
 from .intake.strict_json import JsonError, strict_loads
 from .jobs.batches import progress
@@ -29,11 +29,12 @@ from .jobs.runner import run_workers
 from .resolve import FetchError
 from .service import build_service, utcnow
 from .signing.jsonld import workers as jsonld_workers
+from .signing.keystore import SecretBox
 from .skills import catalogue
 from .skills import matrix as matrix_mod
 from .status.lists import SUSPENSION_COST
-from .store import clients, tenants
-from .store.models import ApiKey, Batch, Provider
+from .store import clients, staff, tenants
+from .store.models import ApiKey, Batch, ConsoleUser, Provider
 from .verify.runtime import load_url, standalone_verifier, verifier_for
 
 __all__ = ["main"]
@@ -87,6 +88,13 @@ def _initialize_and_report(service) -> None:
                    "-H 'Content-Type: application/json' "
                    "-d '{\"course\": \"HV-2S\", \"learner\": {\"name\": \"Alex Muster\", "
                    "\"email\": \"alex@example.org\"}}'")
+    login_file = Path(service.config["INSTANCE_PATH"]) / CONSOLE_LOGIN_FILE
+    if done.get("console_login"):
+        email, password = done["console_login"]
+        click.echo(f"Console login: {email} / {password}")
+        click.echo(f"  (provider console at {base}/console; saved in {login_file})")
+    elif login_file.exists():
+        click.echo(f"Console login: in {login_file}; the provider console is at {base}/console")
     click.echo(f"  {base}/verify            verify a credential (page)")
     click.echo(f"  {base}/                  the catalogue")
 
@@ -673,3 +681,93 @@ def oauth_revoke_client(client_id):
             sys.exit(1)
         session.commit()
     click.echo(f"Revoked client {client_id}.")
+
+
+@main.group("console-user")
+def console_user():
+    """Staff accounts of the provider console (/console)."""
+
+
+@console_user.command("create")
+@click.argument("provider_slug")
+@click.argument("email")
+@click.option("--role", type=click.Choice(staff.ROLES), default="admin", show_default=True)
+@click.option("--name", help="the person's name, shown in the console")
+@click.option("--password", envvar="ISSUER_CONSOLE_PASSWORD",
+              help="the password (default: a random one, printed once); also from $ISSUER_CONSOLE_PASSWORD")
+@click.option("--sso-only", is_flag=True, help="no password: the account signs in only by single sign-on")
+def console_user_create(provider_slug, email, role, name, password, sso_only):
+    """Create a console account for a provider; prints the password when it was generated."""
+    generated = None
+    if not sso_only and not password:
+        password = generated = staff.new_password()
+    with _service() as service, service.session(write=True) as session:
+        row = _provider(session, provider_slug)
+        try:
+            user = staff.create_user(session, row, email, role, password=None if sso_only else password, name=name)
+        except IssuerError as exc:
+            _fail(exc)
+        session.commit()
+        click.echo(f"Created {user.role} account {user.email} of provider {provider_slug!r}.")
+    if generated:
+        click.echo(f"Console login: {user.email} / {generated}")
+
+
+@console_user.command("list")
+@click.argument("provider_slug")
+def console_user_list(provider_slug):
+    """List a provider's console accounts."""
+    with _service() as service, service.session() as session:
+        for user in staff.users_of(session, _provider(session, provider_slug)):
+            state = "disabled" if user.disabled_at else ("locked" if user.locked_until else "active")
+            click.echo(f"{user.email}\t{user.role}\t{state}")
+
+
+@console_user.command("set-password")
+@click.argument("email")
+@click.option("--password", envvar="ISSUER_CONSOLE_PASSWORD", help="default: a random one, printed once")
+def console_user_set_password(email, password):
+    """Set a new password for a console account (also ends a lockout)."""
+    generated = None if password else staff.new_password()
+    with _service() as service, service.session(write=True) as session:
+        user = session.scalar(select(ConsoleUser).where(ConsoleUser.email == email.strip().lower()))
+        if user is None:
+            click.echo(f"error: no console account {email!r}", err=True)
+            sys.exit(1)
+        try:
+            staff.set_password(user, password or generated)
+        except IssuerError as exc:
+            _fail(exc)
+        session.commit()
+    click.echo(f"Console login: {email.strip().lower()} / {generated}" if generated else "Password changed.")
+
+
+@console_user.command("sso")
+@click.argument("provider_slug")
+@click.option("--metadata-url", help="the identity provider's OpenID Connect discovery URL "
+                                     "(https://.../.well-known/openid-configuration)")
+@click.option("--client-id", help="this service's client id at the identity provider")
+@click.option("--client-secret", envvar="ISSUER_SSO_CLIENT_SECRET",
+              help="the client secret (stored sealed); also from $ISSUER_SSO_CLIENT_SECRET")
+@click.option("--remove", is_flag=True, help="switch single sign-on off for the provider")
+def console_user_sso(provider_slug, metadata_url, client_id, client_secret, remove):
+    """Configure OpenID Connect single sign-on to the console for a provider's staff. Register
+    <base URL>/console/sso/<provider>/callback as the redirect URI at the identity provider."""
+    with _service() as service, service.session(write=True) as session:
+        row = _provider(session, provider_slug)
+        if remove:
+            done = staff.remove_sso(session, row)
+            session.commit()
+            click.echo("Single sign-on switched off." if done else "Single sign-on was not configured.")
+            return
+        if not metadata_url or not client_id:
+            click.echo("error: give --metadata-url and --client-id (or --remove)", err=True)
+            sys.exit(2)
+        try:
+            staff.set_sso(session, row, metadata_url=metadata_url, client_id=client_id, client_secret=client_secret,
+                          box=SecretBox(service.config["SECRET_KEY"]))
+        except IssuerError as exc:
+            _fail(exc)
+        session.commit()
+        click.echo(f"Single sign-on configured for {provider_slug!r}; redirect URI: "
+                   f"{service.base_url}/console/sso/{provider_slug}/callback")

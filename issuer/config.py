@@ -51,6 +51,8 @@ DEFAULTS: dict = {
     "RATE_LIMIT_VERIFY_URL": "10 per minute",       # verifier fetches of {"url"}, per client address
     "RATE_LIMIT_TOKEN": "30 per minute",            # OAuth token endpoint, per client address
     "RATE_LIMIT_ISSUE": "600 per minute",           # issuance, per provider
+    "RATE_LIMIT_CONSOLE_LOGIN": "10 per minute",    # console log-in attempts, per client address
+    "CONSOLE_SESSION_HOURS": 8,                     # a console session ends this long after log-in
     "PROXY_FIX_X_FOR": 0,              # trusted reverse proxies in front (X-Forwarded-For hops)
     "LOG_FORMAT": "text",              # text or json (one object per line, with the request id)
     "LOG_LEVEL": "INFO",
@@ -96,7 +98,8 @@ DEFAULTS: dict = {
 _ENV_PREFIX = "ISSUER_"
 _INT_KEYS = {"STATUS_LIST_LENGTH", "STATUS_LIST_CAPACITY", "STATUS_LIST_MAX_AGE", "MAX_CONTENT_LENGTH",
              "MAX_UPLOAD_BYTES", "CLOCK_SKEW_SECONDS", "OAUTH_TOKEN_LIFETIME",
-             "PROXY_FIX_X_FOR", "OFFER_TTL_DAYS", "OFFER_TX_CODE_TRIES", "OID4VCI_TOKEN_TTL", "OID4VCI_NONCE_TTL"}
+             "PROXY_FIX_X_FOR", "OFFER_TTL_DAYS", "OFFER_TX_CODE_TRIES", "OID4VCI_TOKEN_TTL", "OID4VCI_NONCE_TTL",
+             "CONSOLE_SESSION_HOURS"}
 # verifier limits: positive integers / seconds (docs/limits.md)
 _LIMIT_INT_KEYS = {"VERIFY_MAX_BYTES", "VERIFY_MAX_IMAGE_BYTES", "VERIFY_MAX_DEPTH", "VERIFY_MAX_ARRAY_ITEMS",
                    "VERIFY_MAX_OBJECT_MEMBERS", "VERIFY_MAX_STRING_CHARS", "VERIFY_MAX_VALUES", "VERIFY_MAX_PROOFS",
@@ -269,7 +272,7 @@ def validate_config(config: dict) -> list[str]:
     if schema_dir and not Path(schema_dir).is_dir():
         problems.append(f"ISSUER_OFFICIAL_SCHEMA_DIR {schema_dir!r} is not a folder")
     for key in ("RATE_LIMIT_FAILED_AUTH", "RATE_LIMIT_VERIFY", "RATE_LIMIT_VERIFY_URL", "RATE_LIMIT_TOKEN",
-                "RATE_LIMIT_ISSUE"):
+                "RATE_LIMIT_ISSUE", "RATE_LIMIT_CONSOLE_LOGIN"):
         try:
             parse(str(config.get(key)))
         except ValueError:

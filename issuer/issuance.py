@@ -224,7 +224,7 @@ def achievement_input(course: Course, base_url: str) -> AchievementInput:
 _COURSE_COLUMNS = (Course.id, Course.slug, Course.code, Course.title, Course.description, Course.criteria,
                    Course.learning_outcomes, Course.workload_hours, Course.ects, Course.eqf_level,
                    Course.assessment_type, Course.participation_form, Course.quality_assurance, Course.language,
-                   Course.validity_days)
+                   Course.validity_days, Course.retired_at)
 
 
 @dataclass(frozen=True)
@@ -245,6 +245,7 @@ class _CourseFacts:
     quality_assurance: str | None
     language: str | None
     validity_days: int | None
+    retired_at: object  # datetime | None: a retired course is no longer issued
     skills: tuple  # (level, skill code, name, description, framework code, framework name) by CourseSkill.id
 
 
@@ -260,6 +261,8 @@ def _course(session: Session, provider: Provider, code: str) -> _CourseFacts:
         raise NotFound(f"course {code!r} is not in your catalogue")
     first = list(rows[0][:len(_COURSE_COLUMNS)])
     first[6] = tuple(first[6] or ())
+    if first[-1] is not None:
+        raise Unprocessable(f"course {code!r} is retired: its credentials stay valid, but it is no longer issued")
     skills = tuple(tuple(r[len(_COURSE_COLUMNS):]) for r in rows if r[len(_COURSE_COLUMNS)] is not None)
     if not skills:
         raise Unprocessable(f"course {code!r} is not mapped to any competence-matrix skill, so it cannot be "
@@ -303,8 +306,8 @@ def _issuer_forms(issuer: IssuerProfile, base_url: str, vault: KeyVault) -> _Iss
     The key is everything they are derived from (the profile's fields and every key's id, state and
     sealed material), so a rotated key, a retired key or an edited profile misses the cache."""
     key = (id(vault), base_url, issuer.id, issuer.slug, issuer.name, issuer.url, issuer.email, issuer.description,
-           issuer.country_code, issuer.did_method, issuer.did_key,
-           tuple((k.id, k.fragment, k.algorithm, k.active, k.public_multibase,
+           issuer.country_code, issuer.did_method, issuer.did_key, issuer.logo_id,
+           tuple((k.id, k.fragment, k.algorithm, k.active, k.compromised_at, k.public_multibase,
                   json.dumps(k.public_jwk, sort_keys=True), bytes(k.private_encrypted)) for k in issuer.keys))
     with _ISSUER_FORMS_LOCK:
         forms = _ISSUER_FORMS.get(key)

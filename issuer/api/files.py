@@ -5,7 +5,8 @@ from flask import Blueprint, Response, request
 
 from ..delivery import artifacts
 from .context import service
-from .public import find_course, find_credential
+from ..errors import NotFound
+from .public import find_course, find_credential, find_issuer
 
 bp = Blueprint("files", __name__)
 
@@ -57,3 +58,12 @@ def achievement_image(provider: str, code: str):
         return _file(artifacts.badge_png(course), "image/png")
     return _file(artifacts.badge_svg(course), "image/svg+xml")
 
+
+
+@bp.get("/issuers/<slug>/logo")
+def issuer_logo(slug: str):
+    """The issuer's logo (its Profile ``image``), as uploaded in the console; 404 without one."""
+    issuer = find_issuer(slug)
+    if issuer.logo is None:
+        raise NotFound(f"issuer {slug!r} has no logo")
+    return _file(issuer.logo.data, issuer.logo.media_type)

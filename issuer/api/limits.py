@@ -8,6 +8,7 @@ the embedded default. A refused request answers 429 problem+json with ``Retry-Af
 | verifier fetching a ``{"url"}`` | client address | 10 per minute | ``RATE_LIMIT_VERIFY_URL`` |
 | token endpoint ``POST /oauth/token`` | client address | 30 per minute | ``RATE_LIMIT_TOKEN`` |
 | issuance ``POST /api/v1/credentials`` | provider | 600 per minute | ``RATE_LIMIT_ISSUE`` |
+| console log-in ``POST /console/login`` | client address | 10 per minute | ``RATE_LIMIT_CONSOLE_LOGIN`` |
 
 Failed authentication is counted after the response (only 401 answers count) and checked before
 every API request: an address over the limit gets 429 even with a good key until the window ends.
@@ -39,6 +40,7 @@ LIMITS = {
     "verify_url": ("RATE_LIMIT_VERIFY_URL", "verification of a credential fetched from a URL", "client address"),
     "token": ("RATE_LIMIT_TOKEN", "POST /oauth/token", "client address"),
     "issue": ("RATE_LIMIT_ISSUE", "POST /api/v1/credentials", "provider"),
+    "console_login": ("RATE_LIMIT_CONSOLE_LOGIN", "POST /console/login", "client address"),
 }
 
 

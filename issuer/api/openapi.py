@@ -20,6 +20,7 @@ from flask import Blueprint, Response, abort, jsonify, send_from_directory
 from ..store.clients import SCOPES
 from .context import service
 from .limits import LIMITS
+from .openapi_console import console_paths
 
 __all__ = ["bp", "document", "route_paths"]
 
@@ -638,6 +639,11 @@ def _paths() -> dict:
         "/issuers/{slug}/did.json": {"get": _op(
             "didDocument", "The issuer's did:web DID document", "public",
             {"200": _json("JsonLd", "DID document", "application/did+json"), **_problems(404)}, params=[SLUG])},
+        "/issuers/{slug}/logo": {"get": _op(
+            "issuerLogo", "The issuer's logo (its Profile image)", "public",
+            {"200": {"description": "PNG or SVG", "content": {"image/png": {"schema": BINARY},
+                                                             "image/svg+xml": {"schema": BINARY}}},
+             **_problems(404)}, params=[SLUG])},
         "/issuers/{slug}/jwks.json": {"get": _op(
             "jwks", "The issuer's public keys as a JWK Set", "public",
             {"200": _json(ANY_OBJ, "JWK Set", "application/jwk-set+json"), **_problems(404)}, params=[SLUG])},
@@ -713,6 +719,7 @@ def _paths() -> dict:
         **_batch_paths(),
         **_key_paths(),
         **_notify_paths(),
+        **console_paths(),
     }
 
 
@@ -967,6 +974,8 @@ def document(base_url: str, config: dict) -> dict:
                             "description": "client_id and client_secret (or client_secret_post in the form)"},
             "adminToken": {"type": "http", "scheme": "bearer", "description": "ISSUER_ADMIN_TOKEN"},
             "metricsToken": {"type": "http", "scheme": "bearer", "description": "ISSUER_METRICS_TOKEN"},
+            "consoleSession": {"type": "apiKey", "in": "cookie", "name": "console_session",
+                               "description": "the provider console's session cookie (log in at /console/login)"},
         },
     }
     return {
@@ -979,7 +988,7 @@ def document(base_url: str, config: dict) -> dict:
                  "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"}},
         "servers": [{"url": base_url}],
         "tags": [{"name": n} for n in ("credentials", "batches", "catalogue", "keys", "wallets", "oauth", "verification", "public", "pages",
-                                       "operations", "webhooks", "settings")],
+                                       "operations", "webhooks", "settings", "console")],
         "paths": _public_not_found(_paths()),
         "webhooks": _outgoing_webhooks(),
         "components": components,

@@ -7,10 +7,10 @@ from sqlalchemy.orm import Session
 
 from . import baking, images, qr, raster
 from ..errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
-from ..store.models import BadgeImage, Course, Credential
+from ..store.models import BadgeImage, Course, Credential, IssuerProfile
 
 __all__ = ["badge_svg", "badge_png", "baked_png", "baked_svg", "verify_qr", "store_course_image",
-           "IMAGE_TYPES", "MAX_IMAGE_BYTES"]
+           "store_issuer_logo", "IMAGE_TYPES", "MAX_IMAGE_BYTES"]
 
 IMAGE_TYPES = ("image/png", "image/svg+xml")
 MAX_IMAGE_BYTES = 512 * 1024
@@ -68,4 +68,26 @@ def store_course_image(session: Session, course: Course, data: bytes, media_type
     session.add(image)
     session.flush()
     course.image_id = image.id
+    return image
+
+
+def store_issuer_logo(session: Session, issuer: IssuerProfile, data: bytes, media_type: str) -> BadgeImage:
+    """Validate (PNG header and size; SVG sanitized, as badge images) and attach an issuer's logo,
+    shown as the OB 3.0 Profile ``image`` of the credentials issued from then on."""
+    if media_type not in IMAGE_TYPES:
+        raise UnsupportedMediaType("upload the logo as image/png or image/svg+xml")
+    if len(data) > MAX_IMAGE_BYTES:
+        raise PayloadTooLarge(f"logos are limited to {MAX_IMAGE_BYTES} bytes")
+    try:
+        if media_type == "image/png":
+            images.check_png(data, max_bytes=MAX_IMAGE_BYTES, max_pixels=2048 * 2048)
+        else:
+            data = images.sanitize_svg(data, max_bytes=MAX_IMAGE_BYTES)
+    except images.ImageError as exc:
+        raise ValidationFailed(f"the image was refused: {exc}") from None
+    image = BadgeImage(provider_id=issuer.provider_id, media_type=media_type, data=data,
+                       sha256=hashlib.sha256(data).hexdigest())
+    session.add(image)
+    session.flush()
+    issuer.logo_id = image.id
     return image

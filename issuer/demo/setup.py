@@ -8,14 +8,16 @@ from sqlalchemy import func, select
 
 from . import load_demo as load
 from ..config import prepare_instance
-from ..store import tenants
+from ..store import staff, tenants
 from ..store.migrations import upgrade
 from ..service import Service
 from ..store.models import Provider
 
-__all__ = ["initialize", "create_provider_with_issuers", "DEMO_KEY_FILE"]
+__all__ = ["initialize", "create_provider_with_issuers", "DEMO_KEY_FILE", "CONSOLE_LOGIN_FILE", "demo_console_login"]
 
 DEMO_KEY_FILE = "demo-api-key.txt"
+CONSOLE_LOGIN_FILE = "console-login.txt"
+CONSOLE_LOGIN_PREFIX = "Console login: "
 
 
 def create_provider_with_issuers(session, service: Service, *, slug: str, name: str, url: str | None = None,
@@ -61,11 +63,17 @@ def initialize(service: Service, *, load_demo: bool | None = None) -> dict:
                 return provider
 
             load(session, create_provider=create_provider)
+            first = session.scalar(select(Provider).where(Provider.slug == next(iter(keys))))
+            password = staff.new_password()
+            admin = staff.create_user(session, first, f"admin@{first.slug}.example", "admin", password=password,
+                                      name="Console administrator")
             session.commit()
             done["demo_loaded"] = True
             done["demo_api_keys"] = keys
+            done["console_login"] = (admin.email, password)
             instance = Path(service.config["INSTANCE_PATH"])
             _write_secret(instance / DEMO_KEY_FILE, "\n".join(f"{k} {v}" for k, v in keys.items()))
+            _write_secret(instance / CONSOLE_LOGIN_FILE, f"{CONSOLE_LOGIN_PREFIX}{admin.email} / {password}")
     return done
 
 
@@ -75,3 +83,15 @@ def demo_api_keys(service: Service) -> dict[str, str]:
         return {}
     pairs = (line.split(" ", 1) for line in path.read_text().splitlines() if " " in line)
     return {slug: key for slug, key in pairs}
+
+
+def demo_console_login(service: Service) -> tuple[str, str] | None:
+    """The demo provider's console ``(email, password)`` saved at the first start, or None."""
+    path = Path(service.config["INSTANCE_PATH"]) / CONSOLE_LOGIN_FILE
+    if not path.exists():
+        return None
+    for line in path.read_text().splitlines():
+        if line.startswith(CONSOLE_LOGIN_PREFIX) and " / " in line:
+            email, password = line[len(CONSOLE_LOGIN_PREFIX):].split(" / ", 1)
+            return email, password
+    return None

@@ -25,7 +25,7 @@ __all__ = [
     "Base", "Provider", "ApiKey", "IssuerProfile", "SigningKey", "Framework", "JobRole", "Skill",
     "RoleSkill", "Course", "CourseSkill", "BadgeImage", "Credential", "StatusList", "StatusEntry",
     "StatusEvent", "OAuthClient", "OAuthToken", "CredentialOffer", "CredentialClaim",
-    "ExchangeNonce", "Batch", "BatchItem", "CredentialDictionary",
+    "ExchangeNonce", "Batch", "BatchItem", "CredentialDictionary", "ConsoleUser", "ConsoleSso",
 ]
 
 intpk = Annotated[int, mapped_column(primary_key=True)]
@@ -80,8 +80,13 @@ class IssuerProfile(Base):
     legal_identifier_scheme: Mapped[Optional[str]] = mapped_column(String(16))  # vat | eidas | registration
     did_method: Mapped[str] = mapped_column(String(8), default="web")
     did_key: Mapped[Optional[str]] = mapped_column(String(200))
+    # The organisation's logo (OB 3.0 Profile ``image``), uploaded in the console: a badge_image id
+    # (no database foreign key, see migration 0008_console; badge images are never deleted).
+    logo_id: Mapped[Optional[int]] = mapped_column(Integer)
     created: Mapped[created_at]
     provider: Mapped[Provider] = relationship()
+    logo: Mapped[Optional["BadgeImage"]] = relationship(
+        primaryjoin="foreign(IssuerProfile.logo_id) == BadgeImage.id", viewonly=True)
     keys: Mapped[list["SigningKey"]] = relationship(back_populates="issuer", order_by="SigningKey.id")
 
 
@@ -193,6 +198,8 @@ class Course(Base):
     # the best match for the page language; credentials always use title/description (``language``).
     translations: Mapped[Optional[dict]] = mapped_column(JSON)
     validity_days: Mapped[Optional[int]] = mapped_column(Integer)
+    # A retired course stays (its credentials keep resolving) but can no longer be issued.
+    retired_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
     image_id: Mapped[Optional[int]] = mapped_column(ForeignKey("badge_image.id"))
     created: Mapped[created_at]
     provider: Mapped[Provider] = relationship()
@@ -447,6 +454,40 @@ class ExchangeNonce(Base):
     value: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     used_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+
+
+class ConsoleUser(Base):
+    """A staff account of a provider for the console (``/console``): role ``admin``, ``issuer`` or
+    ``viewer``. ``password_hash`` is an Argon2id hash (None for single sign-on only accounts);
+    ``failed_logins`` counts consecutive failures and ``locked_until`` ends a lockout."""
+
+    __tablename__ = "console_user"
+    id: Mapped[intpk]
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # trimmed, lower case
+    name: Mapped[Optional[str]] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))  # admin | issuer | viewer
+    password_hash: Mapped[Optional[str]] = mapped_column(String(200))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    disabled_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    created: Mapped[created_at]
+    provider: Mapped[Provider] = relationship()
+
+
+class ConsoleSso(Base):
+    """A provider's OpenID Connect single sign-on for the console: the identity provider's
+    discovery document URL, this service's client id and the client secret (sealed)."""
+
+    __tablename__ = "console_sso"
+    id: Mapped[intpk]
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"), unique=True)
+    metadata_url: Mapped[str] = mapped_column(String(500))
+    client_id: Mapped[str] = mapped_column(String(200))
+    client_secret_sealed: Mapped[Optional[bytes]] = mapped_column(LargeBinary)
+    created: Mapped[created_at]
+    provider: Mapped[Provider] = relationship()
 
 
 class Batch(Base):

@@ -343,6 +343,8 @@ def profile_json(issuer: IssuerProfile, base_url: str) -> dict:
         profile["description"] = issuer.description
     if issuer.country_code:
         profile["address"] = {"type": ["Address"], "addressCountryCode": issuer.country_code}
+    if issuer.logo_id is not None:
+        profile["image"] = {"id": f"{base_url}/issuers/{issuer.slug}/logo", "type": "Image"}
     return profile
 
 

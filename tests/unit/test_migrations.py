@@ -51,3 +51,18 @@ def test_0002_course_paths_up_down_up(database_url):
     command.upgrade(cfg, "head")
     assert _rows(database_url, "SELECT slug FROM course ORDER BY id") == [("emob/academy-hv-9",),
                                                                            ("emob-academy/hv-2s",)]
+
+
+def test_0008_console_up_down_up_with_data(service, api):
+    """Staff accounts, single sign-on, retired courses and issuer logos come and go with data in
+    every table that references ``course`` and ``issuer_profile``."""
+    url = service.config["DATABASE_URL"]
+    cfg = alembic_config(url)
+    api.issue("HV-2S")  # a credential row references a course and an issuer profile
+    _exec(url, "UPDATE course SET retired_at = CURRENT_TIMESTAMP WHERE code = 'HV-3S'")
+    command.downgrade(cfg, "0005_batches")
+    assert _rows(url, "SELECT count(*) FROM course") == [(15,)]
+    command.upgrade(cfg, "head")
+    assert _rows(url, "SELECT count(*) FROM course WHERE retired_at IS NULL") == [(15,)]
+    assert _rows(url, "SELECT count(*) FROM console_user") == [(0,)]
+    assert _rows(url, "SELECT count(*) FROM credential") == [(1,)]

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from ..errors import BadRequest, NotFound, UnsupportedMediaType, ValidationFailed
-from ..intake.strict_json import JsonError, strict_loads
+from ..errors import BadRequest, NotFound, ValidationFailed
 from ..skills import search as catalogue_search
 from ..skills.coverage_report import coverage_for, course_ref
 from ..store import queries
@@ -25,7 +24,7 @@ from ..verify.runtime import load_url
 from . import limits
 from .context import db, service
 from .public import json_response
-from .verification import _limit, count_credentials, within_budget
+from .verification import count_credentials, json_request_body, within_budget
 
 __all__ = ["bp", "run_search", "course_json", "gap_report", "role_reference", "MAX_LIMIT", "MAX_URLS"]
 
@@ -143,12 +142,7 @@ def gap_report(items: list, role: tuple[str, str], holder: dict | None = None, *
 def gap_report_json():
     """``{"credentials": [credential | JWT | {"url"}], "role": "<framework>/<code>", "holder"?:
     {"email"} | {"id"}, "includeUnknownIssuers"?}`` → :func:`gap_report`."""
-    if request.mimetype != "application/json":
-        raise UnsupportedMediaType("send application/json")
-    try:
-        body = strict_loads(_limit(request.get_data(cache=True)))
-    except JsonError as exc:
-        raise BadRequest(f"the body is not acceptable JSON: {exc}") from None
+    body = json_request_body()
     cap = service().config["COVERAGE_MAX_CREDENTIALS"]
     items = body.get("credentials") if isinstance(body, dict) else None
     if not isinstance(items, list) or not 1 <= len(items) <= cap:

@@ -39,6 +39,17 @@ def _limit(data: bytes) -> bytes:
     return data
 
 
+def json_request_body():
+    """The request's ``application/json`` body, parsed strictly (duplicate members, NaN, depth) and
+    capped at the verifier's size limit: 415, 413 or 400 problem otherwise."""
+    if request.mimetype != "application/json":
+        raise UnsupportedMediaType("send application/json")
+    try:
+        return strict_loads(_limit(request.get_data(cache=True)))
+    except JsonError as exc:
+        raise BadRequest(f"the body is not acceptable JSON: {exc}") from None
+
+
 def subject_from_request():
     """The thing to verify, from any of the accepted request shapes."""
     if request.content_length and request.content_length > MAX_VERIFY_BYTES + 64 * 1024:
@@ -237,12 +248,7 @@ def combined_coverage():
     ``includeUnknownIssuers``), and it is shown to belong to the holder: to ``holder`` when given,
     else to the same holder as the first counted credential (same DID). Every credential that does
     not count says why (``reason``)."""
-    if request.mimetype != "application/json":
-        raise UnsupportedMediaType("send application/json")
-    try:
-        body = strict_loads(_limit(request.get_data(cache=True)))
-    except JsonError as exc:
-        raise BadRequest(f"the body is not acceptable JSON: {exc}") from None
+    body = json_request_body()
     items = body.get("credentials") if isinstance(body, dict) else None
     cap = service().config["COVERAGE_MAX_CREDENTIALS"]
     if not isinstance(items, list) or not items:

@@ -354,6 +354,25 @@ class _PinnedConnection(http.client.HTTPConnection):
 # --------------------------------------------------------------------------- the fetcher
 
 
+@contextlib.contextmanager
+def _transport_errors(target: _Target, malformed: tuple = (http.client.HTTPException,)) -> Iterator[None]:
+    """One request/response with ``target``: its transport failures become :class:`FetchError`
+    (``timeout``, ``bad_response`` for the ``malformed`` exceptions, ``tls_error``,
+    ``connect_error``); a FetchError passes through."""
+    try:
+        yield
+    except FetchError:
+        raise
+    except TimeoutError as exc:
+        raise FetchError("timeout", f"{target.url} did not answer in time") from exc
+    except malformed as exc:
+        raise FetchError("bad_response", f"malformed HTTP response from {target.host}") from exc
+    except ssl.SSLError as exc:
+        raise FetchError("tls_error", f"TLS error with {target.host}") from exc
+    except OSError as exc:
+        raise FetchError("connect_error", f"connection to {target.host} failed: {exc}") from exc
+
+
 class SafeFetcher:
     """SSRF-safe GET with address pinning, caps, deadline and a small response cache.
 
@@ -466,24 +485,15 @@ class SafeFetcher:
                     if not (name.isascii() and str(value).isascii()) or "\r" in value or "\n" in value:
                         raise ValueError("request headers must be single-line ASCII")
                     request_headers[name] = value
-                conn.putrequest("POST", target.path, skip_host=True, skip_accept_encoding=True)
-                for name, value in request_headers.items():
-                    conn.putheader(name, value)
-                conn.endheaders(body)
-                response = conn.getresponse()
-                answer = response.read(max_answer_bytes + 1)
+                with _transport_errors(target):
+                    conn.putrequest("POST", target.path, skip_host=True, skip_accept_encoding=True)
+                    for name, value in request_headers.items():
+                        conn.putheader(name, value)
+                    conn.endheaders(body)
+                    response = conn.getresponse()
+                    answer = response.read(max_answer_bytes + 1)
                 return PostResult(target.url, response.status, types.MappingProxyType(_collect_headers(response)),
                                   answer[:max_answer_bytes], len(answer) > max_answer_bytes)
-            except FetchError:
-                raise
-            except TimeoutError as exc:
-                raise FetchError("timeout", f"{target.url} did not answer in time") from exc
-            except http.client.HTTPException as exc:
-                raise FetchError("bad_response", f"malformed HTTP response from {target.host}") from exc
-            except ssl.SSLError as exc:
-                raise FetchError("tls_error", f"TLS error with {target.host}") from exc
-            except OSError as exc:
-                raise FetchError("connect_error", f"connection to {target.host} failed: {exc}") from exc
             finally:
                 if response is not None:
                     response.close()
@@ -676,23 +686,14 @@ class SafeFetcher:
         conn = _PinnedConnection(target, _DeadlineSocket(raw, deadline, self._clock))
         response = None
         try:
-            conn.request("GET", target.path, headers=self._request_headers(target, accept))
-            response = conn.getresponse()
-            headers = _collect_headers(response)
-            if not 200 <= response.status < 300:
-                return response.status, headers, b""
-            _check_encoding(headers)
-            return response.status, headers, self._read_body(response)
-        except FetchError:
-            raise
-        except TimeoutError as exc:
-            raise FetchError("timeout", f"{target.url} did not answer in time") from exc
-        except (http.client.HTTPException, ValueError) as exc:
-            raise FetchError("bad_response", f"malformed HTTP response from {target.host}") from exc
-        except ssl.SSLError as exc:
-            raise FetchError("tls_error", f"TLS error with {target.host}") from exc
-        except OSError as exc:
-            raise FetchError("connect_error", f"connection to {target.host} failed: {exc}") from exc
+            with _transport_errors(target, malformed=(http.client.HTTPException, ValueError)):
+                conn.request("GET", target.path, headers=self._request_headers(target, accept))
+                response = conn.getresponse()
+                headers = _collect_headers(response)
+                if not 200 <= response.status < 300:
+                    return response.status, headers, b""
+                _check_encoding(headers)
+                return response.status, headers, self._read_body(response)
         finally:
             if response is not None:
                 response.close()

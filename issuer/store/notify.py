@@ -95,21 +95,18 @@ def claim_due_deliveries(session: Session, now: datetime, *, limit: int, lease_u
     """Lock up to ``limit`` pending deliveries due at ``now`` (oldest first; rows locked by another
     worker are skipped) and push their ``next_attempt_at`` to ``lease_until``: a worker that dies
     while sending leaves them due again after the lease. The caller commits at once."""
-    rows = list(session.scalars(select(WebhookDelivery)
-                                .where(WebhookDelivery.state == "pending", WebhookDelivery.next_attempt_at <= now)
-                                .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-                                .limit(limit).with_for_update(skip_locked=True)))
-    for row in rows:
-        row.next_attempt_at = lease_until
-    session.flush()
-    return rows
+    return _claim_due(session, WebhookDelivery, now, limit=limit, lease_until=lease_until)
 
 
 def claim_due_emails(session: Session, now: datetime, *, limit: int, lease_until: datetime) -> list[EmailMessage]:
     """As :func:`claim_due_deliveries`, for the e-mail outbox."""
-    rows = list(session.scalars(select(EmailMessage)
-                                .where(EmailMessage.state == "pending", EmailMessage.next_attempt_at <= now)
-                                .order_by(EmailMessage.next_attempt_at, EmailMessage.id)
+    return _claim_due(session, EmailMessage, now, limit=limit, lease_until=lease_until)
+
+
+def _claim_due(session: Session, model, now: datetime, *, limit: int, lease_until: datetime) -> list:
+    rows = list(session.scalars(select(model)
+                                .where(model.state == "pending", model.next_attempt_at <= now)
+                                .order_by(model.next_attempt_at, model.id)
                                 .limit(limit).with_for_update(skip_locked=True)))
     for row in rows:
         row.next_attempt_at = lease_until

@@ -73,6 +73,8 @@ _READ_CHUNK = 64 * 1024
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _HOST_FAILURES = frozenset({"timeout", "connect_error", "dns_error", "tls_error"})
 _URL_FAILURES = frozenset({"http_error", "too_large", "redirect_refused", "bad_response", "forbidden_address"})
+_HOST_FAILURE_MESSAGES = {"timeout": "{host} did not answer in time", "connect_error": "connection to {host} failed",
+                          "dns_error": "the name {host} could not be resolved", "tls_error": "TLS error with {host}"}
 _BUDGET_END: contextvars.ContextVar[float | None] = contextvars.ContextVar("fetch_budget_end", default=None)
 
 
@@ -560,6 +562,11 @@ class SafeFetcher:
         key = host_key if exc.code in _HOST_FAILURES else url_key if exc.code in _URL_FAILURES else None
         if key is None:
             return
+        if key is host_key:
+            # later fetches of other URLs on this host get this answer: name the host, never the
+            # URL another request asked for (it may hold a private token of that requester)
+            exc = FetchError(exc.code, _HOST_FAILURE_MESSAGES[exc.code].format(host=target.host_header),
+                             status=exc.status)
         with self._lock:
             self._failures[key] = (self._clock() + self._failure_ttl, exc)
             self._failures.move_to_end(key)

@@ -68,6 +68,18 @@ def test_a_silent_host_costs_one_timeout_then_fails_fast_from_the_failure_cache(
     assert silent.accepted == 1
 
 
+def test_a_cached_host_failure_names_the_host_not_another_requests_url(silent):
+    """The failure cache answers every URL of a failed host: its message must not carry the URL
+    (which may hold a private token) that another request fetched first."""
+    fetcher = _fetcher(timeout=0.3, failure_ttl=30)
+    with pytest.raises(FetchError, match="private-token-123"):
+        fetcher.fetch(f"http://127.0.0.1:{silent.port}/credentials/private-token-123")
+    with pytest.raises(FetchError, match="failed recently") as later:
+        fetcher.fetch(f"http://127.0.0.1:{silent.port}/status/1")
+    assert "private-token-123" not in str(later.value)
+    assert f"127.0.0.1:{silent.port} did not answer in time" in str(later.value)
+
+
 def test_one_budget_for_all_fetches_of_a_request(silent):
     fetcher = _fetcher(timeout=5.0, failure_ttl=0)
     start = time.monotonic()

@@ -435,15 +435,24 @@ MAX_VERIFY_FILE_BYTES = 8 * 1024 * 1024
 
 def _read_target(target: str, *, by_url) -> bytes | str:
     """``issuer verify``: a URL through ``by_url`` (as the public verifier reads it), else the file at
-    the explicit path. Only this command reads local files, and only the one path it is given."""
+    the explicit path. Only this command reads local files, and only the one path it is given.
+    Raises :class:`NotFound` (no such path), :class:`BadRequest` (not a regular file, or unreadable:
+    ``/proc/self/mem``) or :class:`PayloadTooLarge` (over :data:`MAX_VERIFY_FILE_BYTES`)."""
     if "://" in target:
         return by_url(target)
     path = Path(target)
-    if not path.is_file():
-        raise NotFound(f"no such file: {target}")
-    if path.stat().st_size > MAX_VERIFY_FILE_BYTES:
+    try:
+        if not path.exists():
+            raise NotFound(f"no such file: {target}")
+        if not path.is_file():
+            raise BadRequest(f"{target} is not a regular file (a folder, device or pipe)")
+        with path.open("rb") as handle:  # read up to the cap: /proc files report a size of 0
+            data = handle.read(MAX_VERIFY_FILE_BYTES + 1)
+    except OSError as exc:  # e.g. /proc/self/mem (EIO), no permission
+        raise BadRequest(f"cannot read {target}: {exc.strerror or type(exc).__name__}") from None
+    if len(data) > MAX_VERIFY_FILE_BYTES:
         raise PayloadTooLarge(f"{target} is larger than {MAX_VERIFY_FILE_BYTES} bytes")
-    return path.read_bytes()
+    return data
 
 
 def _fetch_url(fetch, url: str) -> bytes:

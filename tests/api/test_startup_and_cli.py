@@ -81,6 +81,21 @@ def test_verify_a_file_from_another_folder_needs_no_database(tmp_path, monkeypat
     assert sorted(p.name for p in elsewhere.iterdir()) == ["credential.json"]
 
 
+@pytest.mark.parametrize("target, message", [("/proc/self/mem", "cannot read /proc/self/mem"),
+                                             (".", "is not a regular file"),
+                                             ("/dev/null", "is not a regular file")])
+def test_verify_of_an_unreadable_path_is_one_clean_message(tmp_path, monkeypatch, target, message):
+    """``issuer verify`` reads the one path it is given; one it cannot read is a sentence, not a traceback."""
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.startswith("ISSUER_"):
+            monkeypatch.delenv(name)
+    result = run("verify", target)
+    assert result.exit_code == 1 and message in result.output, result.output
+    assert "Traceback" not in result.output and "Error" not in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_verify_a_did_key_credential_without_database(tmp_path, monkeypatch):
     from tests.unit.verify.support import did_key_issuer, signed
     issuer = did_key_issuer()

@@ -31,6 +31,7 @@ from .signing.jsonld.safemode import DataLossError
 from .signing.keystore import KeyVault
 from .signing import eddsa_rdfc_2022, vc_jose
 from .intake.schemas import validate_or_raise
+from .intake.text import is_blank
 from .notify.events import record_event
 from .status import lists as status_lists
 from .verify.selfcheck import check_own_output
@@ -180,8 +181,9 @@ def parse_issue_request(body, *, now: datetime, skew: timedelta = timedelta(minu
                                errors=[{"path": "/learner", "message": "give either an e-mail or a DID"}])
     validate_or_raise("issue-request.schema.json", body)
     problems = _text_problems(body, "")
-    if not learner["name"].strip():
-        problems.append({"path": "/learner/name", "message": "the name is empty (only white space)"})
+    if is_blank(learner["name"]):
+        problems.append({"path": "/learner/name",
+                         "message": "the name is empty (only white space or invisible characters)"})
     if has_direction_controls(learner["name"]):
         problems.append({"path": "/learner/name",
                          "message": "bidirectional override or isolate characters are not allowed in a name"})

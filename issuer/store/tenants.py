@@ -22,6 +22,7 @@ from ..badges.timestamps import iso_z
 from ..resolve.did_key import did_key_from_public_key
 from ..resolve.did_web import url_to_did_web
 from ..errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from ..intake.text import is_blank
 from ..signing.keystore import KeyVault
 from ..signing import keys as K
 from .clients import parse_scopes
@@ -61,9 +62,10 @@ def check_slug(slug: str, what: str = "slug") -> str:
 
 
 def check_name(name: str, what: str = "name") -> str:
-    """``name`` trimmed; ValidationFailed if nothing but white space is left, or if it holds lone
-    surrogates (e.g. undecodable bytes of a command-line argument) or control characters."""
-    if not isinstance(name, str) or not name.strip():
+    """``name`` trimmed; ValidationFailed if nothing but white space and invisible characters is
+    left (:func:`issuer.intake.text.is_blank`), or if it holds lone surrogates (e.g. undecodable
+    bytes of a command-line argument) or control characters."""
+    if not isinstance(name, str) or is_blank(name):
         raise ValidationFailed(f"the {what} is empty", errors=[{"path": f"/{what}", "message": "empty"}])
     if re.search("[\ud800-\udfff\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]", name):
         raise ValidationFailed(f"the {what} holds characters that are not text (control characters, "

@@ -71,13 +71,67 @@ def test_lone_surrogate_in_revocation_reason_is_400(client, auth, service):
     assert client.get(f"/api/v1/credentials/{cid}/status", headers=auth).get_json()["status"] == "active"
 
 
-def test_learner_name_of_only_spaces_is_refused(client, auth, service):
+# white space of any kind, and characters that show nothing: zero-width space, word joiner, BOM,
+# Hangul filler (renders as a blank), soft hyphen, left-to-right mark
+BLANK_NAMES = ["   \t ", "\u3000\u00a0", "\u200b\u200b", "\u2060 \ufeff", "\u3164", "\u00ad\u200e"]
+
+
+@pytest.mark.parametrize("name", BLANK_NAMES)
+def test_learner_name_of_only_spaces_is_refused(client, auth, service, name):
     before = count(service)
     response = client.post("/api/v1/credentials", headers=auth,
-                           json={"course": "HV-2S", "learner": {"name": "   \t ", "email": "a@example.org"}})
+                           json={"course": "HV-2S", "learner": {"name": name, "email": "a@example.org"}})
     assert response.status_code == 422
     assert any(e["path"] == "/learner/name" for e in response.get_json()["errors"])
     assert count(service) == before
+
+
+@pytest.mark.parametrize("name", ["Ana Ruiz", "\u0645\u06cc\u200c\u0631\u0648", "\U0001f469\u200d\U0001f527 Ana"])
+def test_names_joined_with_zwnj_or_zwj_still_issue(client, auth, name):
+    """ZWNJ and ZWJ are not blanks: Persian and emoji sequences need them."""
+    response = client.post("/api/v1/credentials", headers=auth,
+                           json={"course": "HV-2S", "learner": {"name": name, "email": "a@example.org"}})
+    assert response.status_code == 201, response.get_json()
+
+
+@pytest.mark.parametrize("title", ["\u200b\u2060", "\u3164 \ufeff"])
+def test_course_title_that_shows_nothing_is_refused(client, auth, service, title):
+    before = count(service, Course)
+    course = {"code": "BLANK-1", "title": title, "description": "d", "criteria": "c",
+              "learningOutcomes": ["x"], "workload": {"hours": 1}, "eqfLevel": 4, "assessmentType": "exam",
+              "participationForm": "online", "qualityAssurance": "qa",
+              "skills": [{"framework": "drives", "skill": "HV-SAFETY", "level": 2}]}
+    response = client.post("/api/v1/courses", headers=auth, json={"courses": [course]})
+    assert response.status_code == 422, response.get_json()
+    assert any(e["path"] == "/courses/0/title" for e in response.get_json()["errors"])
+    assert count(service, Course) == before
+
+
+@pytest.mark.parametrize("name", BLANK_NAMES)
+def test_provider_name_that_shows_nothing_is_refused(name):
+    from issuer.errors import ValidationFailed
+    from issuer.store.tenants import check_name
+    with pytest.raises(ValidationFailed):
+        check_name(name)
+
+
+def test_schemas_use_the_same_blank_characters_as_the_code():
+    """Catalogue and matrix text in the published schemas needs a visible character, as names do in code."""
+    from pathlib import Path
+    from issuer.intake.text import VISIBLE_PATTERN
+    root = Path(__file__).resolve().parents[2] / "schemas"
+    found = []
+    for name in ("course-catalogue.schema.json", "competence-matrix.schema.json"):
+        stack = [json.loads((root / name).read_text(encoding="utf-8"))]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                if node.get("pattern") in ("\\S", VISIBLE_PATTERN):
+                    found.append(node["pattern"])
+                stack.extend(node.values())
+            elif isinstance(node, list):
+                stack.extend(node)
+    assert found and set(found) == {VISIBLE_PATTERN}
 
 
 @pytest.mark.parametrize("did", [

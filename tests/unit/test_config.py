@@ -60,3 +60,55 @@ def test_verifier_limits_have_documented_defaults_and_read_from_the_environment(
                 "JSONLD_DEADLINE_SECONDS", "JSONLD_BUDGET_SECONDS", "JSONLD_WORKERS", "TEMPLATE_CACHE_BYTES",
                 "FETCH_BUDGET_SECONDS", "FETCH_FAILURE_TTL_SECONDS", "FETCH_MAX_CONCURRENT", "FETCH_MAX_PER_HOST"):
         assert f"ISSUER_{key}" in documented and key in DEFAULTS, key
+
+
+def _documented_settings() -> dict:
+    """``{setting: default}`` from the tables of docs/limits.md (rows ``| `ISSUER_X` | `value` | ...``)."""
+    import re
+    from pathlib import Path
+    text = (Path(__file__).resolve().parents[2] / "docs" / "limits.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `ISSUER_([A-Z_]+)` \| `([^`]+)`", text, flags=re.MULTILINE)
+    return {name: value for name, value in rows}
+
+
+def test_documented_limit_defaults_equal_the_codes_defaults():
+    """Every setting in docs/limits.md has the default the code has (issue #9: the closing note lists
+    the limits and their defaults from that page)."""
+    from issuer.config import DEFAULTS
+    documented = _documented_settings()
+    assert len(documented) >= 18, documented  # 9 structural, 4 time, 5 network settings
+    for name, text in documented.items():
+        code = DEFAULTS[name]
+        value = {"true": True, "false": False}.get(text, None)
+        if value is None:
+            value = float(text) if "." in text else int(text)
+        assert value == code and isinstance(value, bool) == isinstance(code, bool), (name, text, code)
+
+
+def test_the_limits_docs_prose_figures_are_the_codes():
+    """The fixed figures docs/limits.md states in prose: body cap, response size, cache bounds, workers."""
+    import inspect
+    from issuer.api.verification import MAX_VERIFY_BYTES
+    from issuer.cli import serve
+    from issuer.config import DEFAULTS
+    from issuer.resolve.did_resolver import DidResolver
+    from issuer.resolve.fetch import SafeFetcher
+    from issuer.signing.jsonld import template, workers
+    from issuer.verify import verifier
+    from issuer.verify.runtime import _new_fetcher
+    assert MAX_VERIFY_BYTES == 2 * 1024 * 1024                               # "a body over 2 MiB is a 413"
+    assert _new_fetcher(dict(DEFAULTS))._max_bytes == 512 * 1024              # "512 KB per response"
+    fetch = inspect.signature(SafeFetcher).parameters                        # "8 MiB (and 128 entries, 5 minutes)"
+    assert (fetch["max_cache_bytes"].default, fetch["max_cache_entries"].default, fetch["cache_ttl"].default) \
+        == (8 * 1024 * 1024, 128, 300.0)
+    did = inspect.signature(DidResolver).parameters                          # "8 MiB (and 1,024 entries, 5 minutes; failures 30 s)"
+    assert (did["max_bytes"].default, did["max_entries"].default, did["ttl"].default,
+            did["negative_ttl"].default) == (8 * 1024 * 1024, 1024, 300.0, 30.0)
+    assert (verifier._LIST_REPORT_BYTES, verifier._LIST_REPORT_ENTRIES,     # "8 MiB (and 256 entries, 60 s)"
+            verifier._LIST_REPORT_TTL.total_seconds()) == (8 * 1024 * 1024, 256, 60)
+    assert max(fetch["max_cache_entries"].default, 64) == 128                # "the failure cache 128 entries"
+    assert template._MAX_SEEN == 4096                                        # "shape fingerprints ... 4,096 entries"
+    assert (workers.DEFAULT_WORKERS, workers.DEFAULT_DEADLINE_S) == (DEFAULTS["JSONLD_WORKERS"],
+                                                                     DEFAULTS["JSONLD_DEADLINE_SECONDS"])
+    options = {p.name: p.default for p in serve.params}                      # "--workers 2 --threads 8 by default"
+    assert (options["workers"], options["threads"]) == (2, 8)

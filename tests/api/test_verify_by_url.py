@@ -1,7 +1,7 @@
 """Issue #9 §1 and §7: verify-by-URL reads nothing of the server's disk, and accepts our own links.
 
 Every public entry point that takes a ``url`` (``POST /api/v1/verify`` as JSON or multipart,
-``POST /verify`` the form) accepts only ``https://`` URLs (``http://`` only with the test-only
+``POST /verify`` the form, ``POST /api/v1/gap-report`` and the ``/gap-report`` form) accepts only ``https://`` URLs (``http://`` only with the test-only
 ``ALLOW_PRIVATE_FETCH``) through the SSRF-guarded fetcher. A path, ``../x``, ``file:`` or any other
 scheme gets one and the same answer whether or not a file exists there (catalog P-01), and no file
 is opened. Our own download links are resolved from the database, without any network.
@@ -102,7 +102,25 @@ def _form(client, url):
                                   "text": page.text.replace(url.strip(), "<url>")}
 
 
-ENTRY_POINTS = {"api-json": _api_json, "api-multipart": _api_multipart, "form": _form}
+ROLE = "DRIVES-ACM/EV-CHG-TECH"
+
+
+def _gap_report_json(client, url):
+    response = client.post("/api/v1/gap-report", json={"credentials": [{"url": url}], "role": ROLE})
+    return response.status_code, response.get_json()
+
+
+def _gap_report_form(client, url):
+    response = client.post("/gap-report", data={"role": ROLE, "urls": url}, content_type="multipart/form-data",
+                           headers=HTML)
+    page = Page(response.get_data(as_text=True))
+    return response.status_code, {"alert": bool(page.find("div", role="alert")),
+                                  "text": page.text.replace(url.strip(), "<url>")}
+
+
+ENTRY_POINTS = {"api-json": _api_json, "api-multipart": _api_multipart, "form": _form,
+                "gap-report-json": _gap_report_json, "gap-report-form": _gap_report_form}
+FORMS = ("form", "gap-report-form")
 
 
 @pytest.mark.parametrize("entry", ENTRY_POINTS)
@@ -114,12 +132,14 @@ def test_local_paths_are_never_read_and_all_get_the_same_answer(client, demo, en
         for target in LOCAL_TARGETS:
             status, body = ENTRY_POINTS[entry](client, target)
             assert status == 422, (target, status, body)
-            answers[target] = (status, body if entry == "form" else {k: v for k, v in body.items() if k not in ("instance", "requestId")})
+            answers[target] = (status, body if entry in FORMS else {k: v for k, v in body.items() if k not in ("instance", "requestId")})
         assert len({repr(a) for a in answers.values()}) == 1, answers
     assert opened == [] and no_network == []
     first = next(iter(answers.values()))[1]
     if entry == "form":
         assert first["alert"] and "starts with https://" in first["text"]
+    elif entry == "gap-report-form":
+        assert first["alert"] and "files on the server are never read" in first["text"]
     else:
         assert "https://" in first["detail"] and first["status"] == 422
 

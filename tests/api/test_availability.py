@@ -113,6 +113,8 @@ def server(tmp_path_factory):
                 time.sleep(0.2)
         else:
             raise AssertionError("server did not start: " + (instance / "server.log").read_text()[-2000:])
+        # requests waiting on the network hold a thread, not a process (docs/limits.md section 4)
+        assert "Using worker: gthread" in (instance / "server.log").read_text()
         keys = dict(line.split(" ", 1) for line in (Path(instance) / DEMO_KEY_FILE).read_text().splitlines()
                     if " " in line)
         yield port, keys

@@ -8,6 +8,7 @@ import pytest
 
 from issuer import create_app
 from issuer.signing.jsonld import workers
+from issuer.signing.jsonld.canonize import clear_cache as clear_template_cache
 from issuer.service import build_service
 from tests.conftest import make_config
 
@@ -97,6 +98,9 @@ def test_structural_limits_are_settings(tmp_path, database_url, issued):
 
 def test_a_jsonld_deadline_is_a_named_report_not_a_500(tmp_path, database_url, issued):
     svc = build_service(make_config(tmp_path / "slow", database_url, JSONLD_DEADLINE_SECONDS=0.001))
+    # the shape must be new to this process: an earlier test that verified it twice built its
+    # template, and a template hit takes the in-process fast path, where no deadline applies
+    clear_template_cache()
     try:
         document = copy.deepcopy(issued["credential"])
         document["evidence"] = [{"type": ["Evidence"], "name": "a shape not seen before"}]

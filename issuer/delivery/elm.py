@@ -15,9 +15,9 @@ Pure functions: the caller passes the :class:`~issuer.delivery.record.Credential
 from __future__ import annotations
 
 import base64
-from datetime import datetime, timezone
 
 from ..badges.microcredential import volume_of_learning
+from ..badges.timestamps import iso_z
 from ..errors import Conflict
 
 __all__ = ["ELM_CONTEXT", "EDC_SCHEMA", "OB_IDENTIFIER_SCHEME", "MEDIA_TYPE", "ElmNotAvailable",
@@ -109,10 +109,6 @@ def _language(code: str) -> dict:
 def _country(code: str) -> dict:
     tag, name = COUNTRIES[code]
     return _concept(f"{_AUTHORITY}/country/{tag}", f"{_AUTHORITY}/country", name, notation="country")
-
-
-def _time(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _number(value: float) -> str:
@@ -246,7 +242,7 @@ def build_elm(record) -> dict:
     words = _NOTES.get(lang, _NOTES["en"])
     org = _organisation(record, lang)
     awarding = {"id": f"urn:epass:awardingProcess:{record.id}", "type": "AwardingProcess",
-                "awardingBody": org, "awardingDate": _time(record.issued)}
+                "awardingBody": org, "awardingDate": iso_z(record.issued)}
     achievement: dict = {"id": f"urn:epass:learningAchievement:{record.id}", "type": "LearningAchievement",
                          "title": {lang: record.title}, "awardedBy": awarding,
                          "specifiedBy": _specification(record, lang, words),
@@ -267,9 +263,9 @@ def build_elm(record) -> dict:
                                   "title": {lang: words["ob"]}, "contentURL": record.page_url},
         "credentialSubject": person,
         "issuer": org,
-        "issued": _time(record.issued),
-        "validFrom": _time(record.issued),
+        "issued": iso_z(record.issued),
+        "validFrom": iso_z(record.issued),
     }
     if record.valid_until is not None:
-        document["validUntil"] = _time(record.valid_until)
+        document["validUntil"] = iso_z(record.valid_until)
     return document

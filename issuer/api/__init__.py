@@ -1,4 +1,5 @@
-"""The HTTP edge: the only package (with ``issuer/__init__`` and ``issuer/cli``) that imports Flask.
+"""The HTTP API, one edge of the service: with ``web/`` and the app factory (``issuer/__init__``)
+the only code that imports Flask (tests/unit/test_layering.py).
 
 Errors are RFC 9457 problem details (https://www.rfc-editor.org/rfc/rfc9457); the credentials it
 serves follow Open Badges 3.0 (https://www.imsglobal.org/spec/ob/v3p0/)."""

@@ -1,4 +1,5 @@
-"""Background jobs: batches of credentials issued by workers on a task queue.
+"""Background jobs: batches of credentials issued by workers on a task queue, and the periodic
+functions every worker runs (the batch sweep, webhook deliveries and learner e-mail: :mod:`.notify`).
 
 The queue is Dramatiq (https://dramatiq.io/) on RabbitMQ (``ISSUER_BROKER_URL``); without a broker
 the same actors run in-process on Dramatiq's StubBroker. Exactly-once issuance comes from the data

@@ -297,6 +297,7 @@ class Credential(Base):
 
     @document.setter
     def document(self, value: str) -> None:
+        """Assign the signed JSON-LD text; it is compressed into ``packed`` when the row is flushed."""
         self._set_form(0, value)
 
     @property
@@ -306,6 +307,7 @@ class Credential(Base):
 
     @jwt.setter
     def jwt(self, value: str) -> None:
+        """Assign the signed VC-JWT; it is compressed into ``packed`` when the row is flushed."""
         self._set_form(1, value)
 
 

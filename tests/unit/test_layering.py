@@ -308,3 +308,24 @@ def test_the_readme_layout_names_every_package_folder_and_no_other():
     assert not listed - actual, f"the README's Layout names folders issuer/ no longer has: {sorted(listed - actual)}"
     gone = sorted(t for t in top if not (PACKAGE.parent / t).is_dir())
     assert not gone, f"the README's Layout names top folders that are gone: {gone}"
+
+
+CORE_EXCLUDED = {"api", "web", "demo", "cli.py", "__init__.py"}  # the edge; as bench/layout_figures.py counts
+
+
+def _public_functions(tree):
+    """Module-level functions and the methods of module-level classes whose names are public."""
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("_"):
+            yield node.name, node
+        elif isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+            for item in node.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and not item.name.startswith("_"):
+                    yield f"{node.name}.{item.name}", item
+
+
+@pytest.mark.parametrize("path", _params(lambda rel: rel.split("/")[0] not in CORE_EXCLUDED))
+def test_every_public_function_of_the_core_has_a_docstring(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    missing = [name for name, node in _public_functions(tree) if ast.get_docstring(node) is None]
+    assert not missing, f"{_rel(path)}: public functions without a docstring: {missing}"

@@ -10,7 +10,8 @@ from ...delivery.artifacts import store_issuer_logo
 from ...errors import Conflict, IssuerError, NotFound, ValidationFailed
 from ...store import clients, staff, tenants
 from ...store import console as views
-from .base import bp, current_provider, current_user, flash_message, render, requires, write_session
+from .base import bp, current_provider, current_user, flash_message, render, requires, uploaded_image, \
+    write_session
 
 __all__ = ["settings", "save_profile", "create_key", "revoke_key", "create_client", "revoke_client", "rotate",
            "compromise", "upload_logo", "users", "create_user", "change_user"]
@@ -71,14 +72,7 @@ def _scopes(form) -> list[str] | None:
 def upload_logo(slug: str):
     """Upload the issuer's logo (PNG or SVG, validated as badge images); credentials issued from
     now on show it as the issuer's ``image``."""
-    upload = request.files.get("logo")
-    if upload is None or not upload.filename:
-        raise ValidationFailed(_("Choose a PNG or SVG file."))
-    data = upload.read(service().config["MAX_UPLOAD_BYTES"] + 1)
-    media_type = upload.mimetype
-    if media_type not in ("image/png", "image/svg+xml"):
-        name = upload.filename.lower()
-        media_type = "image/svg+xml" if name.endswith(".svg") else "image/png" if name.endswith(".png") else media_type
+    data, media_type = uploaded_image("logo")
     session = write_session()
     issuer = tenants.get_issuer(session, slug, current_provider(session))
     try:

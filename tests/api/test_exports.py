@@ -10,21 +10,14 @@ from issuer.delivery.elm import EDC_SCHEMA, ELM_CONTEXT, OB_IDENTIFIER_SCHEME
 from issuer.demo import demo_providers
 from issuer.store.models import IssuerProfile, Skill
 from tests.elm_shapes import validate
-from tests.web.helpers import LEARNER
+from tests.factories import LEARNER
 
 DEMO_COURSES = [(p["slug"], c["code"]) for p in demo_providers() for c in p["catalogue"]["courses"]]
 
 
-def _issue(client, key, course, **body):
-    response = client.post("/api/v1/credentials", json={"course": course, "learner": LEARNER, **body},
-                           headers={"Authorization": f"Bearer {key}"})
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()["id"]
-
-
 @pytest.mark.parametrize("provider,course", DEMO_COURSES, ids=[f"{p}:{c}" for p, c in DEMO_COURSES])
-def test_every_demo_course_exports_conforming_elm(client, demo, provider, course, record_property):
-    cid = _issue(client, demo[provider], course)
+def test_every_demo_course_exports_conforming_elm(client, demo, provider, course, record_property, api):
+    cid = api.issue(course, provider=provider)["id"]
     response = client.get(f"/credentials/{cid}.elm.json")
     assert response.status_code == 200, response.get_json()
     assert response.mimetype == "application/ld+json"
@@ -47,14 +40,14 @@ def _spec(document):
     return document["credentialSubject"]["hasClaim"]["specifiedBy"]
 
 
-def test_elm_facts_with_grade_ects_and_esco(client, demo, app, service):
+def test_elm_facts_with_grade_ects_and_esco(client, demo, app, service, api):
     """A Nordhaven course (ECTS, EQF 7) whose skill has a real ESCO skill URI, issued with a grade."""
     esco = "http://data.europa.eu/esco/skill/5fd5c985-eaaa-47aa-8314-62359c54505a"  # from the official EDC sample
     with service.session(write=True) as session:
         skill = session.scalar(select(Skill).where(Skill.code == "FUSA-26262"))
         skill.esco_uri = esco
         session.commit()
-    cid = _issue(client, demo["nordhaven-tu"], "FUSA-26262", result={"grade": "1.3"})
+    cid = api.issue("FUSA-26262", provider="nordhaven-tu", result={"grade": "1.3"})["id"]
     document = client.get(f"/credentials/{cid}.elm.json").get_json()
     conforms, report = validate(document)
     assert conforms, report
@@ -78,9 +71,9 @@ def test_elm_facts_with_grade_ects_and_esco(client, demo, app, service):
     assert document["credentialSubject"]["fullName"] == {"en": "Alex Muster"}
 
 
-def test_elm_without_grade_ects_or_esco(client, demo):
+def test_elm_without_grade_ects_or_esco(client, demo, api):
     """An emob course (no ECTS, no ESCO link) issued without a result: still conforming."""
-    cid = _issue(client, demo["emob-academy"], "HV-2S")
+    cid = api.issue("HV-2S", provider="emob-academy")["id"]
     document = client.get(f"/credentials/{cid}.elm.json").get_json()
     conforms, report = validate(document)
     assert conforms, report
@@ -94,13 +87,13 @@ def test_elm_without_grade_ects_or_esco(client, demo):
     assert document["issuer"]["vatIdentifier"]["notation"] == "ATU73918264"
 
 
-def test_elm_needs_a_legal_identifier(client, demo, service):
+def test_elm_needs_a_legal_identifier(client, demo, service, api):
     with service.session(write=True) as session:
         issuer = session.scalar(select(IssuerProfile).where(IssuerProfile.slug == "emob-academy"))
         issuer.legal_identifier = None
         issuer.legal_identifier_scheme = None
         session.commit()
-    cid = _issue(client, demo["emob-academy"], "HV-2S")
+    cid = api.issue("HV-2S", provider="emob-academy")["id"]
     response = client.get(f"/credentials/{cid}.elm.json")
     assert response.status_code == 409
     assert response.mimetype == "application/problem+json"
@@ -110,8 +103,8 @@ def test_elm_needs_a_legal_identifier(client, demo, service):
     assert "issuer provider legal-id emob-academy" in problem["detail"]
 
 
-def test_elm_of_a_revoked_credential_is_refused(client, demo, auth):
-    cid = _issue(client, demo["emob-academy"], "HV-2S")
+def test_elm_of_a_revoked_credential_is_refused(client, demo, auth, api):
+    cid = api.issue("HV-2S", provider="emob-academy")["id"]
     assert client.post(f"/api/v1/credentials/{cid}/revoke", json={"reason": "test"}, headers=auth).status_code == 200
     response = client.get(f"/credentials/{cid}.elm.json")
     assert response.status_code == 409

@@ -11,7 +11,7 @@ import pytest
 from issuer import create_app
 from issuer.service import build_service
 from issuer.demo.setup import demo_api_keys, initialize
-from tests.conftest import make_config
+from tests.conftest import ApiActions, make_config
 
 WINDOW = 3.1  # seconds: one window of "N per 3 seconds" and a margin (1 s windows flaked under load)
 
@@ -110,19 +110,17 @@ def test_token_endpoint_is_limited(make_app):
 
 def test_issuance_is_limited_per_provider(make_app):
     app, keys = make_app(RATE_LIMIT_ISSUE="2 per 3 seconds")
-    client = app.test_client()
-    one = {"Authorization": f"Bearer {keys['emob-academy']}"}
-    two = {"Authorization": f"Bearer {keys['bbz-alpenvorland']}"}
+    api = ApiActions(app.test_client(), keys)
 
-    def issue(auth, course="HV-2S"):
-        return client.post("/api/v1/credentials", headers=auth,
-                           json={"course": course, "learner": {"name": "A", "email": "a@example.org"}})
+    def issue(provider="emob-academy", course="HV-2S"):
+        api.issue(course, provider=provider, expect=None)
+        return api.response
 
-    assert [issue(one).status_code for _ in range(2)] == [201, 201]
-    assert_429(issue(one))
-    assert issue(two, "ADAS-CAL").status_code == 201  # another provider has its own budget
+    assert [issue().status_code for _ in range(2)] == [201, 201]
+    assert_429(issue())
+    assert issue("bbz-alpenvorland", "ADAS-CAL").status_code == 201  # another provider has its own budget
     time.sleep(WINDOW)
-    assert issue(one).status_code == 201
+    assert issue().status_code == 201
 
 
 def test_limits_can_be_switched_off(make_app):

@@ -19,13 +19,12 @@ from issuer.exchanges.key_proof import did_jwk
 from issuer.badges.contexts import BUNDLED_CONTEXTS, EU_MICROCREDENTIAL_V1
 from issuer.service import build_service
 from issuer.demo.setup import demo_api_keys, initialize
-from tests.conftest import make_config
+from tests.conftest import ApiActions, make_config
 from tests.interop import wallet_clients
 from tests.interop.harness import HarnessError
 from tests.spec import spec_contexts
 
 LDP, JWT = "AchievementCredential_ldp_vc", "AchievementCredential_jwt_vc_json"
-LEARNER = {"name": "Jana Novak", "email": "jana.novak@example.org"}
 
 
 class _Quiet(WSGIRequestHandler):
@@ -41,14 +40,12 @@ class Live:
         initialize(self.service, load_demo=True)
         self.server.app = create_app(service=self.service)
         self.client = self.server.app.test_client()
-        self.auth = {"Authorization": f"Bearer {demo_api_keys(self.service)['emob-academy']}"}
+        self.api = ApiActions(self.client, demo_api_keys(self.service))
+        self.auth = self.api.headers("emob-academy")
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def issue(self, offer=True) -> dict:
-        response = self.client.post("/api/v1/credentials", json={"course": "HV-2S", "learner": LEARNER,
-                                                                 "offer": offer}, headers=self.auth)
-        assert response.status_code == 201, response.get_json()
-        return response.get_json()
+        return self.api.issue(offer=offer)
 
     def local(self, url: str) -> str:
         return url.replace(self.base_url, "")

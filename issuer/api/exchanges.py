@@ -16,7 +16,7 @@ from ..exchanges.binding import LDP_VC, ClaimRefused, claim_credential
 from ..exchanges.offers import WORKFLOW, find_offer, links, offer_problem
 from ..intake.strict_json import JsonError, strict_loads
 from ..store import tenants
-from .context import db, db_write, service
+from .context import committing, db, db_write, service
 from .provider import issuance_context
 
 __all__ = ["bp", "settings", "exchange_protocols"]
@@ -111,12 +111,8 @@ def token():
 def nonce():
     """Nonce Endpoint (OID4VCI §7)."""
     session = db_write()
-    try:
+    with committing(session):
         value = oid4vci.new_nonce(session, settings(), service().clock())
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     return _json({"c_nonce": value})
 
 
@@ -202,7 +198,7 @@ def exchange(exchange_id: str):
         raise BadRequest("the body must be a JSON object")
     svc = service()
     session = db_write()
-    try:
+    with committing(session):
         offer = find_offer(session, exchange_id=exchange_id, for_update=True)
         _refuse(offer_problem(session, offer, svc.clock()))
         secrets = codes.derive(svc.config["SECRET_KEY"], exchange_id=exchange_id)
@@ -226,10 +222,6 @@ def exchange(exchange_id: str):
                                         ctx=issuance_context())
         except ClaimRefused as exc:
             raise Conflict(exc.message, code_hint=exc.code) from None
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     if protocol == "lcw":
         return _json(delivery.document)
     return _json(vcapi.delivery_presentation(delivery.document))

@@ -13,7 +13,7 @@ from ..status import revocation
 from ..store import tenants
 from ..errors import ValidationFailed
 from ..exchanges import offers
-from .context import current_provider, db_write, service
+from .context import committing, current_provider, db_write, service
 from .requests import json_body
 
 __all__ = ["bp", "offer_for", "parse_offer_option"]
@@ -53,13 +53,9 @@ def create_offer(credential_id: str):
     option = parse_offer_option(body or True) or {"tx_code": False}
     session = db_write()
     provider = current_provider(session)
-    try:
+    with committing(session):
         credential = revocation.get_owned(session, provider, credential_id, for_update=True)
         body = offer_for(session, credential, tx_code=option["tx_code"])
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     return jsonify(body), 201
 
 
@@ -68,11 +64,7 @@ def withdraw_offer(credential_id: str):
     """Withdraw the credential's open offers: ``{"revoked": n}``."""
     session = db_write()
     provider = current_provider(session)
-    try:
+    with committing(session):
         revocation.get_owned(session, provider, credential_id, for_update=True)
         count = offers.revoke_offers(session, credential_id, now=service().clock())
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     return jsonify({"id": credential_id, "revoked": count})

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import redirect, request
 from flask_babel import gettext as _
 
-from ...api.context import db, service
+from ...api.context import committing, db, service
 from ...delivery.artifacts import store_course_image
 from ...errors import BadRequest, IssuerError, ValidationFailed
 from ...intake.strict_json import JsonError, strict_loads
@@ -73,12 +73,8 @@ def form_course(form, base: dict | None = None) -> dict:
 def _import_one(entry: dict) -> None:
     session = write_session()
     provider = current_provider(session)
-    try:
+    with committing(session):
         catalogue.import_courses(session, provider, {"courses": [entry]})
-        session.commit()
-    except IssuerError:
-        session.rollback()
-        raise
 
 
 def _problems(exc: IssuerError) -> list[str]:
@@ -186,12 +182,8 @@ def upload_image(code: str):
     session = write_session()
     provider = current_provider(session)
     row = views.get_course(session, provider, code)
-    try:
+    with committing(session):
         store_course_image(session, row, data, media_type)
-        session.commit()
-    except IssuerError:
-        session.rollback()
-        raise
     flash_message(_("Badge image uploaded."))
     return redirect(f"/console/courses/{code}", 303)
 

@@ -876,7 +876,12 @@ def _wallet_paths() -> dict:
     """Wallet pickup (issue #11; docs/wallets.md): OID4VCI 1.0, VCALM exchanges and the DCC LCW links.
     OAuth and OID4VCI errors are their specifications' JSON (``OAuthError``); the VCALM and provider
     routes answer problem+json."""
-    exchange = _param("exchange_id", description="the exchange id from the offer")
+    exchange = _param("exchange_id", description="the exchange id from the offer; for an offer with a PIN, the VC API "
+                      "links carry `<exchange id>.<PIN tag>` (the bare id answers 403 `tx_code_required`)")
+    pin_form = _body({"application/x-www-form-urlencoded": _obj(["pin"], {"pin": STR})})
+    pin_page = {"200": _multi("The page, with the Learner Credential Wallet code after the right PIN",
+                              {"text/html": HTML}),
+                "400": _multi("The page: a wrong PIN (tries left) or a locked offer", {"text/html": HTML})}
     form = _body({"application/x-www-form-urlencoded": _obj(["grant_type", "pre-authorized_code"], {
         "grant_type": {"const": "urn:ietf:params:oauth:grant-type:pre-authorized_code"},
         "pre-authorized_code": STR, "tx_code": STR})})
@@ -916,22 +921,29 @@ def _wallet_paths() -> dict:
                         **oauth(400, 401, 403, 409, 410, 413)}, body=json_obj)},
         "/workflows/claim/exchanges/{exchange_id}": {
             "get": _op("exchangeState", "VCALM exchange state", "wallets",
-                       {"200": _json("ExchangeState", "The state"), **_problems(404)}, params=[exchange]),
+                       {"200": _json("ExchangeState", "The state"), **_problems(403, 404)}, params=[exchange]),
             "post": _op("exchange", "VCALM exchange: {} starts DIDAuthentication; a signed presentation claims",
                         "wallets", {"200": _json("ExchangeStep", "The next step, or the credential"),
-                                    **_problems(400, 404, 409, 410, 413, 415, 422)},
+                                    **_problems(400, 403, 404, 409, 410, 413, 415, 422)},
                         params=[exchange], body=json_obj)},
         "/workflows/claim/exchanges/{exchange_id}/protocols": {"get": _op(
             "exchangeProtocols", "The exchange's protocols (VCALM)", "wallets",
-            {"200": _json("ExchangeProtocols", "The protocols"), **_problems(404, 409, 410)}, params=[exchange])},
-        "/claim/{token}": {"get": _op(
-            "claimPage", "The learner's private claim page (HTML)", "wallets", {**page, **_problems(404)},
-            params=[_param("token", description="the offer's claim token")])},
-        "/interactions/{exchange_id}": {"get": _op(
-            "interaction", "VCALM interaction URL (?iuv=1): JSON protocols or a page", "wallets",
-            {"200": _multi("JSON protocols (Accept: application/json or ?format=json), else a page",
-                           {"application/json": "ExchangeProtocols", "text/html": HTML}),
-             **_problems(404, 409, 410)}, params=[exchange])},
+            {"200": _json("ExchangeProtocols", "The protocols"), **_problems(403, 404, 409, 410)}, params=[exchange])},
+        "/claim/{token}": {
+            "get": _op("claimPage", "The learner's private claim page (HTML)", "wallets", {**page, **_problems(404)},
+                       params=[_param("token", description="the offer's claim token")]),
+            "post": _op("claimPagePin", "The claim page's PIN form (offers with a PIN): the right PIN shows the "
+                        "Learner Credential Wallet code; wrong ones count toward the lock", "wallets",
+                        {**pin_page, **_problems(404, 413)},
+                        params=[_param("token", description="the offer's claim token")], body=pin_form)},
+        "/interactions/{exchange_id}": {
+            "get": _op("interaction", "VCALM interaction URL (?iuv=1): JSON protocols or a page", "wallets",
+                       {"200": _multi("JSON protocols (Accept: application/json or ?format=json), else a page",
+                                      {"application/json": "ExchangeProtocols", "text/html": HTML}),
+                        **_problems(403, 404, 409, 410)}, params=[exchange]),
+            "post": _op("interactionPin", "The interaction page's PIN form (the bare exchange id of an offer "
+                        "with a PIN)", "wallets", {**pin_page, **_problems(404, 413)}, params=[exchange],
+                        body=pin_form)},
     }
 
 

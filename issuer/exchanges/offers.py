@@ -154,8 +154,7 @@ def find_exchange(session, vcapi_id: str, master: str, *, for_update: bool = Fal
     if offer.tx_code_hash:
         if not dot:
             raise PinRequired("this offer is protected by a PIN: open the claim link, enter the PIN there and use "
-                              "the wallet link it shows then, or use an OpenID wallet, which asks for the PIN",
-                              code_hint="tx_code_required")
+                              "the wallet link it shows then, or use an OpenID wallet, which asks for the PIN")
         if not hmac.compare_digest(tag.encode(), codes.pin_tag(master, exchange_id, offer.tx_code_hash).encode()):
             raise NotFound("no such offer")
     elif dot:

@@ -88,3 +88,17 @@ def test_nothing_is_delivered_after_the_credential_changed_status(client, auth, 
             refused.get_json()
     claims = [client.get(f"/api/v1/credentials/{i['id']}", headers=auth).get_json()["claim"] for i in (before, started)]
     assert claims[0]["claimed"] is False and claims[1]["formats"] == ["ldp_vc"]
+
+
+def test_making_or_withdrawing_an_offer_needs_the_issue_scope(client, auth, issue_with_offer):
+    """An offer's secrets claim the credential: a read-only OAuth client may not make or withdraw one."""
+    from tests.api.test_oauth import bearer, new_client, token_for
+
+    issued = issue_with_offer()
+    reader = token_for(client, *new_client(client, auth, scope="credentials:read")).get_json()["access_token"]
+    issuer = token_for(client, *new_client(client, auth, scope="credentials:issue")).get_json()["access_token"]
+    for method in (client.post, client.delete):
+        refused = method(f"/api/v1/credentials/{issued['id']}/offer", headers=bearer(reader))
+        assert refused.status_code == 403 and refused.get_json()["code"] == "insufficient_scope", refused.get_json()
+    assert client.post(f"/api/v1/credentials/{issued['id']}/offer", headers=bearer(issuer)).status_code == 201
+    assert client.delete(f"/api/v1/credentials/{issued['id']}/offer", headers=bearer(issuer)).get_json()["revoked"] == 1

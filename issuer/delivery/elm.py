@@ -21,7 +21,7 @@ from ..badges.microcredential import volume_of_learning
 from ..errors import Conflict
 
 __all__ = ["ELM_CONTEXT", "EDC_SCHEMA", "OB_IDENTIFIER_SCHEME", "MEDIA_TYPE", "ElmNotAvailable",
-           "build_elm", "elm_id", "volume_of_learning"]
+           "build_elm", "elm_id", "issuer_gaps", "volume_of_learning"]
 
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
 EDC_AP = "http://data.europa.eu/snb/model/context/edc-ap"
@@ -119,13 +119,15 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-def _missing(record) -> list[str]:
+def issuer_gaps(country_code: str | None, legal_identifier: str | None) -> list[str]:
+    """What an issuer profile lacks for the ELM export (empty when it has everything): ELM requires
+    every issuer to have a legal identifier and a country, which must be one of :data:`COUNTRIES`."""
     missing = []
-    if not record.issuer.legal_identifier:
+    if not legal_identifier:
         missing.append("legal identifier")
-    if not record.issuer.country_code:
+    if not country_code:
         missing.append("country")
-    elif record.issuer.country_code not in COUNTRIES:
+    elif country_code not in COUNTRIES:
         missing.append("a European country (ISO 3166-1 alpha-2)")
     return missing
 
@@ -236,12 +238,15 @@ def build_elm(record) -> dict:
     profile) of ``record``. Raises :class:`ElmNotAvailable` (409) when the issuer profile lacks a
     legal identifier or a European country, which ELM requires of every issuer. ``record.badge_png``
     must hold the badge image (it becomes the display image)."""
-    missing = _missing(record)
+    missing = issuer_gaps(record.issuer.country_code, record.issuer.legal_identifier)
     if missing:
+        slug = record.issuer.slug
         raise ElmNotAvailable(
-            f"the issuer profile {record.issuer.slug!r} has no {' and no '.join(missing)}; ELM requires both of "
-            f"every issuer. Set them with: issuer provider legal-id {record.issuer.slug} <VAT, eIDAS or registry "
-            f"number> --scheme vat|eidas|registration --country <ISO 3166-1 alpha-2>", missing=missing)
+            f"the issuer profile {slug!r} has no {' and no '.join(missing)}; ELM requires a legal identifier and "
+            f"a European country of every issuer. An administrator sets them in the provider console (Settings, "
+            f"issuer profile), with PUT /api/v1/issuers/{slug}/legal-identity {{\"country\", \"legalIdentifier\", "
+            f"\"legalIdentifierScheme\"}}, or with: issuer provider legal-id {slug} <VAT, eIDAS or registry number> "
+            f"--scheme vat|eidas|registration --country <ISO 3166-1 alpha-2>", missing=missing, issuer=slug)
     lang = record.language if record.language in LANGUAGES else "en"
     words = _NOTES.get(lang, _NOTES["en"])
     org = _organisation(record, lang)

@@ -630,6 +630,10 @@ def _paths() -> dict:
             "credentialElm", "The unsealed Europass (ELM) copy of an active credential", "public",
             {"200": _json("JsonLd", "EuropeanDigitalCredential", "application/ld+json"), **_problems(404, 409)},
             params=[CRED_ID])},
+        "/shapes/elm-unsealed-copy.ttl": {"get": _op(
+            "elmUnsealedCopyShape", "The SHACL shape of an unsealed Europass (ELM) copy, named in its "
+            "credentialSchema", "public",
+            {"200": {"description": "Turtle", "content": {"text/turtle": {"schema": TEXT}}}})},
         "/credentials/{credential_id}/qr.{fmt}": {"get": _op(
             "credentialQr", "A QR code linking to the credential", "public",
             {"200": {"description": "QR code", "content": {"image/png": {"schema": BINARY},

@@ -17,8 +17,8 @@ from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Callable
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from .store import tenants
 from .badges.credential import (AchievementInput, AlignmentInput, CredentialExtras, Learner, build_achievement,
@@ -33,14 +33,15 @@ from .signing import eddsa_rdfc_2022, vc_jose
 from .intake.schemas import validate_or_raise
 from .notify.events import record_event
 from .status import lists as status_lists
-from .verify.selfcheck import check_own_output
+from .store.listing import email_index, email_index_key
+from .verify.selfcheck import check_own_output, self_verifier
 from .verify.trust import has_direction_controls
-from .store.models import (Course, CourseSkill, Credential, Framework, IssuerProfile, Provider, Skill,
+from .store.models import (Course, CourseSkill, Credential, Framework, IssuerProfile, Provider, SigningKey, Skill,
                            StatusEvent)
 
 __all__ = ["IssueRequest", "IssuanceContext", "parse_issue_request", "issue_credential", "did_problem",
            "achievement_input", "request_fingerprint", "sign_credential", "prepare_credential", "store_prepared",
-           "PreparedCredential"]
+           "PreparedCredential", "context_for"]
 
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
@@ -73,6 +74,22 @@ class IssuanceContext:
     self_verify: Callable[[dict, str, dict], list[str]] | None = None
     clock_skew: timedelta = timedelta(minutes=5)
     email_index: Callable[[str], str] | None = None  # keyed hash stored for look-up (store.listing)
+
+
+def context_for(service, now: datetime) -> IssuanceContext:
+    """The :class:`IssuanceContext` of ``service`` (the container of :mod:`issuer.service`) at ``now``,
+    the same for every way of issuing (API, console, batches, wallet pickup).
+
+    Every credential gets the cheap self-verification of both forms in :func:`sign_credential`;
+    ``FULL_SELF_VERIFY`` (config) adds the full verifier on top (slow: it re-canonicalizes both
+    forms)."""
+    config = service.config
+    key = email_index_key(config["SECRET_KEY"])
+    return IssuanceContext(base_url=service.base_url, vault=service.vault, now=now,
+                           status_length=config["STATUS_LIST_LENGTH"], status_capacity=config["STATUS_LIST_CAPACITY"],
+                           new_id=service.new_id, rng=service.rng,
+                           self_verify=self_verifier(service) if config.get("FULL_SELF_VERIFY") else None,
+                           clock_skew=service.clock_skew, email_index=lambda email: email_index(key, email))
 
 
 def request_fingerprint(body: dict) -> str:
@@ -251,7 +268,7 @@ class _CourseFacts:
 
 def _course(session: Session, provider: Provider, code: str) -> _CourseFacts:
     """The course ``code`` of ``provider`` with its mapped skills, in one query."""
-    rows = session.execute(
+    rows = session.connection().execute(  # Core: no ORM round (this runs on every issuance)
         select(*_COURSE_COLUMNS, CourseSkill.level, Skill.code, Skill.name, Skill.description, Framework.code,
                Framework.name)
         .outerjoin(CourseSkill, CourseSkill.course_id == Course.id).outerjoin(Skill, Skill.id == CourseSkill.skill_id)
@@ -290,48 +307,92 @@ def _achievement_json(course: _CourseFacts, base_url: str) -> str:
 
 @dataclass(frozen=True)
 class _IssuerForms:
+    issuer_id: int
     profile_json: str
     did_document: dict
     material: tenants.SigningMaterial
     vault: KeyVault
 
 
+@dataclass
+class _KeySnapshot:
+    """The columns of a ``SigningKey`` that the issuer's forms are made of."""
+    id: int
+    fragment: str
+    algorithm: str
+    active: bool
+    compromised_at: datetime | None
+    public_multibase: str | None
+    public_jwk: dict
+    private_encrypted: bytes
+
+
+@dataclass
+class _IssuerSnapshot:
+    """The columns of an ``IssuerProfile`` (and its keys) that its forms are made of: what
+    :func:`issuer.store.tenants.profile_json`, ``did_document`` and ``signing_material`` read."""
+    id: int
+    slug: str
+    name: str
+    url: str | None
+    email: str | None
+    description: str | None
+    country_code: str | None
+    did_method: str
+    did_key: str | None
+    logo_id: int | None
+    keys: list
+
+
+_ISSUER_COLUMNS = (IssuerProfile.id, IssuerProfile.slug, IssuerProfile.name, IssuerProfile.url, IssuerProfile.email,
+                   IssuerProfile.description, IssuerProfile.country_code, IssuerProfile.did_method,
+                   IssuerProfile.did_key, IssuerProfile.logo_id)
+_KEY_COLUMNS = (SigningKey.id, SigningKey.fragment, SigningKey.algorithm, SigningKey.active, SigningKey.compromised_at,
+                SigningKey.public_multibase, SigningKey.public_jwk, SigningKey.private_encrypted)
 _ISSUER_FORMS: OrderedDict = OrderedDict()
 _ISSUER_FORMS_LOCK = threading.Lock()
 
 
-def _issuer_forms(issuer: IssuerProfile, base_url: str, vault: KeyVault) -> _IssuerForms:
-    """The issuer's embedded profile, DID document and opened signing keys, cached per process.
+def _issuer_forms(session: Session, provider: Provider, slug: str | None, base_url: str,
+                  vault: KeyVault) -> _IssuerForms:
+    """The issuer profile ``slug`` of ``provider`` (default: its first) as issuing needs it: the
+    embedded ``Profile``, the DID document and the opened signing keys.
 
-    The key is everything they are derived from (the profile's fields and every key's id, state and
-    sealed material), so a rotated key, a retired key or an edited profile misses the cache."""
-    key = (id(vault), base_url, issuer.id, issuer.slug, issuer.name, issuer.url, issuer.email, issuer.description,
-           issuer.country_code, issuer.did_method, issuer.did_key, issuer.logo_id,
-           tuple((k.id, k.fragment, k.algorithm, k.active, k.compromised_at, k.public_multibase,
-                  json.dumps(k.public_jwk, sort_keys=True), bytes(k.private_encrypted)) for k in issuer.keys))
+    One query reads the profile's and its keys' columns; the forms are made once per process and
+    kept under a key of everything they derive from (every column read, including each key's state
+    and sealed material), so an edited profile, a rotated, retired or compromised key misses the
+    cache. Raises NotFound (no issuer ``slug`` of the provider) or Unprocessable (no profile)."""
+    query = (select(*_ISSUER_COLUMNS, *_KEY_COLUMNS).outerjoin(SigningKey, SigningKey.issuer_id == IssuerProfile.id)
+             .where(IssuerProfile.provider_id == provider.id))
+    if slug:
+        query = query.where(IssuerProfile.slug == slug)
+    else:
+        query = query.where(IssuerProfile.id == select(func.min(IssuerProfile.id))
+                            .where(IssuerProfile.provider_id == provider.id).scalar_subquery())
+    rows = session.connection().execute(query.order_by(SigningKey.id)).all()  # Core: on every issuance
+    if not rows:
+        if slug:
+            raise NotFound(f"issuer {slug!r} not found")
+        raise Unprocessable("this provider has no issuer profile yet")
+    n = len(_ISSUER_COLUMNS)
+    profile = tuple(rows[0][:n])
+    keys = [tuple(r[n:]) for r in rows if r[n] is not None]
+    cache_key = (id(vault), base_url, profile,
+                 tuple((*k[:6], json.dumps(k[6], sort_keys=True), bytes(k[7])) for k in keys))
     with _ISSUER_FORMS_LOCK:
-        forms = _ISSUER_FORMS.get(key)
+        forms = _ISSUER_FORMS.get(cache_key)
         if forms is not None and forms.vault is vault:
-            _ISSUER_FORMS.move_to_end(key)
+            _ISSUER_FORMS.move_to_end(cache_key)
             return forms
-    forms = _IssuerForms(json.dumps(tenants.profile_json(issuer, base_url), ensure_ascii=False),
+    issuer = _IssuerSnapshot(*profile, keys=[_KeySnapshot(*k) for k in keys])
+    forms = _IssuerForms(issuer.id, json.dumps(tenants.profile_json(issuer, base_url), ensure_ascii=False),
                          tenants.did_document(issuer, base_url), tenants.signing_material(issuer, base_url, vault),
                          vault)
     with _ISSUER_FORMS_LOCK:
-        _ISSUER_FORMS[key] = forms
+        _ISSUER_FORMS[cache_key] = forms
         while len(_ISSUER_FORMS) > 256:
             _ISSUER_FORMS.popitem(last=False)
     return forms
-
-
-def _issuer(session: Session, provider: Provider, slug: str | None) -> IssuerProfile:
-    if slug:
-        return tenants.get_issuer(session, slug, provider)
-    issuer = session.scalar(select(IssuerProfile).where(IssuerProfile.provider_id == provider.id)
-                            .options(selectinload(IssuerProfile.keys)).order_by(IssuerProfile.id).limit(1))
-    if issuer is None:
-        raise Unprocessable("this provider has no issuer profile yet")
-    return issuer
 
 
 def find_idempotent(session: Session, provider: Provider, key: str | None, fingerprint: str) -> Credential | None:
@@ -347,7 +408,7 @@ def find_idempotent(session: Session, provider: Provider, key: str | None, finge
     return existing
 
 
-def sign_credential(unsigned: dict, issuer: IssuerProfile, material: tenants.SigningMaterial,
+def sign_credential(unsigned: dict, issuer, material: tenants.SigningMaterial,
                     ctx: IssuanceContext, *, did_document: dict | None = None) -> tuple[str, str]:
     """Sign ``unsigned`` both ways (eddsa-rdfc-2022 JSON-LD text, VC-JWT compact) and self-verify.
 
@@ -396,9 +457,9 @@ def _unsigned(credential_id: str, request: IssueRequest, course: _CourseFacts, f
                                              credential_status=entries[0] if len(entries) == 1 else entries))
 
 
-def _new_row(credential_id: str, provider: Provider, issuer: IssuerProfile, course: _CourseFacts,
+def _new_row(credential_id: str, provider: Provider, issuer_id: int, course: _CourseFacts,
              request: IssueRequest, ctx: IssuanceContext, idempotency_key, fingerprint) -> Credential:
-    row = Credential(id=credential_id, provider_id=provider.id, issuer_id=issuer.id, course_id=course.id,
+    row = Credential(id=credential_id, provider_id=provider.id, issuer_id=issuer_id, course_id=course.id,
                      learner_name=request.learner.name, subject_id=request.learner.did, document="", jwt="",
                      valid_from=ctx.now, idempotency_key=idempotency_key, request_hash=fingerprint,
                      status="active")
@@ -419,20 +480,19 @@ def prepare_credential(session: Session, provider: Provider, request: IssueReque
     allocates inside its transaction). Raises as :func:`issue_credential`.
     """
     course = _course(session, provider, request.course)
-    issuer = _issuer(session, provider, request.issuer)
+    forms = _issuer_forms(session, provider, request.issuer, ctx.base_url, ctx.vault)
     allocations = []
     for purpose in status_lists.purposes_for(provider.suspension_enabled):
-        allocation = status_lists.choose(session, issuer_id=issuer.id, purpose=purpose, rng=ctx.rng)
+        allocation = status_lists.choose(session, issuer_id=forms.issuer_id, purpose=purpose, rng=ctx.rng)
         if allocation is None:
             return None
         allocations.append(allocation)
-    forms = _issuer_forms(issuer, ctx.base_url, ctx.vault)
     credential_id = credential_id or ctx.new_id()
-    row = _new_row(credential_id, provider, issuer, course, request, ctx, idempotency_key, fingerprint)
+    row = _new_row(credential_id, provider, forms.issuer_id, course, request, ctx, idempotency_key, fingerprint)
     unsigned = _unsigned(credential_id, request, course, forms,
                          [status_lists.entry_json(ctx.base_url, a) for a in allocations], ctx)
-    row.document, row.jwt = sign_credential(unsigned, issuer, forms.material, ctx, did_document=forms.did_document)
-    return PreparedCredential(row, allocations, issuer.id, course.code)
+    row.document, row.jwt = sign_credential(unsigned, None, forms.material, ctx, did_document=forms.did_document)
+    return PreparedCredential(row, allocations, forms.issuer_id, course.code)
 
 
 def store_prepared(session: Session, prepared: PreparedCredential, ctx: IssuanceContext, *,
@@ -488,18 +548,17 @@ def issue_credential(session: Session, provider: Provider, request: IssueRequest
         if row is not None:
             return row
     course = _course(session, provider, request.course)
-    issuer = _issuer(session, provider, request.issuer)
-    forms = _issuer_forms(issuer, ctx.base_url, ctx.vault)
+    forms = _issuer_forms(session, provider, request.issuer, ctx.base_url, ctx.vault)
     credential_id = credential_id or ctx.new_id()
-    row = _new_row(credential_id, provider, issuer, course, request, ctx, idempotency_key, fingerprint)
+    row = _new_row(credential_id, provider, forms.issuer_id, course, request, ctx, idempotency_key, fingerprint)
     session.add(row)
     session.flush()
     entries = [status_lists.entry_json(ctx.base_url, status_lists.allocate(
-        session, issuer_id=issuer.id, credential_id=credential_id, purpose=purpose, length=ctx.status_length,
+        session, issuer_id=forms.issuer_id, credential_id=credential_id, purpose=purpose, length=ctx.status_length,
         capacity=ctx.status_capacity, rng=ctx.rng, new_id=ctx.new_id))
         for purpose in status_lists.purposes_for(provider.suspension_enabled)]
     unsigned = _unsigned(credential_id, request, course, forms, entries, ctx)
-    row.document, row.jwt = sign_credential(unsigned, issuer, forms.material, ctx, did_document=forms.did_document)
+    row.document, row.jwt = sign_credential(unsigned, None, forms.material, ctx, did_document=forms.did_document)
     session.add(StatusEvent(credential_id=credential_id, provider_id=provider.id, action="issue",
                             reason=None, actor=actor, at=ctx.now))
     record_event(session, provider_id=provider.id, type="credential.issued", now=ctx.now,

@@ -21,9 +21,7 @@ from ..issuance import IssuanceContext
 from ..skills import catalogue, matrix
 from ..status import revocation
 from ..status.lists import SUSPENSION_COST
-from ..store.listing import email_index, email_index_key
 from ..store.models import Course
-from ..verify.selfcheck import self_verifier
 from . import limits
 from .context import current_provider, db, db_write, principal, requires, service
 from .offers import offer_for, parse_offer_option
@@ -76,14 +74,9 @@ def _credential_response(row, status: int, replayed: bool = False, session=None,
 
 
 def issuance_context() -> IssuanceContext:
+    """The request's issuing context (:func:`issuer.issuance.context_for` at the service clock's now)."""
     svc = service()
-    key = email_index_key(svc.config["SECRET_KEY"])
-    return IssuanceContext(base_url=svc.base_url, vault=svc.vault, now=svc.clock(),
-                           status_length=svc.config["STATUS_LIST_LENGTH"],
-                           status_capacity=svc.config["STATUS_LIST_CAPACITY"], new_id=svc.new_id, rng=svc.rng,
-                           self_verify=self_verifier(svc) if svc.config.get("FULL_SELF_VERIFY") else None,
-                           clock_skew=svc.clock_skew,
-                           email_index=lambda email: email_index(key, email))
+    return issuance.context_for(svc, svc.clock())
 
 
 def _actor() -> str:

@@ -29,9 +29,7 @@ from ..exchanges.by_email import offer_by_email, wants_email
 from ..issuance import IssuanceContext
 from ..notify.events import record_event
 from ..store import batches as store
-from ..store.listing import email_index, email_index_key
 from ..store.models import Batch, Credential, Provider
-from ..verify.selfcheck import self_verifier
 
 __all__ = ["Row", "RowProblem", "validate_rows", "submit", "batch_fingerprint", "run_chunk", "sweep", "progress",
            "chunk_starts", "issuance_context", "ON_INVALID"]
@@ -169,13 +167,10 @@ def chunk_starts(positions, chunk_size: int) -> list[int]:
 
 
 def issuance_context(service, now: datetime) -> IssuanceContext:
-    """The issuing context of ``service`` at ``now`` (as ``POST /api/v1/credentials`` builds it)."""
-    key = email_index_key(service.config["SECRET_KEY"])
-    return IssuanceContext(base_url=service.base_url, vault=service.vault, now=now,
-                           status_length=service.config["STATUS_LIST_LENGTH"],
-                           status_capacity=service.config["STATUS_LIST_CAPACITY"], new_id=service.new_id,
-                           rng=service.rng, self_verify=self_verifier(service), clock_skew=service.clock_skew,
-                           email_index=lambda email: email_index(key, email))
+    """The issuing context of ``service`` at ``now``, as ``POST /api/v1/credentials`` builds it
+    (:func:`issuer.issuance.context_for`: the cheap self-verification of both forms, the full
+    verifier only with ``FULL_SELF_VERIFY``)."""
+    return issuance.context_for(service, now)
 
 
 def _finish(session, batch, now: datetime) -> bool:

@@ -27,7 +27,7 @@ import random
 from dataclasses import dataclass
 from typing import Callable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert as insert_into, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -167,9 +167,10 @@ def choose(session: Session, *, issuer_id: int, purpose: str, rng: random.Random
     open list yet (then :func:`allocate` creates one). The position is reserved only by
     :func:`claim`, in the transaction that stores the credential.
     """
-    status_list = session.scalar(
-        select(StatusList).where(StatusList.issuer_id == issuer_id, StatusList.purpose == purpose,
-                                 StatusList.full.is_(False)).order_by(StatusList.seq).limit(1))
+    status_list = session.connection().execute(
+        select(StatusList.id, StatusList.public_id, StatusList.length, StatusList.status_size, StatusList.capacity)
+        .where(StatusList.issuer_id == issuer_id, StatusList.purpose == purpose, StatusList.full.is_(False))
+        .order_by(StatusList.seq).limit(1)).first()  # columns, not an entity: on every issuance
     if status_list is None:
         return None
     return Allocation(status_list.id, status_list.public_id, rng.choice(_position_range(status_list)), purpose,
@@ -187,9 +188,9 @@ def claim(session: Session, allocation: Allocation, credential_id: str, rng: ran
     holds a savepoint of its own and must roll it back on False (one savepoint fewer).
     """
     def insert() -> None:
-        session.add(StatusEntry(list_id=allocation.list_id, position=allocation.position,
-                                credential_id=credential_id, value=0))
-        session.flush()
+        session.flush()  # the credential row first (the entry's foreign key)
+        session.execute(insert_into(StatusEntry.__table__).values(list_id=allocation.list_id, position=allocation.position,
+                                                        credential_id=credential_id, value=0))
         if rng.randrange(_FULLNESS_CHECK_EVERY) == 0 or allocation.capacity < 4096:
             used = _count(session, allocation.list_id)
             if used >= allocation.capacity:

@@ -107,7 +107,8 @@ def record(session: Session, item_id: int, *, state: str, now: datetime, credent
               "updated_at": now}
     if state == ISSUED:
         values["request"] = None  # the credential now holds what the request said
-    session.execute(update(BatchItem).where(BatchItem.id == item_id).values(**values))
+    # Core on the session's connection (once per item; no ORM object of the item is in this session)
+    session.connection().execute(update(BatchItem.__table__).where(BatchItem.id == item_id).values(**values))
 
 
 def finish(session: Session, batch_id: str, now: datetime) -> bool:

@@ -17,7 +17,7 @@ from issuer.notify import mail
 from issuer.resolve.mail import FolderTransport, SmtpTransport, transport_from_url
 from issuer.store.models import Credential
 from issuer.store.notify_models import EmailMessage
-from tests.notify.smtp_server import SmtpServer
+from tests.notify.smtp_server import SmtpServer, write_certificate
 
 ADDRESS = "Alex.Muster@example.org"
 
@@ -201,6 +201,65 @@ def test_starttls_demanded_but_not_offered_is_a_temporary_failure(api, service, 
     mail.send_due(service, _now(), transport=transport)
     [row] = _rows(service)
     assert row.state == "pending" and "STARTTLS" in row.last_error and smtp.handler.messages == []
+
+
+@pytest.fixture
+def certificate(tmp_path, monkeypatch):
+    """A server certificate for localhost from a test CA that TLS clients trust through
+    ``SSL_CERT_FILE`` (OpenSSL's standard variable, read by ``ssl.create_default_context``)."""
+    ca, cert, key = write_certificate(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca))
+    return cert, key
+
+
+def _localhost(server: SmtpServer, query: str = "", credentials: str = "") -> str:
+    """The server's URL by host name (the certificate's name is checked)."""
+    return f"{server.scheme}://{credentials}localhost:{server.port}{query}"
+
+
+def test_starttls_then_login_then_delivery(api, service, certificate):
+    with SmtpServer(tls="starttls", certificate=certificate, login=("mailer", "s3cret:pass")) as server:
+        transport = transport_from_url(_localhost(server, "?starttls=true", "mailer:s3cret%3Apass@"), Path("unused"))
+        api.issue("HV-2S", sendEmail=True)
+        assert mail.send_due(service, _now(), transport=transport) == 1
+        [received] = server.handler.messages
+    assert received["tls"] is True and received["login"] == b"mailer" and received["to"] == [ADDRESS]
+    [row] = _rows(service)
+    assert row.state == "sent" and row.sealed is None  # the address is erased once the server took it
+
+
+def test_a_refused_login_is_a_temporary_failure_and_sends_nothing(api, service, certificate):
+    with SmtpServer(tls="starttls", certificate=certificate, login=("mailer", "right")) as server:
+        transport = transport_from_url(_localhost(server, "?starttls=true", "mailer:wrong@"), Path("unused"))
+        api.issue("HV-2S", sendEmail=True)
+        mail.send_due(service, _now(), transport=transport)
+        assert server.handler.messages == []
+    [row] = _rows(service)
+    assert row.state == "pending" and row.sealed is not None and "535" in row.last_error
+
+
+def test_implicit_tls_smtps_delivery(api, service, certificate):
+    with SmtpServer(tls="implicit", certificate=certificate) as server:
+        transport = transport_from_url(_localhost(server), Path("unused"))
+        assert transport.implicit_tls
+        api.issue("HV-2S", sendEmail=True)
+        assert mail.send_due(service, _now(), transport=transport) == 1
+        [received] = server.handler.messages
+    assert received["tls"] is True and received["to"] == [ADDRESS]
+
+
+@pytest.mark.parametrize("tls", ["starttls", "implicit"])
+def test_an_untrusted_server_certificate_sends_nothing(api, service, tmp_path, monkeypatch, tls):
+    _ca, cert, key = write_certificate(tmp_path)  # its CA is not trusted
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    with SmtpServer(tls=tls, certificate=(cert, key)) as server:
+        transport = transport_from_url(_localhost(server, "?starttls=true" if tls == "starttls" else ""),
+                                       Path("unused"))
+        api.issue("HV-2S", sendEmail=True)
+        assert mail.send_due(service, _now(), transport=transport) == 1  # attempted
+        assert server.handler.messages == []
+    [row] = _rows(service)
+    assert row.state == "pending" and row.sealed is not None and "SSL" in row.last_error  # kept for a retry
 
 
 def test_mail_settings_are_validated_at_startup(tmp_path):

@@ -8,7 +8,9 @@ entry; the demo's suspension opt-in provider: revocation + suspension entries), 
 suspends / unsuspends them, and verifies each, JSON-LD and VC-JWT, with our verifier
 (``POST /api/v1/verify``), Digital Bazaar's libraries (@digitalbazaar/vc + vc-bitstring-status-list;
 jose for VC-JWT) and @digitalcredentials/verifier-core. The third-party libraries get only the
-contexts they ship, our DID documents and our status lists (``interop/verify-wallet.mjs``).
+contexts they ship, our DID documents and our status lists (``interop/verify-wallet.mjs``). No
+official schema folder is configured: the schema column is the default install's check against the
+bundled 1EdTech schemas (``issuer/official_schemas``).
 Prints a Markdown table; ``tests/interop/test_wallets.py`` asserts the same matrix.
 """
 from __future__ import annotations
@@ -24,15 +26,12 @@ from issuer.service import build_service  # noqa: E402
 from issuer.demo.setup import demo_api_keys, initialize  # noqa: E402
 from tests.interop import harness  # noqa: E402
 from tests.interop.wallet import BASE, markdown_table, state_matrix  # noqa: E402
-from tests.spec import SPEC_DIR  # noqa: E402
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         values = {"BASE_URL": BASE, "DATABASE_URL": f"sqlite:///{tmp}/issuer.db", "SECRET_KEY": "interop-table-" + "k" * 32,
                   "LOAD_DEMO": True, "VERIFY_REMOTE_DID_WEB": False}
-        if (SPEC_DIR / "schemas").is_dir():
-            values["OFFICIAL_SCHEMA_DIR"] = str(SPEC_DIR / "schemas")
         service = build_service(load_config(Path(tmp) / "instance", environ={}, overrides=values))
         try:
             initialize(service, load_demo=True)

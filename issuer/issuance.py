@@ -74,6 +74,10 @@ class IssuanceContext:
     self_verify: Callable[[dict, str, dict], list[str]] | None = None
     clock_skew: timedelta = timedelta(minutes=5)
     email_index: Callable[[str], str] | None = None  # keyed hash stored for look-up (store.listing)
+    # Reads shared by the issuances of one context, when its caller makes many in one transaction (a
+    # batch group): course facts, issuer forms and open status lists, keyed by what was asked.
+    # None (one request, one credential): read every time.
+    memo: dict | None = None
 
 
 def context_for(service, now: datetime) -> IssuanceContext:
@@ -437,6 +441,15 @@ def sign_credential(unsigned: dict, issuer, material: tenants.SigningMaterial,
     return document, token
 
 
+def _remembered(ctx: IssuanceContext, key: tuple, read: Callable):
+    """``read()``, or what it gave before under ``key`` in ``ctx.memo``."""
+    if ctx.memo is None:
+        return read()
+    if key not in ctx.memo:
+        ctx.memo[key] = read()
+    return ctx.memo[key]
+
+
 @dataclass
 class PreparedCredential:
     """A credential signed and self-verified but not stored yet (see :func:`prepare_credential`)."""
@@ -479,11 +492,14 @@ def prepare_credential(session: Session, provider: Provider, request: IssueReque
     Returns None when the issuer has no open status list yet (:func:`issue_credential` then
     allocates inside its transaction). Raises as :func:`issue_credential`.
     """
-    course = _course(session, provider, request.course)
-    forms = _issuer_forms(session, provider, request.issuer, ctx.base_url, ctx.vault)
+    course = _remembered(ctx, ("course", provider.id, request.course),
+                         lambda: _course(session, provider, request.course))
+    forms = _remembered(ctx, ("issuer", provider.id, request.issuer),
+                        lambda: _issuer_forms(session, provider, request.issuer, ctx.base_url, ctx.vault))
     allocations = []
     for purpose in status_lists.purposes_for(provider.suspension_enabled):
-        allocation = status_lists.choose(session, issuer_id=forms.issuer_id, purpose=purpose, rng=ctx.rng)
+        allocation = status_lists.choose(session, issuer_id=forms.issuer_id, purpose=purpose, rng=ctx.rng,
+                                         memo=ctx.memo)
         if allocation is None:
             return None
         allocations.append(allocation)
@@ -547,6 +563,8 @@ def issue_credential(session: Session, provider: Provider, request: IssueRequest
         row = store_prepared(session, prepared, ctx, actor=actor)
         if row is not None:
             return row
+        if ctx.memo is not None:
+            ctx.memo.clear()  # a position taken or a list gone full: read the open lists again
     course = _course(session, provider, request.course)
     forms = _issuer_forms(session, provider, request.issuer, ctx.base_url, ctx.vault)
     credential_id = credential_id or ctx.new_id()

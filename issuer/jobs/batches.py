@@ -245,6 +245,7 @@ def run_chunk(service, batch_id: str, lo: int, hi: int) -> dict:
             break
         now = service.clock()
         ctx = issuance_context(service, now)
+        ctx.memo = {}  # one group, one transaction: the course, issuer and open lists are read once
         with service.session(write=True) as session:
             try:
                 provider = session.get(Provider, batch.provider_id)

@@ -63,5 +63,5 @@ def _subscribed(session, provider_id: int, event_type: str) -> list[str]:
         session.info["notify_endpoints"] = cache
     key = (provider_id, event_type)
     if key not in cache[1]:
-        cache[1][key] = [e.id for e in store.subscribed_endpoints(session, provider_id, event_type)]
+        cache[1][key] = store.subscribed_endpoints(session, provider_id, event_type)
     return cache[1][key]

@@ -161,18 +161,26 @@ def allocate(session: Session, *, issuer_id: int, credential_id: str, purpose: s
     raise RuntimeError("could not allocate a status list position")
 
 
-def choose(session: Session, *, issuer_id: int, purpose: str, rng: random.Random) -> Allocation | None:
+def choose(session: Session, *, issuer_id: int, purpose: str, rng: random.Random,
+           memo: dict | None = None) -> Allocation | None:
     """Pick a random position on the issuer's open list for ``purpose`` WITHOUT writing anything
     (a read transaction may do this before the credential is signed); None when the issuer has no
     open list yet (then :func:`allocate` creates one). The position is reserved only by
-    :func:`claim`, in the transaction that stores the credential.
+    :func:`claim`, in the transaction that stores the credential. ``memo`` (a dict the caller
+    clears when a claim fails) keeps the open list between calls of one transaction.
     """
-    status_list = session.connection().execute(
-        select(StatusList.id, StatusList.public_id, StatusList.length, StatusList.status_size, StatusList.capacity)
-        .where(StatusList.issuer_id == issuer_id, StatusList.purpose == purpose, StatusList.full.is_(False))
-        .order_by(StatusList.seq).limit(1)).first()  # columns, not an entity: on every issuance
+    key = ("open status list", issuer_id, purpose)
+    status_list = memo.get(key) if memo is not None else None
     if status_list is None:
-        return None
+        status_list = session.connection().execute(
+            select(StatusList.id, StatusList.public_id, StatusList.length, StatusList.status_size,
+                   StatusList.capacity)
+            .where(StatusList.issuer_id == issuer_id, StatusList.purpose == purpose, StatusList.full.is_(False))
+            .order_by(StatusList.seq).limit(1)).first()  # columns, not an entity: on every issuance
+        if status_list is None:
+            return None
+        if memo is not None:
+            memo[key] = status_list
     return Allocation(status_list.id, status_list.public_id, rng.choice(_position_range(status_list)), purpose,
                       status_list.status_size, status_list.capacity)
 

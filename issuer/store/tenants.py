@@ -16,7 +16,7 @@ from datetime import datetime
 
 from slugify import slugify
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..badges.timestamps import iso_z
 from ..resolve.did_key import did_key_from_public_key
@@ -110,7 +110,8 @@ def authenticate(session: Session, authorization: str | None) -> tuple[Provider,
     parts = token.split("_")
     if len(parts) < 3 or not token.startswith(_API_KEY_PREFIX) or len(token) > 200:
         raise Unauthorized("the API key is malformed")
-    row = session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1]))
+    row = session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1])
+                         .options(joinedload(ApiKey.provider)))  # one query on every API call
     if row is None or row.revoked_at is not None or not hmac.compare_digest(row.secret_hash, _hash_secret(token)):
         raise Unauthorized("the API key is not valid")
     return row.provider, row

@@ -16,7 +16,10 @@ import pathlib
 import shutil
 import subprocess
 import threading
+from functools import lru_cache
 from typing import Any, Mapping, Sequence
+
+from issuer.badges.contexts import EU_MICROCREDENTIAL_TERMS, MANIFEST
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 INTEROP_DIR = ROOT / "interop"
@@ -36,6 +39,52 @@ class SignRefused(RuntimeError):
     def __init__(self, message: str, result: dict[str, Any]):
         super().__init__(message)
         self.result = result
+
+
+# the contexts this project defines: a third-party verifier must never be handed one (issue #8)
+OUR_CONTEXTS = frozenset(url for url, entry in MANIFEST.items() if entry["package"].startswith("this project"))
+_MISSING = object()
+
+
+@lru_cache(maxsize=1)
+def _reference_contexts() -> dict[str, Any]:
+    from tests.spec import spec_contexts  # ../shared/spec/contexts, read only when a context is handed over
+    return spec_contexts()
+
+
+def _names_our_context(document: Any) -> bool:
+    contexts = document.get("@context") if isinstance(document, dict) else None
+    items = contexts if isinstance(contexts, list) else [contexts]
+    return any(item in OUR_CONTEXTS if isinstance(item, str) else item == dict(EU_MICROCREDENTIAL_TERMS)
+               for item in items if isinstance(item, (str, dict)))
+
+
+def check_documents(documents: Mapping[str, Any], *, shapes: bool = True) -> dict[str, Any]:
+    """The ``documents`` a third-party script may be handed, beyond what its npm packages ship.
+
+    Allowed: DID documents (keyed by the DID, ``id`` equal to it), status-list credentials (keyed by
+    their URL) and reference contexts of ``../shared/spec/contexts`` that are not ours, byte for byte
+    (e.g. ``https://www.w3.org/ns/credentials/examples/v2`` for the W3C test vectors). A context this
+    project defines (``issuer/contexts/MANIFEST.json``, package "this project"), a document naming one,
+    or anything else raises :class:`HarnessError`: no interop test may help a third-party verifier
+    read our credentials (issue #8). ``shapes=False`` checks only for contexts of ours (for
+    ``verify-wallet.mjs``, which checks the shapes itself, more strictly). Returns a plain dict.
+    """
+    checked = dict(documents or {})
+    for url, document in checked.items():
+        if url in OUR_CONTEXTS or _names_our_context(document):
+            raise HarnessError(f"documents[{url!r}] is or names a context of ours: a third-party verifier "
+                               "gets only the contexts its packages ship")
+        if not shapes:
+            continue
+        types = document.get("type", []) if isinstance(document, dict) else []
+        types = types if isinstance(types, list) else [types]
+        is_did = url.startswith("did:") and isinstance(document, dict) and document.get("id") == url
+        is_list = "BitstringStatusListCredential" in types and document.get("id") == url
+        if not (is_did or is_list or _reference_contexts().get(url, _MISSING) == document):
+            raise HarnessError(f"documents[{url!r}] is neither a DID document, a status-list credential nor "
+                               "a reference context of ../shared/spec")
+    return checked
 
 
 def node_available() -> bool:
@@ -133,7 +182,7 @@ def verify(
     """
     payload: dict[str, Any] = {
         "credential": credential,
-        "documents": dict(documents or {}),
+        "documents": check_documents(documents or {}),
         "checkStatus": bool(check_status),
         "checkIssuer": bool(check_issuer),
     }
@@ -182,7 +231,7 @@ def sign(
     None and ``error`` says why; with ``strict`` (default) that raises
     :class:`SignRefused` instead.
     """
-    payload: dict[str, Any] = {"credential": credential, "suite": suite, "documents": dict(documents or {})}
+    payload: dict[str, Any] = {"credential": credential, "suite": suite, "documents": check_documents(documents or {})}
     if seed is not None:
         payload["seed"] = seed.hex() if isinstance(seed, (bytes, bytearray)) else seed
     if did is not None:
@@ -221,7 +270,7 @@ def status_bit(
         {
             "statusListCredential": list_credential,
             "index": index,
-            "documents": dict(documents or {}),
+            "documents": check_documents(documents or {}),
             "verify": bool(verify),
         },
     )
@@ -249,7 +298,8 @@ def verify_as_wallet(
     (by URL); anything else is a :class:`HarnessError`. Returns
     ``{"results": [...], "requested": [urls], "refused": [urls]}`` (see ``interop/verify-wallet.mjs``).
     """
-    payload = {"items": [dict(i) for i in items], "documents": dict(documents), "verifiers": list(verifiers)}
+    payload = {"items": [dict(i) for i in items], "documents": check_documents(documents, shapes=False),
+               "verifiers": list(verifiers)}
     return _run("verify-wallet.mjs", payload)
 
 

@@ -14,6 +14,7 @@ import jwt as pyjwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from issuer.badges.contexts import BUNDLED_CONTEXTS, EU_MICROCREDENTIAL_TERMS, EU_MICROCREDENTIAL_V1
 from tests.spec import load_spec_json, spec_contexts
 
 OB_UNSIGNED = ("examples", "ob-spec-rendered-1.0.14", "ex01-sample-openbadgecredential-file-contents.unsigned.json")
@@ -307,3 +308,30 @@ def test_signer_safe_mode_refusal_is_a_result(node_harness):
     assert "undefinedTerm" in str(info.value)
     result = node_harness.sign(unsigned, "eddsa-rdfc-2022", strict=False)
     assert result["signed"] is None and "invalid property" in result["error"]
+
+
+# --- no context of ours reaches a third-party script (issue #8) ---------------------------------
+
+@pytest.mark.parametrize("documents", [
+    {EU_MICROCREDENTIAL_V1: BUNDLED_CONTEXTS[EU_MICROCREDENTIAL_V1]},
+    {"https://contexts.example/ours": {"@context": [EU_MICROCREDENTIAL_V1]}},
+    {"https://contexts.example/inline": {"@context": [dict(EU_MICROCREDENTIAL_TERMS)]}},
+], ids=["retired-url", "names-it", "inline-terms"])
+def test_harness_refuses_to_hand_over_a_context_of_ours(node_harness, documents):
+    """Every script that takes ``documents`` refuses a context this project defines, before node runs."""
+    credential = load_spec_json(*OB_UNSIGNED)
+    for call in (lambda: node_harness.verify(credential, documents),
+                 lambda: node_harness.sign(credential, "eddsa-rdfc-2022", SEED, documents=documents),
+                 lambda: node_harness.status_bit("https://x.example/list", 0, documents),
+                 lambda: node_harness.verify_as_wallet([{"id": "c", "credential": credential}], documents)):
+        with pytest.raises(node_harness.HarnessError, match="context of ours"):
+            call()
+
+
+def test_harness_hands_over_only_did_documents_status_lists_and_reference_contexts(node_harness):
+    examples = "https://www.w3.org/ns/credentials/examples/v2"
+    assert node_harness.check_documents({examples: spec_contexts()[examples]})
+    with pytest.raises(node_harness.HarnessError, match="neither a DID document"):
+        node_harness.check_documents({examples: {"@context": {"alumniOf": "https://x.example/#alumniOf"}}})
+    with pytest.raises(node_harness.HarnessError, match="neither a DID document"):
+        node_harness.check_documents({"https://x.example/did.json": {"id": "did:web:x.example"}})

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import copy
 import json
+from importlib import resources
 
 import pytest
 
@@ -20,37 +21,61 @@ from tests.interop.wallet import (COURSES, DID_SUBJECT, RETIRED, STATES, SUSPENS
                                   state_matrix, verdict, wallet_documents)
 
 
-def _requests(i: int, course: str) -> dict:
-    """Vary subject (e-mail / DID), result and evidence across the courses."""
-    learner = {"name": f"Learner {i}", "email": f"learner{i}@example.org"} if i % 2 else \
-        {"name": f"Learner {i}", "id": DID_SUBJECT}
+def _requests(n: int, course: str) -> dict:
+    """Vary subject (e-mail / DID), evidence and result independently: over the 15 demo courses
+    (n = 0..14) every one of the 2 x 2 x 3 combinations occurs."""
+    learner = {"name": f"Learner {n}", "email": f"learner{n}@example.org"} if n % 2 else \
+        {"name": f"Learner {n}", "id": DID_SUBJECT}
     extra: dict = {}
-    if i % 3 == 0:
+    if n % 3 == 0:
         extra["result"] = {"score": 87, "maxScore": 100}
-    elif i % 3 == 1:
+    elif n % 3 == 1:
         extra["result"] = {"grade": "B+"}
-    if i % 2 == 0:
+    if n // 2 % 2 == 0:
         extra["evidence"] = [{"url": f"https://lms.example/evidence/{course}", "name": "Exam", "narrative": "Passed"}]
     return {"learner": learner, **extra}
+
+
+def _demo_courses() -> dict[str, list[str]]:
+    """The demo catalogue's course codes per provider (issuer/demo/catalogue-*.json)."""
+    root = resources.files("issuer") / "demo"
+    providers = json.loads((root / "providers.json").read_text(encoding="utf-8"))["providers"]
+    return {p["slug"]: [c["code"] for c in _courses(root / f"catalogue-{p['slug']}.json")] for p in providers}
+
+
+def _courses(path) -> list[dict]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return data["courses"] if isinstance(data, dict) else data
+
+
+def test_the_matrix_names_every_demo_course_and_every_suspension_provider():
+    assert COURSES == _demo_courses()
+    root = resources.files("issuer") / "demo"
+    providers = json.loads((root / "providers.json").read_text(encoding="utf-8"))["providers"]
+    assert SUSPENSION == {p["slug"] for p in providers if p.get("suspensionEnabled")}
+    assert SUSPENSION and set(COURSES) - SUSPENSION
 
 
 @pytest.fixture
 def every_course(client, demo):
     issued = []
+    n = 0
     for provider, courses in COURSES.items():
-        for i, course in enumerate(courses):
-            request = _requests(i, course)
-            issued.append((provider, course, issue(client, demo[provider], course, **request)))
+        for course in courses:
+            issued.append((provider, course, issue(client, demo[provider], course, **_requests(n, course))))
+            n += 1
     return issued
 
 
 def test_every_demo_credential_verifies_in_every_third_party_verifier(node_harness, client, every_course):
     credentials = [body["credential"] for _, _, body in every_course]
-    # the variants the issue asks for are all there
-    assert any("validUntil" in c for c in credentials) and any("validUntil" not in c for c in credentials)
-    assert any("evidence" in c for c in credentials) and any("result" in c["credentialSubject"] for c in credentials)
-    assert {"id" in c["credentialSubject"] for c in credentials} == {True, False}
-    assert {isinstance(c["credentialStatus"], list) for c in credentials} == {True, False}
+    # the variants the issue asks for are all there: subject (DID / e-mail) x evidence x result
+    # (none / score / grade), and expiry (validUntil or none) for providers with and without suspension
+    assert {("id" in c["credentialSubject"], "evidence" in c, _result_kind(c)) for c in credentials} == {
+        (did, evidence, result) for did in (True, False) for evidence in (True, False)
+        for result in ("none", "score", "grade")}
+    assert {(isinstance(c["credentialStatus"], list), "validUntil" in c) for c in credentials} == {
+        (suspension, expiry) for suspension in (True, False) for expiry in (True, False)}
 
     documents = wallet_documents(client, credentials)
     items = [{"id": f"{p}/{c}", "credential": body["credential"]} for p, c, body in every_course]
@@ -93,10 +118,32 @@ def test_issued_credentials_need_no_context_the_verifiers_do_not_ship(node_harne
         for document in (credential, jwt_payload):
             for item in document["@context"]:
                 assert isinstance(item, dict) or item in both, item
+                assert not _referenced_documents(item), item  # an inline context loads nothing either
             assert sum(isinstance(item, dict) for item in document["@context"]) == 1
     for url, document in wallet_documents(client, credentials).items():
         if not url.startswith("did:"):
             assert set(document["@context"]) <= both, url
+
+
+def _referenced_documents(context) -> list[str]:
+    """URLs an inline context object would make a processor load (``@import``, scoped ``@context``)."""
+    if isinstance(context, str):
+        return []
+    found: list[str] = []
+    for key, value in (context.items() if isinstance(context, dict) else enumerate(context or [])):
+        if key in ("@import", "@context") and isinstance(value, str):
+            found.append(value)
+        elif key == "@context" and isinstance(value, list):
+            found += [v for v in value if isinstance(v, str)] + _referenced_documents(value)
+        elif isinstance(value, (dict, list)):
+            found += _referenced_documents(value)
+    return found
+
+
+def _result_kind(credential: dict) -> str:
+    """none, score ("87/100") or grade ("B+"), from the credential's result values."""
+    values = [r.get("value", "") for r in credential["credentialSubject"].get("result") or []]
+    return "none" if not values else "score" if any("/" in v for v in values) else "grade"
 
 
 def _b64(part: str) -> bytes:

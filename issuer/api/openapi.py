@@ -134,8 +134,22 @@ def _schemas() -> dict:
         "ImportSummary": {"type": "object", "description": "what an import created, updated or left unchanged"},
         "CourseImage": _obj(["course", "mediaType", "bytes", "url"], {
             "course": STR, "mediaType": STR, "bytes": {"type": "integer"}, "url": STR}),
-        "Issuer": _obj(["slug", "did", "didMethod", "url", "profile"], {
-            "slug": STR, "did": STR, "didMethod": {"enum": ["web", "key"]}, "url": STR, "profile": ANY_OBJ}),
+        "Issuer": _obj(["slug", "did", "didMethod", "url", "profile", "legalIdentity"], {
+            "slug": STR, "did": STR, "didMethod": {"enum": ["web", "key"]}, "url": STR, "profile": ANY_OBJ,
+            "legalIdentity": {"$ref": REF + "LegalIdentity"}}),
+        "LegalIdentity": _obj([], {
+            "country": {"type": ["string", "null"], "pattern": "^[A-Za-z]{2}$",
+                        "description": "ISO 3166-1 alpha-2; the ELM export needs a European one"},
+            "legalIdentifier": {"type": ["string", "null"], "maxLength": 100,
+                                "description": "VAT number, eIDAS legal person identifier or national registry "
+                                               "number (letters, digits, space and ./:_(),-)"},
+            "legalIdentifierScheme": {"enum": ["vat", "eidas", "registration", None],
+                                      "description": "default registration"}},
+            additionalProperties=False),
+        "IssuerLegalIdentity": _obj(["issuer", "country", "legalIdentifier", "legalIdentifierScheme", "elmExport"], {
+            "issuer": STR, "country": NSTR, "legalIdentifier": NSTR, "legalIdentifierScheme": NSTR,
+            "elmExport": _obj(["available", "missing"], {"available": {"type": "boolean"},
+                                                         "missing": {"type": "array", "items": STR}})}),
         "IssuerList": _obj(["issuers"], {"issuers": {"type": "array", "items": {"$ref": REF + "Issuer"}}}),
         "VerificationReport": _obj(["verified", "checks"], {
             "verified": {"type": "boolean"}, "format": NSTR,
@@ -616,6 +630,10 @@ def _paths() -> dict:
             "credentialElm", "The unsealed Europass (ELM) copy of an active credential", "public",
             {"200": _json("JsonLd", "EuropeanDigitalCredential", "application/ld+json"), **_problems(404, 409)},
             params=[CRED_ID])},
+        "/shapes/elm-unsealed-copy.ttl": {"get": _op(
+            "elmUnsealedCopyShape", "The SHACL shape of an unsealed Europass (ELM) copy, named in its "
+            "credentialSchema", "public",
+            {"200": {"description": "Turtle", "content": {"text/turtle": {"schema": TEXT}}}})},
         "/credentials/{credential_id}/qr.{fmt}": {"get": _op(
             "credentialQr", "A QR code linking to the credential", "public",
             {"200": {"description": "QR code", "content": {"image/png": {"schema": BINARY},
@@ -763,10 +781,27 @@ def _batch_paths() -> dict:
 
 
 def _key_paths() -> dict:
-    """Issuer signing keys (docs/keys.md): list, rotate, retire one reported compromised."""
+    """Issuer signing keys (docs/keys.md): list, rotate, retire one reported compromised; and the
+    issuer's legal identity (docs/elm-export.md)."""
     scope, errors = _provider("keys:manage"), (401, 403, 404, 429)
     slug = _param("slug", description="issuer slug")
     return {
+        "/api/v1/issuers/{slug}/legal-identity": {
+            "get": _op("getLegalIdentity", "The issuer's legal identity and whether the Europass (ELM) export "
+                       "works", "catalogue", {"200": _json("IssuerLegalIdentity", "Legal identity"),
+                                             **_problems(*errors)},
+                       security=_provider("catalogue:read"), params=[slug]),
+            "put": _op("putLegalIdentity", "Set the issuer's legal identifier and country (needed by the "
+                       "Europass export)", "catalogue",
+                       {"200": _json("IssuerLegalIdentity", "Legal identity"),
+                        **_problems(400, *errors, 413, 415, 422)},
+                       security=_provider("catalogue:write"), params=[slug],
+                       body=_body({"application/json": "LegalIdentity"},
+                                  example={"country": "DE", "legalIdentifier": "DE298173645",
+                                           "legalIdentifierScheme": "vat"}),
+                       description="Replaces the three members (a missing one counts as null). The ELM export "
+                                   "of the issuer's credentials answers 409 until it has a legal identifier "
+                                   "and a European country.")},
         "/api/v1/issuers/{slug}/keys": {"get": _op(
             "listKeys", "The issuer's signing keys and their state", "keys",
             {"200": _json("IssuerKeys", "The keys"), **_problems(*errors)}, security=scope, params=[slug])},

@@ -224,6 +224,12 @@ def _is_ip_address(host: str) -> bool:
     return True
 
 
+def _is_local_name(host: str) -> bool:
+    """``localhost`` or a name under it (RFC 6761 §6.3: always the local machine)."""
+    host = host.lower().rstrip(".")
+    return host == "localhost" or host.endswith(".localhost")
+
+
 def validate_config(config: dict) -> list[str]:
     """Every problem of ``config`` as a readable sentence (``[]`` when it is usable); the service
     refuses to start on any."""
@@ -239,6 +245,10 @@ def validate_config(config: dict) -> list[str]:
         problems.append(f"ISSUER_BASE_URL must name a host, not the IP address {base.hostname}: issuers are "
                         "did:web identifiers, and did:web does not allow IP addresses (did:web §3.1); "
                         "use a domain name (for local trials http://localhost:<port>)")
+    elif base.scheme == "http" and not _is_local_name(base.hostname):
+        problems.append(f"ISSUER_BASE_URL must be https:// for the host {base.hostname}: did:web identifiers resolve "
+                        "over https only (did:web §3.2) and wallets require an https credential issuer (OpenID4VCI "
+                        "1.0 §12.2.1); plain http:// is for local trials on localhost")
     url = str(config.get("DATABASE_URL") or "")
     if not (url.startswith("sqlite:") or url.startswith("postgresql")):
         problems.append(f"ISSUER_DATABASE_URL must be a sqlite:// or postgresql+psycopg:// URL, got {url!r}")

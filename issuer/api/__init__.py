@@ -12,6 +12,7 @@ from .exports import bp as exports_bp
 from .files import bp as files_bp
 from .hub import bp as hub_bp
 from .keys import bp as keys_bp
+from .legal_identity import bp as legal_identity_bp
 from .limits import init_limits
 from .listing import bp as listing_bp
 from .oauth import init_oauth
@@ -31,6 +32,7 @@ def init_app(app) -> None:
     init_errors(app)
     app.register_blueprint(listing_bp)
     app.register_blueprint(keys_bp)
+    app.register_blueprint(legal_identity_bp)
     app.register_blueprint(provider_bp)
     app.register_blueprint(batches_bp)
     app.register_blueprint(exports_bp)

@@ -2,7 +2,8 @@
 VCALM exchanges (with the LCW legacy direct link). Thin: the protocol lives in :mod:`issuer.exchanges`.
 
 OID4VCI answers are OAuth-style JSON errors (``{"error", "error_description"}``); VC API answers
-are RFC 9457 problem details. Bodies are capped at ``WALLET_BODY_LIMIT`` bytes.
+are RFC 9457 problem details. The VC API exchange id of an offer with a PIN carries the PIN tag
+(:func:`issuer.exchanges.offers.find_exchange`; 403 ``tx_code_required`` without it). Bodies are capped at ``WALLET_BODY_LIMIT`` bytes.
 """
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from datetime import timedelta
 from flask import Blueprint, Response, json, request
 
 from ..errors import BadRequest, Conflict, IssuerError, NotFound, PayloadTooLarge
-from ..exchanges import codes, oid4vci, vcapi
+from ..exchanges import oid4vci, vcapi
 from ..exchanges.binding import LDP_VC, ClaimRefused, claim_credential
-from ..exchanges.offers import WORKFLOW, find_offer, links, offer_problem
+from ..exchanges.offers import WORKFLOW, find_exchange, offer_links, offer_problem
 from ..intake.strict_json import JsonError, strict_loads
 from ..store import tenants
 from .context import committing, db, db_write, service
@@ -153,14 +154,19 @@ def _refuse(problem: tuple[str, str] | None) -> None:
         raise (Conflict if problem[0] == "already_claimed" else Gone)(problem[1], code_hint=problem[0])
 
 
+def _urls(offer, secrets):
+    svc = service()
+    return offer_links(offer, secrets, svc.base_url, svc.config["SECRET_KEY"],
+                       tenants.issuer_did(offer.credential.issuer, svc.base_url))
+
+
 def exchange_protocols(exchange_id: str) -> dict:
-    """``{"protocols": {"vcapi", "OID4VCI"}}`` of a usable exchange; NotFound or Gone."""
+    """``{"protocols": {"vcapi", "OID4VCI"}}`` of a usable exchange; NotFound, PinRequired or Gone."""
     svc = service()
     session = db()
-    offer = find_offer(session, exchange_id=exchange_id)
+    offer, secrets = find_exchange(session, exchange_id, svc.config["SECRET_KEY"])
     _refuse(offer_problem(session, offer, svc.clock()))
-    secrets = codes.derive(svc.config["SECRET_KEY"], exchange_id=exchange_id)
-    urls = links(svc.base_url, secrets, tenants.issuer_did(offer.credential.issuer, svc.base_url))
+    urls = _urls(offer, secrets)
     return vcapi.protocols(urls.exchange_url, urls.openid4vci)
 
 
@@ -174,7 +180,7 @@ def protocols(exchange_id: str):
 def exchange_state(exchange_id: str):
     """VCALM exchange state: ``{"exchange": {"id", "state"}}`` (pending / complete / invalid)."""
     svc = service()
-    offer = find_offer(db(), exchange_id=exchange_id)
+    offer, _ = find_exchange(db(), exchange_id, svc.config["SECRET_KEY"])
     problem = offer_problem(db(), offer, svc.clock())
     state = "pending" if problem is None else "complete" if problem[0] == "already_claimed" else "invalid"
     return _json({"exchange": {"id": exchange_id, "state": state}})
@@ -199,10 +205,9 @@ def exchange(exchange_id: str):
     svc = service()
     session = db_write()
     with committing(session):
-        offer = find_offer(session, exchange_id=exchange_id, for_update=True)
+        offer, secrets = find_exchange(session, exchange_id, svc.config["SECRET_KEY"], for_update=True)
         _refuse(offer_problem(session, offer, svc.clock()))
-        secrets = codes.derive(svc.config["SECRET_KEY"], exchange_id=exchange_id)
-        urls = links(svc.base_url, secrets, tenants.issuer_did(offer.credential.issuer, svc.base_url))
+        urls = _urls(offer, secrets)
         if "verifiablePresentation" in body:
             presentation, protocol = body["verifiablePresentation"], "vcapi"
         elif body.get("type") is not None or body.get("proof") is not None:

@@ -78,6 +78,7 @@ class CredentialRecord:
     holder_did: str | None = None
     badge_png: bytes = field(default=b"", repr=False)
     badge_svg: bytes = field(default=b"", repr=False)  # the provider's uploaded (sanitized) SVG, if any
+    base_url: str = ""           # the service's public base URL (no trailing slash)
 
 
 def _parse_time(value) -> datetime | None:
@@ -137,4 +138,4 @@ def credential_record(row, base_url: str, *, badge_png: bytes = b"", badge_svg: 
         assessment_type=course.assessment_type, participation_form=course.participation_form,
         quality_assurance=course.quality_assurance,
         holder_did=row.subject_id if isinstance(row.subject_id, str) and row.subject_id.startswith("did:") else None,
-        badge_png=badge_png, badge_svg=badge_svg)
+        badge_png=badge_png, badge_svg=badge_svg, base_url=base_url)

@@ -30,7 +30,7 @@ SCOPES: dict[str, str] = {
     "credentials:read": "list and read the provider's credentials and their status",
     "credentials:status": "revoke, suspend and unsuspend credentials",
     "catalogue:read": "read the provider's issuers and courses",
-    "catalogue:write": "import courses and upload badge images",
+    "catalogue:write": "import courses, upload badge images, set issuers' legal identity (country, legal id)",
     "webhooks:manage": "register, list and delete webhook endpoints, read their delivery logs, redeliver",
     "clients:manage": "create OAuth clients for the same provider (never with more scopes than the caller)",
     "keys:manage": "list, rotate and retire (as compromised) the provider's issuer signing keys",

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from ...api.context import committing, db, service
 from ...delivery.artifacts import store_issuer_logo
+from ...delivery.elm import issuer_gaps
 from ...errors import Conflict, NotFound, ValidationFailed
 from ...store import clients, staff, tenants
 from ...store import console as views
@@ -22,7 +23,8 @@ def _settings_page(*, status: int = 200, **extra):
     provider = current_provider()
     return render("console/settings.html", status=status, issuers=views.issuers_of(session, provider),
                   keys=views.api_keys_of(session, provider), oauth_clients=clients.clients_of(session, provider),
-                  scopes=clients.SCOPES, schemes=tenants.LEGAL_IDENTIFIER_SCHEMES, **extra)
+                  scopes=clients.SCOPES, schemes=tenants.LEGAL_IDENTIFIER_SCHEMES,
+                  elm_gaps=lambda issuer: issuer_gaps(issuer.country_code, issuer.legal_identifier), **extra)
 
 
 @bp.get("/settings")

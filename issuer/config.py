@@ -52,6 +52,7 @@ DEFAULTS: dict = {
     "RATE_LIMIT_TOKEN": "30 per minute",            # OAuth token endpoint, per client address
     "RATE_LIMIT_ISSUE": "600 per minute",           # issuance, per provider
     "RATE_LIMIT_CONSOLE_LOGIN": "10 per minute",    # console log-in attempts, per client address
+    "RATE_LIMIT_WALLET": "120 per minute",          # wallet pickup (OID4VCI, VC API exchanges, PIN form), per address
     "CONSOLE_SESSION_HOURS": 8,                     # a console session ends this long after log-in
     "PROXY_FIX_X_FOR": 0,              # trusted reverse proxies in front (X-Forwarded-For hops)
     "LOG_FORMAT": "text",              # text or json (one object per line, with the request id)
@@ -282,7 +283,7 @@ def validate_config(config: dict) -> list[str]:
     if schema_dir and not Path(schema_dir).is_dir():
         problems.append(f"ISSUER_OFFICIAL_SCHEMA_DIR {schema_dir!r} is not a folder")
     for key in ("RATE_LIMIT_FAILED_AUTH", "RATE_LIMIT_VERIFY", "RATE_LIMIT_VERIFY_URL", "RATE_LIMIT_TOKEN",
-                "RATE_LIMIT_ISSUE", "RATE_LIMIT_CONSOLE_LOGIN"):
+                "RATE_LIMIT_ISSUE", "RATE_LIMIT_CONSOLE_LOGIN", "RATE_LIMIT_WALLET"):
         try:
             parse(str(config.get(key)))
         except ValueError:

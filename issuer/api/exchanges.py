@@ -4,10 +4,16 @@ VCALM exchanges (with the LCW legacy direct link). Thin: the protocol lives in :
 OID4VCI answers are OAuth-style JSON errors (``{"error", "error_description"}``); VC API answers
 are RFC 9457 problem details. The VC API exchange id of an offer with a PIN carries the PIN tag
 (:func:`issuer.exchanges.offers.find_exchange`; 403 ``tx_code_required`` without it). Bodies are capped at ``WALLET_BODY_LIMIT`` bytes.
+
+The credential offer, token, nonce, credential and exchange-step endpoints share the rate limit
+``wallet`` per client address (:mod:`issuer.api.limits`). Over it, OID4VCI answers 429
+``{"error": "temporarily_unavailable", "error_description"}`` (RFC 6749 §4.1.2.1, the registered
+code nearest to "slow down"), the exchange 429 problem+json ``rate_limited``; both with ``Retry-After``.
 """
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import wraps
 
 from flask import Blueprint, Response, json, request
 
@@ -17,6 +23,7 @@ from ..exchanges.binding import LDP_VC, ClaimRefused, claim_credential
 from ..exchanges.offers import WORKFLOW, find_exchange, offer_links, offer_problem
 from ..intake.strict_json import JsonError, strict_loads
 from ..store import tenants
+from . import limits
 from .context import committing, db, db_write, service
 from .provider import issuance_context
 
@@ -24,6 +31,7 @@ __all__ = ["bp", "settings", "exchange_protocols"]
 
 bp = Blueprint("exchanges", __name__)
 WALLET_BODY_LIMIT = 64 * 1024
+RATE_LIMITED = "temporarily_unavailable"  # the OAuth error code of a 429
 
 
 class Gone(IssuerError):
@@ -56,6 +64,20 @@ def _oauth_error(exc: oid4vci.OAuthError) -> Response:
     return response
 
 
+def _oid4vci_limited(view):
+    """Count an OID4VCI request against the ``wallet`` limit; over it, the OAuth-style 429."""
+    @wraps(view)
+    def limited(*args, **kwargs):
+        try:
+            limits.check_wallet()
+        except limits.TooManyRequests as exc:
+            response = _json(oid4vci.OAuthError(RATE_LIMITED, exc.detail, 429).body(), 429)
+            response.headers["Retry-After"] = str(exc.retry_after)
+            return response
+        return view(*args, **kwargs)
+    return limited
+
+
 def _raw_body() -> bytes:
     if request.content_length is not None and request.content_length > WALLET_BODY_LIMIT:
         raise PayloadTooLarge(f"the body is larger than {WALLET_BODY_LIMIT} bytes")
@@ -74,6 +96,7 @@ def credential_issuer_metadata():
 
 
 @bp.get("/oid4vci/credential-offer/<exchange_id>")
+@_oid4vci_limited
 def credential_offer(exchange_id: str):
     """The Credential Offer behind ``credential_offer_uri`` (OID4VCI §4.1.3)."""
     try:
@@ -85,6 +108,7 @@ def credential_offer(exchange_id: str):
 
 
 @bp.post("/oid4vci/token")
+@_oid4vci_limited
 def token():
     """Token Endpoint, pre-authorized code grant (OID4VCI §6)."""
     try:
@@ -109,6 +133,7 @@ def token():
 
 
 @bp.post("/oid4vci/nonce")
+@_oid4vci_limited
 def nonce():
     """Nonce Endpoint (OID4VCI §7)."""
     session = db_write()
@@ -118,6 +143,7 @@ def nonce():
 
 
 @bp.post("/oid4vci/credential")
+@_oid4vci_limited
 def credential():
     """Credential Endpoint (OID4VCI §8)."""
     try:
@@ -190,6 +216,7 @@ def exchange_state(exchange_id: str):
 def exchange(exchange_id: str):
     """Step the exchange: ``{}`` → presentation request; ``{"verifiablePresentation"}`` (VCALM) or a
     bare presentation (LCW legacy link) → the holder-bound credential."""
+    limits.check_wallet()
     data = _raw_body()
     if data.strip():
         if not (request.mimetype == "application/json" or request.mimetype.endswith("+json")):

@@ -926,6 +926,11 @@ def _wallet_paths() -> dict:
     def oauth(*codes: int) -> dict:
         return {str(c): _json("OAuthError", "OAuth / OID4VCI error") for c in codes}
 
+    # the wallet rate limit (RATE_LIMIT_WALLET), in OAuth style on the OID4VCI endpoints
+    oauth_429 = {"429": _json("OAuthError", "Too many wallet requests from this address (error "
+                              "temporarily_unavailable; see Retry-After)",
+                              headers={"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}})}
+
     page = {"200": {"description": "an HTML page", "content": {"text/html": {"schema": HTML}}}}
     return {
         "/api/v1/credentials/{credential_id}/offer": {
@@ -942,24 +947,24 @@ def _wallet_paths() -> dict:
             {"200": _json("CredentialIssuerMetadata", "The metadata")})},
         "/oid4vci/credential-offer/{exchange_id}": {"get": _op(
             "credentialOffer", "OID4VCI 1.0 §4.1.3 Credential Offer behind credential_offer_uri", "wallets",
-            {"200": _json("CredentialOffer", "The Credential Offer"), **oauth(404, 409, 410), **_problems(429)},
+            {"200": _json("CredentialOffer", "The Credential Offer"), **oauth(404, 409, 410), **oauth_429},
             params=[exchange])},
         "/oid4vci/token": {"post": _op(
             "oid4vciToken", "OID4VCI 1.0 §6 token endpoint, pre-authorized code grant (also at /oauth/token)",
             "wallets", {"200": _json("TokenResponse", "An access token"), **oauth(400, 401, 409, 410, 413),
-                        **_problems(429)}, body=form)},
+                        **oauth_429}, body=form)},
         "/oid4vci/nonce": {"post": _op("oid4vciNonce", "OID4VCI 1.0 §7 nonce endpoint", "wallets",
-                                       {"200": _json("NonceResponse", "A fresh c_nonce"), **_problems(429)})},
+                                       {"200": _json("NonceResponse", "A fresh c_nonce"), **oauth_429})},
         "/oid4vci/credential": {"post": _op(
             "oid4vciCredential", "OID4VCI 1.0 §8 credential endpoint (Bearer access token, jwt key proof)",
             "wallets", {"200": _json("CredentialResponse", "The credential, bound to the holder"),
-                        **oauth(400, 401, 403, 409, 410, 413)}, body=json_obj)},
+                        **oauth(400, 401, 403, 409, 410, 413), **oauth_429}, body=json_obj)},
         "/workflows/claim/exchanges/{exchange_id}": {
             "get": _op("exchangeState", "VCALM exchange state", "wallets",
                        {"200": _json("ExchangeState", "The state"), **_problems(403, 404)}, params=[exchange]),
             "post": _op("exchange", "VCALM exchange: {} starts DIDAuthentication; a signed presentation claims",
                         "wallets", {"200": _json("ExchangeStep", "The next step, or the credential"),
-                                    **_problems(400, 403, 404, 409, 410, 413, 415, 422)},
+                                    **_problems(400, 403, 404, 409, 410, 413, 415, 422, 429)},
                         params=[exchange], body=json_obj)},
         "/workflows/claim/exchanges/{exchange_id}/protocols": {"get": _op(
             "exchangeProtocols", "The exchange's protocols (VCALM)", "wallets",
@@ -969,7 +974,7 @@ def _wallet_paths() -> dict:
                        params=[_param("token", description="the offer's claim token")]),
             "post": _op("claimPagePin", "The claim page's PIN form (offers with a PIN): the right PIN shows the "
                         "Learner Credential Wallet code; wrong ones count toward the lock", "wallets",
-                        {**pin_page, **_problems(404, 413)},
+                        {**pin_page, **_problems(404, 413, 429)},
                         params=[_param("token", description="the offer's claim token")], body=pin_form)},
         "/interactions/{exchange_id}": {
             "get": _op("interaction", "VCALM interaction URL (?iuv=1): JSON protocols or a page", "wallets",
@@ -977,7 +982,7 @@ def _wallet_paths() -> dict:
                                       {"application/json": "ExchangeProtocols", "text/html": HTML}),
                         **_problems(403, 404, 409, 410)}, params=[exchange]),
             "post": _op("interactionPin", "The interaction page's PIN form (the bare exchange id of an offer "
-                        "with a PIN)", "wallets", {**pin_page, **_problems(404, 413)}, params=[exchange],
+                        "with a PIN)", "wallets", {**pin_page, **_problems(404, 413, 429)}, params=[exchange],
                         body=pin_form)},
     }
 
@@ -985,7 +990,8 @@ def _wallet_paths() -> dict:
 def _limits_text(config: dict) -> str:
     rows = "\n".join(f"| {what} | {key} | `{config.get(setting)}` | `ISSUER_{setting}` |"
                      for setting, what, key in LIMITS.values())
-    return ("\n\n**Rate limits** (429 problem+json with `Retry-After`):\n\n| what | per | now | setting |\n"
+    return ("\n\n**Rate limits** (429 problem+json with `Retry-After`; the OID4VCI endpoints answer the OAuth "
+            "error `temporarily_unavailable` instead):\n\n| what | per | now | setting |\n"
             "|---|---|---|---|\n" + rows)
 
 

@@ -5,4 +5,4 @@ The queue is Dramatiq (https://dramatiq.io/) on RabbitMQ (``ISSUER_BROKER_URL``)
 the same actors run in-process on Dramatiq's StubBroker. Exactly-once issuance comes from the data
 model (``issuer.store.batches``), not from the queue: see docs/jobs.md.
 """
-from . import notify  # noqa: E402,F401 - registers the webhook and e-mail runners with .periodic
+from . import notify, purge  # noqa: E402,F401 - register the webhook, e-mail and purge runners with .periodic

@@ -10,7 +10,8 @@ cannot, so its part of the page is a PIN form (``POST`` to the same URL, field `
 PIN shows the LCW code and button (VC API links carrying the PIN tag, see
 :mod:`issuer.exchanges.offers`); a wrong one counts against the same tries as the OID4VCI token
 endpoint, and the last one locks the offer. The form needs no CSRF token: only a holder of the
-private URL can post it, and it changes nothing but that offer's count of wrong PINs.
+private URL can post it, and it changes nothing but that offer's count of wrong PINs. It counts
+against the wallet rate limit of the client address (:mod:`issuer.api.limits`).
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from ..delivery.qr import qr_svg
 from ..errors import IssuerError, NotFound
 from ..exchanges import codes
 from ..exchanges.offers import PinRequired, check_tx_code, find_exchange, find_offer, offer_links, offer_problem
+from ..api import limits
 from ..api.context import db, db_write, service
 from ..api.exchanges import exchange_protocols
 from .pages import credential_view
@@ -63,7 +65,9 @@ def _claim_page(session, offer, secrets, *, unlocked: bool = False, pin_error: i
 def _enter_pin(lookup):
     """Check the posted PIN of the offer ``lookup(session, for_update)`` finds (NotFound: the 404
     page) and answer its page: unlocked, or with the tries left (400). The count is committed
-    before the page is drawn from the reading session."""
+    before the page is drawn from the reading session. Counted against the ``wallet`` rate limit
+    (429 problem+json over it)."""
+    limits.check_wallet()
     svc = service()
     session = db_write()
     try:

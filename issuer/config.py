@@ -52,6 +52,7 @@ DEFAULTS: dict = {
     "RATE_LIMIT_TOKEN": "30 per minute",            # OAuth token endpoint, per client address
     "RATE_LIMIT_ISSUE": "600 per minute",           # issuance, per provider
     "RATE_LIMIT_CONSOLE_LOGIN": "10 per minute",    # console log-in attempts, per client address
+    "RATE_LIMIT_WALLET": "120 per minute",          # wallet pickup (OID4VCI, VC API exchanges, PIN form), per address
     "CONSOLE_SESSION_HOURS": 8,                     # a console session ends this long after log-in
     "PROXY_FIX_X_FOR": 0,              # trusted reverse proxies in front (X-Forwarded-For hops)
     "LOG_FORMAT": "text",              # text or json (one object per line, with the request id)
@@ -224,6 +225,12 @@ def _is_ip_address(host: str) -> bool:
     return True
 
 
+def _is_local_name(host: str) -> bool:
+    """``localhost`` or a name under it (RFC 6761 §6.3: always the local machine)."""
+    host = host.lower().rstrip(".")
+    return host == "localhost" or host.endswith(".localhost")
+
+
 def validate_config(config: dict) -> list[str]:
     """Every problem of ``config`` as a readable sentence (``[]`` when it is usable); the service
     refuses to start on any."""
@@ -239,6 +246,10 @@ def validate_config(config: dict) -> list[str]:
         problems.append(f"ISSUER_BASE_URL must name a host, not the IP address {base.hostname}: issuers are "
                         "did:web identifiers, and did:web does not allow IP addresses (did:web §3.1); "
                         "use a domain name (for local trials http://localhost:<port>)")
+    elif base.scheme == "http" and not _is_local_name(base.hostname):
+        problems.append(f"ISSUER_BASE_URL must be https:// for the host {base.hostname}: did:web identifiers resolve "
+                        "over https only (did:web §3.2) and wallets require an https credential issuer (OpenID4VCI "
+                        "1.0 §12.2.1); plain http:// is for local trials on localhost")
     url = str(config.get("DATABASE_URL") or "")
     if not (url.startswith("sqlite:") or url.startswith("postgresql")):
         problems.append(f"ISSUER_DATABASE_URL must be a sqlite:// or postgresql+psycopg:// URL, got {url!r}")
@@ -272,7 +283,7 @@ def validate_config(config: dict) -> list[str]:
     if schema_dir and not Path(schema_dir).is_dir():
         problems.append(f"ISSUER_OFFICIAL_SCHEMA_DIR {schema_dir!r} is not a folder")
     for key in ("RATE_LIMIT_FAILED_AUTH", "RATE_LIMIT_VERIFY", "RATE_LIMIT_VERIFY_URL", "RATE_LIMIT_TOKEN",
-                "RATE_LIMIT_ISSUE", "RATE_LIMIT_CONSOLE_LOGIN"):
+                "RATE_LIMIT_ISSUE", "RATE_LIMIT_CONSOLE_LOGIN", "RATE_LIMIT_WALLET"):
         try:
             parse(str(config.get(key)))
         except ValueError:

@@ -228,19 +228,24 @@ def parse_issue_request(body, *, now: datetime, skew: timedelta = timedelta(minu
 def achievement_input(course: Course, base_url: str) -> AchievementInput:
     """The builder input for ``course``'s ``Achievement`` (ids under ``base_url``, one alignment per
     mapped skill)."""
+    return _achievement_input(course, base_url, tuple(
+        AlignmentInput(name=cs.skill.name, url=f"{base_url}/skills/{cs.skill.framework.code}/{cs.skill.code}",
+                       framework=cs.skill.framework.name, code=cs.skill.code, level=cs.level,
+                       description=cs.skill.description)
+        for cs in course.skills))
+
+
+def _achievement_input(course, base_url: str, alignments: tuple[AlignmentInput, ...]) -> AchievementInput:
+    """The builder input of a course row or :class:`_CourseFacts` (same attribute names) with its
+    ``alignments``: the one place that maps a course onto an OB 3.0 ``Achievement``."""
     url = f"{base_url}/achievements/{course.slug}"  # /achievements/<provider>/<code>
     return AchievementInput(
         id=url, name=course.title, description=course.description, criteria=course.criteria,
         criteria_url=None, image_url=f"{url}/image", image_caption=f"Badge: {course.title}", code=course.code,
-        alignments=tuple(
-            AlignmentInput(name=cs.skill.name, url=f"{base_url}/skills/{cs.skill.framework.code}/{cs.skill.code}",
-                           framework=cs.skill.framework.name, code=cs.skill.code, level=cs.level,
-                           description=cs.skill.description)
-            for cs in course.skills),
-        learning_outcomes=tuple(course.learning_outcomes or ()), workload_hours=course.workload_hours,
-        ects=course.ects, eqf_level=course.eqf_level, assessment_type=course.assessment_type,
-        participation_form=course.participation_form, quality_assurance=course.quality_assurance,
-        language=course.language,
+        alignments=alignments, learning_outcomes=tuple(course.learning_outcomes or ()),
+        workload_hours=course.workload_hours, ects=course.ects, eqf_level=course.eqf_level,
+        assessment_type=course.assessment_type, participation_form=course.participation_form,
+        quality_assurance=course.quality_assurance, language=course.language,
     )
 
 
@@ -297,18 +302,11 @@ def _course(session: Session, provider: Provider, code: str) -> _CourseFacts:
 def _achievement_json(course: _CourseFacts, base_url: str) -> str:
     """The course's ``Achievement`` as JSON text, built once per process and course content (the
     key is the whole course as read, so any change to the course or its skills misses the cache)."""
-    url = f"{base_url}/achievements/{course.slug}"
-    return json.dumps(build_achievement(AchievementInput(
-        id=url, name=course.title, description=course.description, criteria=course.criteria,
-        criteria_url=None, image_url=f"{url}/image", image_caption=f"Badge: {course.title}", code=course.code,
-        alignments=tuple(
-            AlignmentInput(name=name, url=f"{base_url}/skills/{framework_code}/{skill_code}",
-                           framework=framework_name, code=skill_code, level=level, description=description)
-            for level, skill_code, name, description, framework_code, framework_name in course.skills),
-        learning_outcomes=course.learning_outcomes, workload_hours=course.workload_hours,
-        ects=course.ects, eqf_level=course.eqf_level, assessment_type=course.assessment_type,
-        participation_form=course.participation_form, quality_assurance=course.quality_assurance,
-        language=course.language)), ensure_ascii=False)
+    alignments = tuple(
+        AlignmentInput(name=name, url=f"{base_url}/skills/{framework_code}/{skill_code}",
+                       framework=framework_name, code=skill_code, level=level, description=description)
+        for level, skill_code, name, description, framework_code, framework_name in course.skills)
+    return json.dumps(build_achievement(_achievement_input(course, base_url, alignments)), ensure_ascii=False)
 
 
 @dataclass(frozen=True)

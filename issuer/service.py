@@ -18,6 +18,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from .badges.read import achievement_of
 from .config import ensure_secret_key, prepare_sqlite_file, validate_config
 from .errors import ConfigError
 from .signing.jsonld import workers as jsonld_workers
@@ -84,9 +85,9 @@ def issued_origin(engine: Engine) -> str | None:
     if not text:
         return None
     try:
-        achievement_id = json.loads(text)["credentialSubject"]["achievement"]["id"]
-        parts = urlsplit(achievement_id)
-    except (ValueError, KeyError, TypeError):
+        achievement_id = achievement_of(json.loads(text)).get("id")
+        parts = urlsplit(achievement_id if isinstance(achievement_id, str) else "")
+    except ValueError:
         return None
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
 

@@ -3,6 +3,8 @@
 The shapes (``EDC-generic-full.ttl`` with the ``EDC-generic-no-cv.ttl`` it imports) and the EDC
 JSON-LD context are read in place from ``$ISSUER_SPEC_DIR/elm``. The document is first expanded in
 safe mode (no term may be dropped), then turned into RDF and validated without inference.
+:func:`validate_unsealed_copy` checks the same RDF against this service's own shape of an unsealed
+copy (``issuer/delivery/shapes/elm-unsealed-copy.ttl``), which the copy names in ``credentialSchema``.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import pyshacl
 import rdflib
 from pyld import jsonld
 
-from issuer.delivery.elm import EDC_AP
+from issuer.delivery.elm import EDC_AP, unsealed_shape
 from issuer.badges.contexts import make_loader
 from issuer.signing.jsonld.safemode import expand_safe
 from tests.spec import spec_path
@@ -40,8 +42,27 @@ def graph(document: dict) -> rdflib.Graph:
     return data
 
 
+@functools.lru_cache(maxsize=1)
+def unsealed_copy_shapes() -> rdflib.Graph:
+    return rdflib.Graph().parse(data=unsealed_shape().decode("utf-8"), format="turtle")
+
+
+SH_RESULT = rdflib.URIRef("http://www.w3.org/ns/shacl#result")
+
+
+def check(data: rdflib.Graph, shacl: rdflib.Graph) -> tuple[bool, int, str]:
+    """``(conforms, number of validation results, report text)`` of the RDF ``data``."""
+    conforms, results, text = pyshacl.validate(data, shacl_graph=shacl, inference="none", allow_warnings=False)
+    return conforms, len(set(results.objects(None, SH_RESULT))), text
+
+
 def validate(document: dict) -> tuple[bool, str]:
     """``(conforms, report text)`` of ``document`` against EDC-generic-full."""
-    conforms, _, text = pyshacl.validate(graph(document), shacl_graph=shapes(), inference="none",
-                                         allow_warnings=False)
+    conforms, _, text = check(graph(document), shapes())
+    return conforms, text
+
+
+def validate_unsealed_copy(document: dict) -> tuple[bool, str]:
+    """``(conforms, report text)`` of ``document`` against the unsealed-copy shape."""
+    conforms, _, text = check(graph(document), unsealed_copy_shapes())
     return conforms, text

@@ -1,4 +1,5 @@
-"""The HTTP edge: the only package (with ``issuer/__init__`` and ``issuer/cli``) that imports Flask.
+"""The HTTP API, one edge of the service: with ``web/`` and the app factory (``issuer/__init__``)
+the only code that imports Flask (tests/unit/test_layering.py).
 
 Errors are RFC 9457 problem details (https://www.rfc-editor.org/rfc/rfc9457); the credentials it
 serves follow Open Badges 3.0 (https://www.imsglobal.org/spec/ob/v3p0/)."""
@@ -11,6 +12,7 @@ from .exports import bp as exports_bp
 from .files import bp as files_bp
 from .hub import bp as hub_bp
 from .keys import bp as keys_bp
+from .legal_identity import bp as legal_identity_bp
 from .limits import init_limits
 from .listing import bp as listing_bp
 from .oauth import init_oauth
@@ -30,6 +32,7 @@ def init_app(app) -> None:
     init_errors(app)
     app.register_blueprint(listing_bp)
     app.register_blueprint(keys_bp)
+    app.register_blueprint(legal_identity_bp)
     app.register_blueprint(provider_bp)
     app.register_blueprint(batches_bp)
     app.register_blueprint(exports_bp)

@@ -1,6 +1,7 @@
 """Per-request access to the service container, a database session and the calling provider."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import wraps
 
 from flask import current_app, g, request
@@ -10,7 +11,7 @@ from ..service import Service
 from ..store import clients, tenants
 from ..store.models import Provider
 
-__all__ = ["service", "db", "db_write", "current_provider", "principal", "requires"]
+__all__ = ["service", "db", "db_write", "committing", "current_provider", "principal", "requires"]
 
 
 def service() -> Service:
@@ -29,6 +30,18 @@ def db_write():
     if "db_write_session" not in g:
         g.db_write_session = service().session(write=True)
     return g.db_write_session
+
+
+@contextmanager
+def committing(session):
+    """Run the block as one transaction of ``session``: commit when it ends, roll back and re-raise
+    when it (or the commit) raises, so that the error handler's problem or page starts clean."""
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
 
 
 def principal():

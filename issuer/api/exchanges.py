@@ -2,27 +2,36 @@
 VCALM exchanges (with the LCW legacy direct link). Thin: the protocol lives in :mod:`issuer.exchanges`.
 
 OID4VCI answers are OAuth-style JSON errors (``{"error", "error_description"}``); VC API answers
-are RFC 9457 problem details. Bodies are capped at ``WALLET_BODY_LIMIT`` bytes.
+are RFC 9457 problem details. The VC API exchange id of an offer with a PIN carries the PIN tag
+(:func:`issuer.exchanges.offers.find_exchange`; 403 ``tx_code_required`` without it). Bodies are capped at ``WALLET_BODY_LIMIT`` bytes.
+
+The credential offer, token, nonce, credential and exchange-step endpoints share the rate limit
+``wallet`` per client address (:mod:`issuer.api.limits`). Over it, OID4VCI answers 429
+``{"error": "temporarily_unavailable", "error_description"}`` (RFC 6749 §4.1.2.1, the registered
+code nearest to "slow down"), the exchange 429 problem+json ``rate_limited``; both with ``Retry-After``.
 """
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import wraps
 
 from flask import Blueprint, Response, json, request
 
 from ..errors import BadRequest, Conflict, IssuerError, NotFound, PayloadTooLarge
-from ..exchanges import codes, oid4vci, vcapi
+from ..exchanges import oid4vci, vcapi
 from ..exchanges.binding import LDP_VC, ClaimRefused, claim_credential
-from ..exchanges.offers import WORKFLOW, find_offer, links, offer_problem
+from ..exchanges.offers import WORKFLOW, find_exchange, offer_links, offer_problem
 from ..intake.strict_json import JsonError, strict_loads
 from ..store import tenants
-from .context import db, db_write, service
+from . import limits
+from .context import committing, db, db_write, service
 from .provider import issuance_context
 
 __all__ = ["bp", "settings", "exchange_protocols"]
 
 bp = Blueprint("exchanges", __name__)
 WALLET_BODY_LIMIT = 64 * 1024
+RATE_LIMITED = "temporarily_unavailable"  # the OAuth error code of a 429
 
 
 class Gone(IssuerError):
@@ -55,6 +64,20 @@ def _oauth_error(exc: oid4vci.OAuthError) -> Response:
     return response
 
 
+def _oid4vci_limited(view):
+    """Count an OID4VCI request against the ``wallet`` limit; over it, the OAuth-style 429."""
+    @wraps(view)
+    def limited(*args, **kwargs):
+        try:
+            limits.check_wallet()
+        except limits.TooManyRequests as exc:
+            response = _json(oid4vci.OAuthError(RATE_LIMITED, exc.detail, 429).body(), 429)
+            response.headers["Retry-After"] = str(exc.retry_after)
+            return response
+        return view(*args, **kwargs)
+    return limited
+
+
 def _raw_body() -> bytes:
     if request.content_length is not None and request.content_length > WALLET_BODY_LIMIT:
         raise PayloadTooLarge(f"the body is larger than {WALLET_BODY_LIMIT} bytes")
@@ -73,6 +96,7 @@ def credential_issuer_metadata():
 
 
 @bp.get("/oid4vci/credential-offer/<exchange_id>")
+@_oid4vci_limited
 def credential_offer(exchange_id: str):
     """The Credential Offer behind ``credential_offer_uri`` (OID4VCI §4.1.3)."""
     try:
@@ -84,6 +108,7 @@ def credential_offer(exchange_id: str):
 
 
 @bp.post("/oid4vci/token")
+@_oid4vci_limited
 def token():
     """Token Endpoint, pre-authorized code grant (OID4VCI §6)."""
     try:
@@ -108,19 +133,17 @@ def token():
 
 
 @bp.post("/oid4vci/nonce")
+@_oid4vci_limited
 def nonce():
     """Nonce Endpoint (OID4VCI §7)."""
     session = db_write()
-    try:
+    with committing(session):
         value = oid4vci.new_nonce(session, settings(), service().clock())
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     return _json({"c_nonce": value})
 
 
 @bp.post("/oid4vci/credential")
+@_oid4vci_limited
 def credential():
     """Credential Endpoint (OID4VCI §8)."""
     try:
@@ -157,14 +180,19 @@ def _refuse(problem: tuple[str, str] | None) -> None:
         raise (Conflict if problem[0] == "already_claimed" else Gone)(problem[1], code_hint=problem[0])
 
 
+def _urls(offer, secrets):
+    svc = service()
+    return offer_links(offer, secrets, svc.base_url, svc.config["SECRET_KEY"],
+                       tenants.issuer_did(offer.credential.issuer, svc.base_url))
+
+
 def exchange_protocols(exchange_id: str) -> dict:
-    """``{"protocols": {"vcapi", "OID4VCI"}}`` of a usable exchange; NotFound or Gone."""
+    """``{"protocols": {"vcapi", "OID4VCI"}}`` of a usable exchange; NotFound, PinRequired or Gone."""
     svc = service()
     session = db()
-    offer = find_offer(session, exchange_id=exchange_id)
+    offer, secrets = find_exchange(session, exchange_id, svc.config["SECRET_KEY"])
     _refuse(offer_problem(session, offer, svc.clock()))
-    secrets = codes.derive(svc.config["SECRET_KEY"], exchange_id=exchange_id)
-    urls = links(svc.base_url, secrets, tenants.issuer_did(offer.credential.issuer, svc.base_url))
+    urls = _urls(offer, secrets)
     return vcapi.protocols(urls.exchange_url, urls.openid4vci)
 
 
@@ -178,7 +206,7 @@ def protocols(exchange_id: str):
 def exchange_state(exchange_id: str):
     """VCALM exchange state: ``{"exchange": {"id", "state"}}`` (pending / complete / invalid)."""
     svc = service()
-    offer = find_offer(db(), exchange_id=exchange_id)
+    offer, _ = find_exchange(db(), exchange_id, svc.config["SECRET_KEY"])
     problem = offer_problem(db(), offer, svc.clock())
     state = "pending" if problem is None else "complete" if problem[0] == "already_claimed" else "invalid"
     return _json({"exchange": {"id": exchange_id, "state": state}})
@@ -188,6 +216,7 @@ def exchange_state(exchange_id: str):
 def exchange(exchange_id: str):
     """Step the exchange: ``{}`` → presentation request; ``{"verifiablePresentation"}`` (VCALM) or a
     bare presentation (LCW legacy link) → the holder-bound credential."""
+    limits.check_wallet()
     data = _raw_body()
     if data.strip():
         if not (request.mimetype == "application/json" or request.mimetype.endswith("+json")):
@@ -202,11 +231,10 @@ def exchange(exchange_id: str):
         raise BadRequest("the body must be a JSON object")
     svc = service()
     session = db_write()
-    try:
-        offer = find_offer(session, exchange_id=exchange_id, for_update=True)
+    with committing(session):
+        offer, secrets = find_exchange(session, exchange_id, svc.config["SECRET_KEY"], for_update=True)
         _refuse(offer_problem(session, offer, svc.clock()))
-        secrets = codes.derive(svc.config["SECRET_KEY"], exchange_id=exchange_id)
-        urls = links(svc.base_url, secrets, tenants.issuer_did(offer.credential.issuer, svc.base_url))
+        urls = _urls(offer, secrets)
         if "verifiablePresentation" in body:
             presentation, protocol = body["verifiablePresentation"], "vcapi"
         elif body.get("type") is not None or body.get("proof") is not None:
@@ -226,10 +254,6 @@ def exchange(exchange_id: str):
                                         ctx=issuance_context())
         except ClaimRefused as exc:
             raise Conflict(exc.message, code_hint=exc.code) from None
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     if protocol == "lcw":
         return _json(delivery.document)
     return _json(vcapi.delivery_presentation(delivery.document))

@@ -1,5 +1,6 @@
 """Public exports of a hosted credential: the printable PDF certificate and the unsealed ELM
-(Europass) copy. Thin routes: the documents are made by :mod:`issuer.delivery`."""
+(Europass) copy, and the SHACL shape of an unsealed copy that the copy names in its
+``credentialSchema``. Thin routes: the documents are made by :mod:`issuer.delivery`."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, json, request
@@ -60,4 +61,14 @@ def credential_elm(credential_id: str):
     response.headers["Content-Disposition"] = _disposition("attachment", f"credential-{row.id}.elm.json")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get(elm.UNSEALED_SHAPE_PATH)
+def unsealed_copy_shape():
+    """The SHACL shape (Turtle) of an unsealed ELM copy: no proof, names its signed OB original."""
+    response = Response(elm.unsealed_shape(), mimetype="text/turtle")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response

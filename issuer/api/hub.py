@@ -24,7 +24,7 @@ from ..verify.runtime import load_url
 from . import limits
 from .context import db, service
 from .public import json_response
-from .verification import count_credentials, json_request_body, within_budget
+from .verification import count_credentials, holder_of, json_request_body, within_budget
 
 __all__ = ["bp", "run_search", "course_json", "gap_report", "role_reference", "MAX_LIMIT", "MAX_URLS"]
 
@@ -148,10 +148,7 @@ def gap_report_json():
     if not isinstance(items, list) or not 1 <= len(items) <= cap:
         raise ValidationFailed(f"send {{\"credentials\": [1 to {cap} credentials, JWTs or {{\"url\": ...}}], "
                                f"\"role\": \"<framework>/<job role code>\"}}")
-    holder = body.get("holder")
-    if holder is not None and not (isinstance(holder, dict) and len(holder) == 1 and
-                                   isinstance(holder.get("email", holder.get("id")), str)):
-        raise ValidationFailed("holder must be {\"email\": ...} or {\"id\": <DID>}")
+    holder = holder_of(body)
     report = gap_report(items, role_reference(body.get("role")), holder,
                         include_unknown=body.get("includeUnknownIssuers") is True)
     response = jsonify(report)

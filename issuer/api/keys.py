@@ -13,7 +13,7 @@ from flask import Blueprint, jsonify, request
 
 from ..errors import ValidationFailed
 from ..store import tenants
-from .context import current_provider, db_write, principal, requires, service
+from .context import committing, current_provider, db_write, principal, requires, service
 from .requests import json_body
 
 bp = Blueprint("keys", __name__, url_prefix="/api/v1/issuers")
@@ -46,13 +46,9 @@ def rotate(slug: str):
     """New active keys; the old ones stay published so earlier credentials verify (201)."""
     session = db_write()
     issuer = tenants.get_issuer(session, slug, current_provider(session), lock=True)
-    try:
+    with committing(session):
         new = tenants.rotate_keys(session, issuer, service().vault, service().clock(),
                                   jwt_algorithm=service().config["JWT_ALGORITHM"])
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     log.info("signing keys rotated", extra={"event": "key.rotated", "issuer": slug, "actor": principal().actor})
     return jsonify(_keys_body(issuer, new)), 201
 
@@ -69,13 +65,9 @@ def compromise(slug: str, fragment: str):
         raise ValidationFailed(f'the body must be {{}} or {{"note": "<at most {NOTE_MAX} characters>"}}')
     session = db_write()
     issuer = tenants.get_issuer(session, slug, current_provider(session), lock=True)
-    try:
+    with committing(session):
         new = tenants.compromise_key(session, issuer, fragment, service().vault, service().clock(), note=note,
                                      jwt_algorithm=service().config["JWT_ALGORITHM"])
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     log.warning("signing key reported compromised", extra={"event": "key.compromised", "issuer": slug,
                                                            "key": fragment, "actor": principal().actor})
     return jsonify(_keys_body(issuer, new))

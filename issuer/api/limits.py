@@ -1,5 +1,6 @@
 """Rate limits (Flask-Limiter): configurable, shared through Redis when configured, in memory on
-the embedded default. A refused request answers 429 problem+json with ``Retry-After``.
+the embedded default. A refused request answers 429 problem+json with ``Retry-After`` (the OID4VCI
+endpoints: an OAuth-style JSON error, see :mod:`issuer.api.exchanges`).
 
 | limit | key | default | setting |
 |---|---|---|---|
@@ -9,9 +10,12 @@ the embedded default. A refused request answers 429 problem+json with ``Retry-Af
 | token endpoint ``POST /oauth/token`` | client address | 30 per minute | ``RATE_LIMIT_TOKEN`` |
 | issuance ``POST /api/v1/credentials`` | provider | 600 per minute | ``RATE_LIMIT_ISSUE`` |
 | console log-in ``POST /console/login`` | client address | 10 per minute | ``RATE_LIMIT_CONSOLE_LOGIN`` |
+| wallet pickup: ``GET /oid4vci/credential-offer/…``, ``POST /oid4vci/token``, ``/oid4vci/nonce``, ``/oid4vci/credential``, ``POST /workflows/claim/exchanges/…``, the claim page's PIN form | client address | 120 per minute | ``RATE_LIMIT_WALLET`` |
 
-Failed authentication is counted after the response (only 401 answers count) and checked before
-every API request: an address over the limit gets 429 even with a good key until the window ends.
+The wallet endpoints share one count per address (a claim takes two to six calls; 120 leaves room
+for a class claiming at once behind one NAT address). Failed authentication is counted after the
+response (only 401 answers count) and checked before every API request: an address over the limit
+gets 429 even with a good key until the window ends.
 The in-memory storage is per process: with several workers or instances, set
 ``RATE_LIMIT_STORAGE_URI=redis://host:6379/0`` so that the counts are shared.
 """
@@ -31,7 +35,7 @@ from limits.storage import MemoryStorage
 from ..errors import IssuerError
 from .errors import problem_response
 
-__all__ = ["init_limits", "check", "LIMITS", "TooManyRequests"]
+__all__ = ["init_limits", "check", "check_wallet", "LIMITS", "TooManyRequests"]
 
 #: name → (config key, what it limits, key)
 LIMITS = {
@@ -41,6 +45,8 @@ LIMITS = {
     "token": ("RATE_LIMIT_TOKEN", "POST /oauth/token", "client address"),
     "issue": ("RATE_LIMIT_ISSUE", "POST /api/v1/credentials", "provider"),
     "console_login": ("RATE_LIMIT_CONSOLE_LOGIN", "POST /console/login", "client address"),
+    "wallet": ("RATE_LIMIT_WALLET", "wallet pickup: the OID4VCI offer, token, nonce and credential endpoints, "
+               "POST /workflows/claim/exchanges/{id} and the claim page's PIN form", "client address"),
 }
 
 
@@ -95,6 +101,11 @@ def check(name: str, key: str) -> None:
         reset = strategy.get_window_stats(item, name, key).reset_time
         raise TooManyRequests(f"rate limit {name} ({item}) exceeded; retry later",
                               retry_after=math.ceil(reset - time.time()), limit=name)
+
+
+def check_wallet() -> None:
+    """Count one wallet pickup request against ``wallet`` for the client address (TooManyRequests)."""
+    check("wallet", get_remote_address() or "")
 
 
 def _api_path() -> bool:

@@ -106,10 +106,13 @@ def list_credentials():
 @bp.get("/issuers")
 @requires("catalogue:read")
 def list_issuers():
-    """The provider's issuer profiles: ``{"issuers": [{"slug", "did", "profile", "didMethod", "url"}]}``."""
+    """The provider's issuer profiles: ``{"issuers": [{"slug", "did", "profile", "didMethod", "url",
+    "legalIdentity"}]}``; ``legalIdentity`` is ``{"country", "legalIdentifier", "legalIdentifierScheme"}``
+    (set with ``PUT /api/v1/issuers/<slug>/legal-identity``)."""
     base = service().base_url
     out = [{"slug": i.slug, "did": tenants.issuer_did(i, base), "didMethod": i.did_method,
-            "url": f"{base}/issuers/{i.slug}", "profile": tenants.profile_json(i, base)}
+            "url": f"{base}/issuers/{i.slug}", "profile": tenants.profile_json(i, base),
+            "legalIdentity": tenants.legal_identity_json(i)}
            for i in listing.issuers_of(db(), current_provider())]
     return jsonify({"issuers": out})
 

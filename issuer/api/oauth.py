@@ -24,7 +24,7 @@ from ..exchanges import oid4vci
 from ..store import clients
 from ..store.models import OAuthClient, OAuthToken, Provider
 from ..badges.timestamps import as_utc, iso_z
-from .context import current_provider, db, db_write, principal, requires, service
+from .context import committing, current_provider, db, db_write, principal, requires, service
 from .requests import json_body
 
 __all__ = ["bp", "init_oauth", "AUTH_METHODS"]
@@ -239,12 +239,8 @@ def create_client():
     if missing:
         raise InsufficientScope(f"you cannot grant scopes you do not hold: {' '.join(missing)}", scope=missing[0])
     session = db_write()
-    try:
+    with committing(session):
         row, secret = clients.create_client(session, current_provider(session), body["name"], scopes)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     out = client_json(row)
     out["clientSecret"] = secret
     response = jsonify(out)

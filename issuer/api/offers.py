@@ -1,7 +1,8 @@
 """Provider API for claim offers (wallet pickup): make, withdraw, and the offer in issuance answers.
 
 ``POST /api/v1/credentials/<id>/offer`` (``{"txCode": true}`` optional) answers 201 with the offer
-object; ``DELETE`` withdraws the open offer. See :mod:`issuer.exchanges.offers`.
+object; ``DELETE`` withdraws the open offer. Both need the scope ``credentials:issue`` (an offer's
+secrets claim the credential). See :mod:`issuer.exchanges.offers`.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from ..status import revocation
 from ..store import tenants
 from ..errors import ValidationFailed
 from ..exchanges import offers
-from .context import current_provider, db_write, service
+from .context import committing, current_provider, db_write, requires, service
 from .requests import json_body
 
 __all__ = ["bp", "offer_for", "parse_offer_option"]
@@ -44,6 +45,7 @@ def offer_for(session, credential, *, tx_code: bool) -> dict:
 
 
 @bp.post("/credentials/<credential_id>/offer")
+@requires("credentials:issue")
 def create_offer(credential_id: str):
     """A new private claim offer (the earlier open one is withdrawn): 201 + the offer object."""
     current_provider()
@@ -53,26 +55,19 @@ def create_offer(credential_id: str):
     option = parse_offer_option(body or True) or {"tx_code": False}
     session = db_write()
     provider = current_provider(session)
-    try:
+    with committing(session):
         credential = revocation.get_owned(session, provider, credential_id, for_update=True)
         body = offer_for(session, credential, tx_code=option["tx_code"])
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     return jsonify(body), 201
 
 
 @bp.delete("/credentials/<credential_id>/offer")
+@requires("credentials:issue")
 def withdraw_offer(credential_id: str):
     """Withdraw the credential's open offers: ``{"revoked": n}``."""
     session = db_write()
     provider = current_provider(session)
-    try:
+    with committing(session):
         revocation.get_owned(session, provider, credential_id, for_update=True)
         count = offers.revoke_offers(session, credential_id, now=service().clock())
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     return jsonify({"id": credential_id, "revoked": count})

@@ -134,8 +134,22 @@ def _schemas() -> dict:
         "ImportSummary": {"type": "object", "description": "what an import created, updated or left unchanged"},
         "CourseImage": _obj(["course", "mediaType", "bytes", "url"], {
             "course": STR, "mediaType": STR, "bytes": {"type": "integer"}, "url": STR}),
-        "Issuer": _obj(["slug", "did", "didMethod", "url", "profile"], {
-            "slug": STR, "did": STR, "didMethod": {"enum": ["web", "key"]}, "url": STR, "profile": ANY_OBJ}),
+        "Issuer": _obj(["slug", "did", "didMethod", "url", "profile", "legalIdentity"], {
+            "slug": STR, "did": STR, "didMethod": {"enum": ["web", "key"]}, "url": STR, "profile": ANY_OBJ,
+            "legalIdentity": {"$ref": REF + "LegalIdentity"}}),
+        "LegalIdentity": _obj([], {
+            "country": {"type": ["string", "null"], "pattern": "^[A-Za-z]{2}$",
+                        "description": "ISO 3166-1 alpha-2; the ELM export needs a European one"},
+            "legalIdentifier": {"type": ["string", "null"], "maxLength": 100,
+                                "description": "VAT number, eIDAS legal person identifier or national registry "
+                                               "number (letters, digits, space and ./:_(),-)"},
+            "legalIdentifierScheme": {"enum": ["vat", "eidas", "registration", None],
+                                      "description": "default registration"}},
+            additionalProperties=False),
+        "IssuerLegalIdentity": _obj(["issuer", "country", "legalIdentifier", "legalIdentifierScheme", "elmExport"], {
+            "issuer": STR, "country": NSTR, "legalIdentifier": NSTR, "legalIdentifierScheme": NSTR,
+            "elmExport": _obj(["available", "missing"], {"available": {"type": "boolean"},
+                                                         "missing": {"type": "array", "items": STR}})}),
         "IssuerList": _obj(["issuers"], {"issuers": {"type": "array", "items": {"$ref": REF + "Issuer"}}}),
         "VerificationReport": _obj(["verified", "checks"], {
             "verified": {"type": "boolean"}, "format": NSTR,
@@ -616,6 +630,10 @@ def _paths() -> dict:
             "credentialElm", "The unsealed Europass (ELM) copy of an active credential", "public",
             {"200": _json("JsonLd", "EuropeanDigitalCredential", "application/ld+json"), **_problems(404, 409)},
             params=[CRED_ID])},
+        "/shapes/elm-unsealed-copy.ttl": {"get": _op(
+            "elmUnsealedCopyShape", "The SHACL shape of an unsealed Europass (ELM) copy, named in its "
+            "credentialSchema", "public",
+            {"200": {"description": "Turtle", "content": {"text/turtle": {"schema": TEXT}}}})},
         "/credentials/{credential_id}/qr.{fmt}": {"get": _op(
             "credentialQr", "A QR code linking to the credential", "public",
             {"200": {"description": "QR code", "content": {"image/png": {"schema": BINARY},
@@ -763,10 +781,27 @@ def _batch_paths() -> dict:
 
 
 def _key_paths() -> dict:
-    """Issuer signing keys (docs/keys.md): list, rotate, retire one reported compromised."""
+    """Issuer signing keys (docs/keys.md): list, rotate, retire one reported compromised; and the
+    issuer's legal identity (docs/elm-export.md)."""
     scope, errors = _provider("keys:manage"), (401, 403, 404, 429)
     slug = _param("slug", description="issuer slug")
     return {
+        "/api/v1/issuers/{slug}/legal-identity": {
+            "get": _op("getLegalIdentity", "The issuer's legal identity and whether the Europass (ELM) export "
+                       "works", "catalogue", {"200": _json("IssuerLegalIdentity", "Legal identity"),
+                                             **_problems(*errors)},
+                       security=_provider("catalogue:read"), params=[slug]),
+            "put": _op("putLegalIdentity", "Set the issuer's legal identifier and country (needed by the "
+                       "Europass export)", "catalogue",
+                       {"200": _json("IssuerLegalIdentity", "Legal identity"),
+                        **_problems(400, *errors, 413, 415, 422)},
+                       security=_provider("catalogue:write"), params=[slug],
+                       body=_body({"application/json": "LegalIdentity"},
+                                  example={"country": "DE", "legalIdentifier": "DE298173645",
+                                           "legalIdentifierScheme": "vat"}),
+                       description="Replaces the three members (a missing one counts as null). The ELM export "
+                                   "of the issuer's credentials answers 409 until it has a legal identifier "
+                                   "and a European country.")},
         "/api/v1/issuers/{slug}/keys": {"get": _op(
             "listKeys", "The issuer's signing keys and their state", "keys",
             {"200": _json("IssuerKeys", "The keys"), **_problems(*errors)}, security=scope, params=[slug])},
@@ -876,7 +911,12 @@ def _wallet_paths() -> dict:
     """Wallet pickup (issue #11; docs/wallets.md): OID4VCI 1.0, VCALM exchanges and the DCC LCW links.
     OAuth and OID4VCI errors are their specifications' JSON (``OAuthError``); the VCALM and provider
     routes answer problem+json."""
-    exchange = _param("exchange_id", description="the exchange id from the offer")
+    exchange = _param("exchange_id", description="the exchange id from the offer; for an offer with a PIN, the VC API "
+                      "links carry `<exchange id>.<PIN tag>` (the bare id answers 403 `tx_code_required`)")
+    pin_form = _body({"application/x-www-form-urlencoded": _obj(["pin"], {"pin": STR})})
+    pin_page = {"200": _multi("The page, with the Learner Credential Wallet code after the right PIN",
+                              {"text/html": HTML}),
+                "400": _multi("The page: a wrong PIN (tries left) or a locked offer", {"text/html": HTML})}
     form = _body({"application/x-www-form-urlencoded": _obj(["grant_type", "pre-authorized_code"], {
         "grant_type": {"const": "urn:ietf:params:oauth:grant-type:pre-authorized_code"},
         "pre-authorized_code": STR, "tx_code": STR})})
@@ -885,6 +925,11 @@ def _wallet_paths() -> dict:
 
     def oauth(*codes: int) -> dict:
         return {str(c): _json("OAuthError", "OAuth / OID4VCI error") for c in codes}
+
+    # the wallet rate limit (RATE_LIMIT_WALLET), in OAuth style on the OID4VCI endpoints
+    oauth_429 = {"429": _json("OAuthError", "Too many wallet requests from this address (error "
+                              "temporarily_unavailable; see Retry-After)",
+                              headers={"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}})}
 
     page = {"200": {"description": "an HTML page", "content": {"text/html": {"schema": HTML}}}}
     return {
@@ -902,43 +947,51 @@ def _wallet_paths() -> dict:
             {"200": _json("CredentialIssuerMetadata", "The metadata")})},
         "/oid4vci/credential-offer/{exchange_id}": {"get": _op(
             "credentialOffer", "OID4VCI 1.0 §4.1.3 Credential Offer behind credential_offer_uri", "wallets",
-            {"200": _json("CredentialOffer", "The Credential Offer"), **oauth(404, 409, 410), **_problems(429)},
+            {"200": _json("CredentialOffer", "The Credential Offer"), **oauth(404, 409, 410), **oauth_429},
             params=[exchange])},
         "/oid4vci/token": {"post": _op(
             "oid4vciToken", "OID4VCI 1.0 §6 token endpoint, pre-authorized code grant (also at /oauth/token)",
             "wallets", {"200": _json("TokenResponse", "An access token"), **oauth(400, 401, 409, 410, 413),
-                        **_problems(429)}, body=form)},
+                        **oauth_429}, body=form)},
         "/oid4vci/nonce": {"post": _op("oid4vciNonce", "OID4VCI 1.0 §7 nonce endpoint", "wallets",
-                                       {"200": _json("NonceResponse", "A fresh c_nonce"), **_problems(429)})},
+                                       {"200": _json("NonceResponse", "A fresh c_nonce"), **oauth_429})},
         "/oid4vci/credential": {"post": _op(
             "oid4vciCredential", "OID4VCI 1.0 §8 credential endpoint (Bearer access token, jwt key proof)",
             "wallets", {"200": _json("CredentialResponse", "The credential, bound to the holder"),
-                        **oauth(400, 401, 403, 409, 410, 413)}, body=json_obj)},
+                        **oauth(400, 401, 403, 409, 410, 413), **oauth_429}, body=json_obj)},
         "/workflows/claim/exchanges/{exchange_id}": {
             "get": _op("exchangeState", "VCALM exchange state", "wallets",
-                       {"200": _json("ExchangeState", "The state"), **_problems(404)}, params=[exchange]),
+                       {"200": _json("ExchangeState", "The state"), **_problems(403, 404)}, params=[exchange]),
             "post": _op("exchange", "VCALM exchange: {} starts DIDAuthentication; a signed presentation claims",
                         "wallets", {"200": _json("ExchangeStep", "The next step, or the credential"),
-                                    **_problems(400, 404, 409, 410, 413, 415, 422)},
+                                    **_problems(400, 403, 404, 409, 410, 413, 415, 422, 429)},
                         params=[exchange], body=json_obj)},
         "/workflows/claim/exchanges/{exchange_id}/protocols": {"get": _op(
             "exchangeProtocols", "The exchange's protocols (VCALM)", "wallets",
-            {"200": _json("ExchangeProtocols", "The protocols"), **_problems(404, 409, 410)}, params=[exchange])},
-        "/claim/{token}": {"get": _op(
-            "claimPage", "The learner's private claim page (HTML)", "wallets", {**page, **_problems(404)},
-            params=[_param("token", description="the offer's claim token")])},
-        "/interactions/{exchange_id}": {"get": _op(
-            "interaction", "VCALM interaction URL (?iuv=1): JSON protocols or a page", "wallets",
-            {"200": _multi("JSON protocols (Accept: application/json or ?format=json), else a page",
-                           {"application/json": "ExchangeProtocols", "text/html": HTML}),
-             **_problems(404, 409, 410)}, params=[exchange])},
+            {"200": _json("ExchangeProtocols", "The protocols"), **_problems(403, 404, 409, 410)}, params=[exchange])},
+        "/claim/{token}": {
+            "get": _op("claimPage", "The learner's private claim page (HTML)", "wallets", {**page, **_problems(404)},
+                       params=[_param("token", description="the offer's claim token")]),
+            "post": _op("claimPagePin", "The claim page's PIN form (offers with a PIN): the right PIN shows the "
+                        "Learner Credential Wallet code; wrong ones count toward the lock", "wallets",
+                        {**pin_page, **_problems(404, 413, 429)},
+                        params=[_param("token", description="the offer's claim token")], body=pin_form)},
+        "/interactions/{exchange_id}": {
+            "get": _op("interaction", "VCALM interaction URL (?iuv=1): JSON protocols or a page", "wallets",
+                       {"200": _multi("JSON protocols (Accept: application/json or ?format=json), else a page",
+                                      {"application/json": "ExchangeProtocols", "text/html": HTML}),
+                        **_problems(403, 404, 409, 410)}, params=[exchange]),
+            "post": _op("interactionPin", "The interaction page's PIN form (the bare exchange id of an offer "
+                        "with a PIN)", "wallets", {**pin_page, **_problems(404, 413, 429)}, params=[exchange],
+                        body=pin_form)},
     }
 
 
 def _limits_text(config: dict) -> str:
     rows = "\n".join(f"| {what} | {key} | `{config.get(setting)}` | `ISSUER_{setting}` |"
                      for setting, what, key in LIMITS.values())
-    return ("\n\n**Rate limits** (429 problem+json with `Retry-After`):\n\n| what | per | now | setting |\n"
+    return ("\n\n**Rate limits** (429 problem+json with `Retry-After`; the OID4VCI endpoints answer the OAuth "
+            "error `temporarily_unavailable` instead):\n\n| what | per | now | setting |\n"
             "|---|---|---|---|\n" + rows)
 
 

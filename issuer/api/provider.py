@@ -23,7 +23,7 @@ from ..status import revocation
 from ..status.lists import SUSPENSION_COST
 from ..store.models import Course
 from . import limits
-from .context import current_provider, db, db_write, principal, requires, service
+from .context import committing, current_provider, db, db_write, principal, requires, service
 from .offers import offer_for, parse_offer_option
 from .requests import json_body
 
@@ -145,13 +145,9 @@ def _change(credential_id: str, action: str, body: dict):
     session = db_write()
     provider = current_provider(session)
     reason = body.get("reason") if isinstance(body, dict) else None
-    try:
+    with committing(session):
         row, changed = revocation.change_status(session, provider, credential_id, action, reason=reason,
                                                 actor=_actor(), now=service().clock())
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     out = _status_body(row, session)
     out["changed"] = changed
     return jsonify(out)
@@ -223,12 +219,8 @@ def import_courses():
     session = db_write()
     provider = current_provider(session)
     body = json_body(service().config["MAX_CONTENT_LENGTH"])
-    try:
+    with committing(session):
         summary = catalogue.import_courses(session, provider, body)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     return jsonify(summary), 200
 
 
@@ -258,12 +250,8 @@ def import_matrix():
         body = matrix.parse_matrix_csv(text)
     else:
         body = json_body(service().config["MAX_UPLOAD_BYTES"])
-    try:
+    with committing(session):
         summary = matrix.import_matrix(session, body)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     return jsonify(summary), 200
 
 
@@ -276,11 +264,7 @@ def upload_course_image(code: str):
     course = session.scalar(select(Course).where(Course.provider_id == provider.id, Course.code == code))
     if course is None:
         raise NotFound(f"course {code!r} is not in your catalogue")
-    try:
+    with committing(session):
         image = store_course_image(session, course, request.get_data(cache=True), request.mimetype)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     return jsonify({"course": code, "mediaType": image.media_type, "bytes": len(image.data),
                     "url": f"{service().base_url}/achievements/{course.slug}/image"}), 200

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from ..errors import ValidationFailed
-from .context import current_provider, db_write, requires, service
+from .context import committing, current_provider, db_write, requires, service
 from .requests import json_body
 
 __all__ = ["bp", "settings_json"]
@@ -44,10 +44,6 @@ def put_settings():
                                errors=[{"path": "/emailLearners", "message": "a boolean, and nothing else"}])
     session = db_write()
     provider = current_provider(session)
-    try:
+    with committing(session):
         provider.email_learners = body["emailLearners"]
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     return jsonify(settings_json(provider))

@@ -11,7 +11,7 @@ import functools
 from flask import Blueprint, json, jsonify, request
 
 from ..badges.identity import identity_matches
-from ..badges.read import subjects
+from ..badges.read import subject_of, subjects
 from ..skills.coverage_report import coverage_for
 from ..errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from ..delivery.elm import ElmNotAvailable, build_elm
@@ -173,10 +173,9 @@ def _holder_matches(credential: dict, holder: dict | None) -> tuple[bool, str | 
 
 def _holder_identity(credential: dict) -> tuple[str, str | None]:
     """``("did", DID)`` for a subject with an id, else ``("email", None)`` (a hashed e-mail, which
-    cannot be compared across credentials without the holder's address)."""
-    subject = credential.get("credentialSubject")
-    subject = subject if isinstance(subject, dict) else {}
-    did = subject.get("id")
+    cannot be compared across credentials without the holder's address). A list-valued
+    ``credentialSubject`` is read as :func:`issuer.badges.read.subject_of` reads it: its first subject."""
+    did = subject_of(credential).get("id")
     return ("did", did) if isinstance(did, str) and did else ("email", None)
 
 
@@ -238,6 +237,16 @@ def count_credentials(items: list, holder: dict | None, *, include_unknown: bool
     return counted, results
 
 
+def holder_of(body: dict) -> dict | None:
+    """The optional ``holder`` of a coverage or gap-report request: ``{"email": str}`` or
+    ``{"id": <DID>}``, or ``None`` when absent; anything else is ``ValidationFailed`` (422)."""
+    holder = body.get("holder")
+    if holder is not None and not (isinstance(holder, dict) and len(holder) == 1 and
+                                   isinstance(holder.get("email", holder.get("id")), str)):
+        raise ValidationFailed("holder must be {\"email\": ...} or {\"id\": <DID>}")
+    return holder
+
+
 @bp.post("/api/v1/coverage")
 @within_budget
 def combined_coverage():
@@ -256,10 +265,7 @@ def combined_coverage():
     if len(items) > cap:
         raise ValidationFailed(f"{len(items)} credentials: a coverage request takes at most {cap} "
                                f"(the limit COVERAGE_MAX_CREDENTIALS)")
-    holder = body.get("holder")
-    if holder is not None and not (isinstance(holder, dict) and len(holder) == 1 and
-                                   isinstance(holder.get("email", holder.get("id")), str)):
-        raise ValidationFailed("holder must be {\"email\": ...} or {\"id\": <DID>}")
+    holder = holder_of(body)
     counted, results = count_credentials(items, holder, include_unknown=body.get("includeUnknownIssuers") is True)
     coverage = coverage_for(db(), service().base_url, counted, include_all=bool(body.get("includeAllRoles")))
     return jsonify({"credentials": results, "counted": len(counted), **coverage})

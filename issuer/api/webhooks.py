@@ -12,7 +12,7 @@ from ..errors import BadRequest
 from ..notify import dispatch, webhooks
 from ..signing.keystore import SecretBox
 from ..store import notify as store
-from .context import current_provider, db, db_write, requires, service
+from .context import committing, current_provider, db, db_write, requires, service
 from .requests import json_body
 
 __all__ = ["bp"]
@@ -38,14 +38,10 @@ def create_webhook():
     session = db_write()
     provider = current_provider(session)
     fetcher = dispatch.webhook_fetcher(svc)
-    try:
+    with committing(session):
         endpoint, secret = webhooks.create_endpoint(session, provider.id, body,
                                                     box=SecretBox(svc.config["SECRET_KEY"]), now=svc.clock(),
                                                     check_url=fetcher.check_url)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     response = jsonify({**webhooks.endpoint_json(endpoint), "secret": secret})
     response.status_code = 201
     response.headers["Location"] = f"/api/v1/webhooks/{endpoint.id}"
@@ -74,12 +70,8 @@ def delete_webhook(endpoint_id: str):
     """Delete the endpoint and cancel its pending deliveries: 204."""
     session = db_write()
     provider = current_provider(session)
-    try:
+    with committing(session):
         webhooks.delete_endpoint(session, provider.id, endpoint_id, now=service().clock())
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     return "", 204
 
 
@@ -109,11 +101,7 @@ def redeliver(endpoint_id: str, delivery_id: str):
     """Queue the message again, due now, with a fresh retry schedule: 202 with the delivery."""
     session = db_write()
     provider = current_provider(session)
-    try:
+    with committing(session):
         delivery = webhooks.redeliver(session, provider.id, endpoint_id, delivery_id, now=service().clock())
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     attempts = store.attempts_of(session, [delivery.id])
     return jsonify(webhooks.delivery_json(delivery, attempts[delivery.id])), 202

@@ -49,24 +49,35 @@ def verify_qr(url: str, fmt: str) -> bytes:
     return qr.qr_png(url) if fmt == "png" else qr.qr_svg(url)
 
 
-def store_course_image(session: Session, course: Course, data: bytes, media_type: str) -> BadgeImage:
-    """Validate (PNG: header only; SVG: sanitized) and attach an uploaded badge image."""
+def _stored_image(session: Session, provider_id: int, data: bytes, media_type: str, what: str, *,
+                   bakeable: bool) -> BadgeImage:
+    """A stored ``BadgeImage`` of an upload (``what`` names it in problems): PNG header and size
+    checked, SVG sanitized; ``bakeable`` also bakes a probe into it. Raises ``UnsupportedMediaType``
+    (415), ``PayloadTooLarge`` (413, over :data:`MAX_IMAGE_BYTES`) or ``ValidationFailed`` (422)."""
     if media_type not in IMAGE_TYPES:
-        raise UnsupportedMediaType("upload the badge image as image/png or image/svg+xml")
+        raise UnsupportedMediaType(f"upload the {what} as image/png or image/svg+xml")
     if len(data) > MAX_IMAGE_BYTES:
-        raise PayloadTooLarge(f"badge images are limited to {MAX_IMAGE_BYTES} bytes")
+        raise PayloadTooLarge(f"{what}s are limited to {MAX_IMAGE_BYTES} bytes")
     try:
         if media_type == "image/png":
             images.check_png(data, max_bytes=MAX_IMAGE_BYTES, max_pixels=2048 * 2048)
         else:
             data = images.sanitize_svg(data, max_bytes=MAX_IMAGE_BYTES)
-        baking.bake(data, '{"probe": true}')  # every download will bake it: make sure it can
+        if bakeable:
+            baking.bake(data, '{"probe": true}')  # every download will bake it: make sure it can
     except (images.ImageError, baking.BakingError) as exc:
         raise ValidationFailed(f"the image was refused: {exc}") from None
-    image = BadgeImage(provider_id=course.provider_id, media_type=media_type, data=data,
+    image = BadgeImage(provider_id=provider_id, media_type=media_type, data=data,
                        sha256=hashlib.sha256(data).hexdigest())
     session.add(image)
     session.flush()
+    return image
+
+
+def store_course_image(session: Session, course: Course, data: bytes, media_type: str) -> BadgeImage:
+    """Validate (PNG: header only; SVG: sanitized; either must take a baked credential, OB 3.0
+    §5.3) and attach an uploaded badge image. Errors as :func:`_stored_image`."""
+    image = _stored_image(session, course.provider_id, data, media_type, "badge image", bakeable=True)
     course.image_id = image.id
     return image
 
@@ -74,20 +85,6 @@ def store_course_image(session: Session, course: Course, data: bytes, media_type
 def store_issuer_logo(session: Session, issuer: IssuerProfile, data: bytes, media_type: str) -> BadgeImage:
     """Validate (PNG header and size; SVG sanitized, as badge images) and attach an issuer's logo,
     shown as the OB 3.0 Profile ``image`` of the credentials issued from then on."""
-    if media_type not in IMAGE_TYPES:
-        raise UnsupportedMediaType("upload the logo as image/png or image/svg+xml")
-    if len(data) > MAX_IMAGE_BYTES:
-        raise PayloadTooLarge(f"logos are limited to {MAX_IMAGE_BYTES} bytes")
-    try:
-        if media_type == "image/png":
-            images.check_png(data, max_bytes=MAX_IMAGE_BYTES, max_pixels=2048 * 2048)
-        else:
-            data = images.sanitize_svg(data, max_bytes=MAX_IMAGE_BYTES)
-    except images.ImageError as exc:
-        raise ValidationFailed(f"the image was refused: {exc}") from None
-    image = BadgeImage(provider_id=issuer.provider_id, media_type=media_type, data=data,
-                       sha256=hashlib.sha256(data).hexdigest())
-    session.add(image)
-    session.flush()
+    image = _stored_image(session, issuer.provider_id, data, media_type, "logo", bakeable=False)
     issuer.logo_id = image.id
     return image

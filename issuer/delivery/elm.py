@@ -3,9 +3,12 @@ JSON-LD following the Europass Digital Credentials (EDC) application profile, fo
 EDC builder.
 
 The document is **unsealed**: real EDC issuance adds a qualified eIDAS electronic seal, which this
-service does not hold. The signed Open Badges 3.0 credential stays the authoritative one; the ELM
-copy names it (``identifier`` with scheme :data:`OB_IDENTIFIER_SCHEME`, and ``supplementaryDocument``)
-so a verifier can link the two. The mapping is documented in ``docs/elm-export.md``; it conforms to
+service does not hold. It says so in ``credentialSchema``: beside the EDC profile it names the
+shape of an unsealed copy (:data:`UNSEALED_SHAPE_PATH`, served by this service; no proof, names its
+signed original), titled "Unsealed Europass copy ...", and in ``displayParameter.description``.
+The signed Open Badges 3.0 credential stays the authoritative one; the ELM copy names it
+(``identifier`` with scheme :data:`OB_IDENTIFIER_SCHEME`, and ``supplementaryDocument``) so a
+verifier can link the two. The mapping is documented in ``docs/elm-export.md``; it conforms to
 the ``EDC-generic-full`` SHACL shapes (checked in the tests with pyshacl).
 
 Vocabulary IRIs are those of the EU Vocabularies (``http://data.europa.eu/snb/...``, the
@@ -15,13 +18,14 @@ Pure functions: the caller passes the :class:`~issuer.delivery.record.Credential
 from __future__ import annotations
 
 import base64
-from datetime import datetime, timezone
+from importlib import resources
 
 from ..badges.microcredential import volume_of_learning
+from ..badges.timestamps import iso_z
 from ..errors import Conflict
 
-__all__ = ["ELM_CONTEXT", "EDC_SCHEMA", "OB_IDENTIFIER_SCHEME", "MEDIA_TYPE", "ElmNotAvailable",
-           "build_elm", "elm_id", "volume_of_learning"]
+__all__ = ["ELM_CONTEXT", "EDC_SCHEMA", "OB_IDENTIFIER_SCHEME", "MEDIA_TYPE", "UNSEALED_SHAPE_PATH",
+           "ElmNotAvailable", "build_elm", "elm_id", "issuer_gaps", "unsealed_shape", "volume_of_learning"]
 
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
 EDC_AP = "http://data.europa.eu/snb/model/context/edc-ap"
@@ -29,6 +33,8 @@ ELM_CONTEXT = [VC_V1, EDC_AP]
 EDC_SCHEMA = "http://data.europa.eu/snb/model/ap/edc-generic-full"
 MEDIA_TYPE = "application/ld+json"
 OB_IDENTIFIER_SCHEME = "Open Badges 3.0 credential id (signed original)"
+#: Where this service publishes the SHACL shape of an unsealed copy (Turtle), named in ``credentialSchema``.
+UNSEALED_SHAPE_PATH = "/shapes/elm-unsealed-copy.ttl"
 
 _SNB = "http://data.europa.eu/snb"
 _AUTHORITY = "http://publications.europa.eu/resource/authority"
@@ -72,12 +78,16 @@ _NOTES = {
                        "builder. It carries no electronic seal: the signed Open Badges credential ({url}) is the "
                        "authoritative one.",
            "quality": "Quality assurance: {text}", "level": "Proficiency level {level} of 5 ({framework})",
-           "assessment": "Assessment", "passed": "Passed", "ob": "Signed Open Badges 3.0 credential"},
+           "assessment": "Assessment", "passed": "Passed", "ob": "Signed Open Badges 3.0 credential",
+           "schema": "Unsealed Europass copy: no electronic seal; the signed Open Badges 3.0 credential "
+                     "{ob} is the authoritative one"},
     "de": {"unsealed": "Nicht gesiegelte Europass-Kopie des Open-Badges-3.0-Nachweises {ob} zum Hochladen in den "
                        "EDC-Builder. Sie trägt kein elektronisches Siegel: maßgeblich ist der signierte "
                        "Open-Badges-Nachweis ({url}).",
            "quality": "Qualitätssicherung: {text}", "level": "Kompetenzstufe {level} von 5 ({framework})",
-           "assessment": "Prüfung", "passed": "Bestanden", "ob": "Signierter Open-Badges-3.0-Nachweis"},
+           "assessment": "Prüfung", "passed": "Bestanden", "ob": "Signierter Open-Badges-3.0-Nachweis",
+           "schema": "Ungesiegelte Europass-Kopie: kein elektronisches Siegel; maßgeblich ist der signierte "
+                     "Open-Badges-3.0-Nachweis {ob}"},
 }
 
 
@@ -85,6 +95,11 @@ class ElmNotAvailable(Conflict):
     """The record lacks something ELM requires (HTTP 409): ``missing`` names the profile fields."""
 
     code, title = "elm_export_unavailable", "The Europass (ELM) export needs more issuer details"
+
+
+def unsealed_shape() -> bytes:
+    """The SHACL shape (Turtle) of an unsealed copy, published at :data:`UNSEALED_SHAPE_PATH`."""
+    return (resources.files("issuer") / "delivery" / "shapes" / "elm-unsealed-copy.ttl").read_bytes()
 
 
 def elm_id(record) -> str:
@@ -111,21 +126,19 @@ def _country(code: str) -> dict:
     return _concept(f"{_AUTHORITY}/country/{tag}", f"{_AUTHORITY}/country", name, notation="country")
 
 
-def _time(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-def _missing(record) -> list[str]:
+def issuer_gaps(country_code: str | None, legal_identifier: str | None) -> list[str]:
+    """What an issuer profile lacks for the ELM export (empty when it has everything): ELM requires
+    every issuer to have a legal identifier and a country, which must be one of :data:`COUNTRIES`."""
     missing = []
-    if not record.issuer.legal_identifier:
+    if not legal_identifier:
         missing.append("legal identifier")
-    if not record.issuer.country_code:
+    if not country_code:
         missing.append("country")
-    elif record.issuer.country_code not in COUNTRIES:
+    elif country_code not in COUNTRIES:
         missing.append("a European country (ISO 3166-1 alpha-2)")
     return missing
 
@@ -236,17 +249,20 @@ def build_elm(record) -> dict:
     profile) of ``record``. Raises :class:`ElmNotAvailable` (409) when the issuer profile lacks a
     legal identifier or a European country, which ELM requires of every issuer. ``record.badge_png``
     must hold the badge image (it becomes the display image)."""
-    missing = _missing(record)
+    missing = issuer_gaps(record.issuer.country_code, record.issuer.legal_identifier)
     if missing:
+        slug = record.issuer.slug
         raise ElmNotAvailable(
-            f"the issuer profile {record.issuer.slug!r} has no {' and no '.join(missing)}; ELM requires both of "
-            f"every issuer. Set them with: issuer provider legal-id {record.issuer.slug} <VAT, eIDAS or registry "
-            f"number> --scheme vat|eidas|registration --country <ISO 3166-1 alpha-2>", missing=missing)
+            f"the issuer profile {slug!r} has no {' and no '.join(missing)}; ELM requires a legal identifier and "
+            f"a European country of every issuer. An administrator sets them in the provider console (Settings, "
+            f"issuer profile), with PUT /api/v1/issuers/{slug}/legal-identity {{\"country\", \"legalIdentifier\", "
+            f"\"legalIdentifierScheme\"}}, or with: issuer provider legal-id {slug} <VAT, eIDAS or registry number> "
+            f"--scheme vat|eidas|registration --country <ISO 3166-1 alpha-2>", missing=missing, issuer=slug)
     lang = record.language if record.language in LANGUAGES else "en"
     words = _NOTES.get(lang, _NOTES["en"])
     org = _organisation(record, lang)
     awarding = {"id": f"urn:epass:awardingProcess:{record.id}", "type": "AwardingProcess",
-                "awardingBody": org, "awardingDate": _time(record.issued)}
+                "awardingBody": org, "awardingDate": iso_z(record.issued)}
     achievement: dict = {"id": f"urn:epass:learningAchievement:{record.id}", "type": "LearningAchievement",
                          "title": {lang: record.title}, "awardedBy": awarding,
                          "specifiedBy": _specification(record, lang, words),
@@ -259,7 +275,10 @@ def build_elm(record) -> dict:
         "id": elm_id(record),
         "type": ["VerifiableCredential", "EuropeanDigitalCredential"],
         "credentialProfiles": _concept(*CREDENTIAL_PROFILE_GENERIC),
-        "credentialSchema": {"id": EDC_SCHEMA, "type": "ShaclValidator2017"},
+        "credentialSchema": [
+            {"id": EDC_SCHEMA, "type": "ShaclValidator2017"},
+            {"id": f"{record.base_url}{UNSEALED_SHAPE_PATH}", "type": "ShaclValidator2017",
+             "title": {lang: words["schema"].format(ob=record.credential_id)}}],
         "identifier": {"id": f"urn:epass:identifier:{record.id}", "type": "Identifier",
                        "schemeName": OB_IDENTIFIER_SCHEME, "notation": record.credential_id},
         "displayParameter": _display(record, lang, unsealed),
@@ -267,9 +286,9 @@ def build_elm(record) -> dict:
                                   "title": {lang: words["ob"]}, "contentURL": record.page_url},
         "credentialSubject": person,
         "issuer": org,
-        "issued": _time(record.issued),
-        "validFrom": _time(record.issued),
+        "issued": iso_z(record.issued),
+        "validFrom": iso_z(record.issued),
     }
     if record.valid_until is not None:
-        document["validUntil"] = _time(record.valid_until)
+        document["validUntil"] = iso_z(record.valid_until)
     return document

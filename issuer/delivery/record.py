@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
+
+from ..badges.read import achievement_of, subject_of
+from ..badges.timestamps import as_utc
 
 __all__ = ["SkillFact", "IssuerFacts", "CredentialRecord", "credential_record"]
 
@@ -75,30 +78,20 @@ class CredentialRecord:
     holder_did: str | None = None
     badge_png: bytes = field(default=b"", repr=False)
     badge_svg: bytes = field(default=b"", repr=False)  # the provider's uploaded (sanitized) SVG, if any
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    base_url: str = ""           # the service's public base URL (no trailing slash)
 
 
 def _parse_time(value) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        return _utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
+        return as_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
     except ValueError:
         return None
 
 
 def _dict(value) -> dict:
     return value if isinstance(value, dict) else {}
-
-
-def _subject(document: dict) -> dict:
-    subject = document.get("credentialSubject")
-    return _dict(subject[0] if isinstance(subject, list) and subject else subject)
 
 
 def _grade(subject: dict) -> str | None:
@@ -116,11 +109,11 @@ def credential_record(row, base_url: str, *, badge_png: bytes = b"", badge_svg: 
     is the badge as PNG (ELM needs a PNG); ``badge_svg`` the provider's uploaded SVG badge, which
     the PDF prefers."""
     document = json.loads(row.document)
-    subject = _subject(document)
+    subject = subject_of(document)
     issuer_doc = document.get("issuer")
     issuer_id = issuer_doc.get("id") if isinstance(issuer_doc, dict) else issuer_doc
     course, profile = row.course, row.issuer
-    achievement_id = _dict(subject.get("achievement")).get("id")
+    achievement_id = achievement_of(document).get("id")
     skills = tuple(
         SkillFact(name=cs.skill.name, code=cs.skill.code, level=cs.level, framework=cs.skill.framework.name,
                   framework_code=cs.skill.framework.code,
@@ -138,11 +131,11 @@ def credential_record(row, base_url: str, *, badge_png: bytes = b"", badge_svg: 
                            email=profile.email, country_code=profile.country_code,
                            legal_identifier=profile.legal_identifier,
                            legal_identifier_scheme=profile.legal_identifier_scheme),
-        issued=_utc(row.valid_from), valid_until=_utc(row.valid_until),
+        issued=as_utc(row.valid_from), valid_until=as_utc(row.valid_until),
         completed=_parse_time(subject.get("activityEndDate")), status=row.status, grade=_grade(subject),
         learning_outcomes=tuple(t for t in (course.learning_outcomes or ()) if isinstance(t, str) and t.strip()),
         skills=skills, workload_hours=course.workload_hours, ects=course.ects, eqf_level=course.eqf_level,
         assessment_type=course.assessment_type, participation_form=course.participation_form,
         quality_assurance=course.quality_assurance,
         holder_did=row.subject_id if isinstance(row.subject_id, str) and row.subject_id.startswith("did:") else None,
-        badge_png=badge_png, badge_svg=badge_svg)
+        badge_png=badge_png, badge_svg=badge_svg, base_url=base_url)

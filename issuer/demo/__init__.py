@@ -1,4 +1,6 @@
-"""Demo data: an automotive-transition competence matrix and three training providers.
+"""Demo data: an automotive-transition competence matrix and three training providers, whose
+issuers are Open Badges 3.0 ``Profile`` objects (https://www.imsglobal.org/spec/ob/v3p0/) and whose
+job roles carry ESCO-style occupation URIs (https://esco.ec.europa.eu/; illustrative, see below).
 
 The matrix (``matrix.json``, framework ``DRIVES-ACM`` "DRIVES Automotive Competence Matrix") is
 demonstration data *inspired by* the DRIVES / Automotive Skills Alliance reference matrix of job

@@ -66,19 +66,21 @@ def claim_credential(session, offer: CredentialOffer, holder_did: str, *, protoc
     """Bind the offer's credential to ``holder_did`` (or return the copy already bound to it).
 
     A second format for the same holder over the same offer (OID4VCI: one access token, both
-    configurations) returns the stored copy. Raises :class:`ClaimRefused`. The caller commits.
+    configurations) returns the stored copy, while the credential is still active. Raises
+    :class:`ClaimRefused`. The caller commits.
     """
     credential: Credential = offer.credential
     claim = store.claim_of(session, credential.id)
+    if claim is not None and (claim.holder_did != holder_did or claim.offer_id != offer.id
+                              or claim.protocol != protocol):
+        raise ClaimRefused("already_claimed", "this credential was already claimed into a wallet")
+    if credential.status != "active":  # also for the second format of a started claim: nothing after a change
+        raise ClaimRefused(f"credential_{credential.status}",
+                           f"the credential is {credential.status}, so it cannot be claimed")
     if claim is not None:
-        if claim.holder_did != holder_did or claim.offer_id != offer.id or claim.protocol != protocol:
-            raise ClaimRefused("already_claimed", "this credential was already claimed into a wallet")
         if fmt not in claim.formats:
             claim.formats = [*claim.formats, fmt]
         return Delivery(claim, json.loads(claim.document), claim.jwt)
-    if credential.status != "active":
-        raise ClaimRefused(f"credential_{credential.status}",
-                           f"the credential is {credential.status}, so it cannot be claimed")
     if credential.subject_id and credential.subject_id != holder_did:
         raise ClaimRefused("holder_mismatch", "the credential was issued to another DID than the one proven")
     issuer = credential.issuer

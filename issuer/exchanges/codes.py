@@ -9,7 +9,11 @@ link:
   the OID4VCI ``credential_offer_uri``;
 * ``pre_authorized_code`` = HMAC(exchange_id, "pre-authorized_code") (OID4VCI §4.1.1);
 * ``challenge`` = HMAC(exchange_id, "challenge"): the DIDAuth challenge of the VC-API exchange and
-  of the LCW deep link.
+  of the LCW deep link;
+* ``pin_tag`` = HMAC(exchange_id, PIN hash), only for an offer with a PIN (``tx_code``): the VC API
+  links of such an offer name the exchange as ``<exchange_id>.<pin_tag>``. VC API wallets have no
+  way to send a PIN, so the claim page shows these links only after the learner typed the PIN there;
+  the bare exchange id (which the OpenID credential offer shows) opens nothing without the PIN.
 """
 from __future__ import annotations
 
@@ -18,7 +22,8 @@ import hashlib
 import hmac
 import secrets
 
-__all__ = ["new_claim_token", "digest", "OfferSecrets", "derive", "hash_tx_code", "new_tx_code", "new_opaque"]
+__all__ = ["new_claim_token", "digest", "OfferSecrets", "derive", "hash_tx_code", "new_tx_code", "new_opaque",
+           "pin_tag"]
 
 
 def _b64u(data: bytes) -> str:
@@ -74,3 +79,11 @@ def new_tx_code(length: int = 6) -> str:
 def hash_tx_code(master: str, offer_id: str, tx_code: str) -> str:
     """HMAC of the PIN, bound to the offer (a 6-digit PIN hashed alone would be trivial to invert)."""
     return hmac.new(_key(master), f"tx_code:{offer_id}:{tx_code}".encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def pin_tag(master: str, exchange_id: str, tx_code_hash: str) -> str:
+    """The tag that opens the VC API exchange of an offer with a PIN (see the module docstring).
+
+    It is derived from the stored PIN hash, so the service can check it without the PIN, while a
+    copy of the database (without the master key) cannot make it."""
+    return _mac(master, f"{exchange_id}:{tx_code_hash}", "vcapi-pin")

@@ -6,28 +6,42 @@ issuance). Its object holds the learner's private ``claimUrl``, the OID4VCI cred
 Wallet's legacy direct deep link and its ``request=`` form, the VCALM interaction URL (``iuv=1``),
 ``expiresAt`` and, when asked for, the ``txCode`` (PIN; OID4VCI §4.1.1 ``tx_code``), shown once.
 
+A PIN guards both protocols. OID4VCI wallets send it to the token endpoint. VC API wallets (LCW)
+cannot send one, so the VC API links of an offer with a PIN carry a tag derived from the PIN
+(:func:`issuer.exchanges.codes.pin_tag`): the claim page shows them only after the learner typed the
+PIN there (:func:`check_tx_code`, the same count of wrong tries as the token endpoint), and the bare
+exchange id, which the OpenID credential offer shows, opens nothing (:class:`PinRequired`).
+
 A newer offer supersedes (revokes) the open ones of the same credential; a claimed credential gets
 no new offer (it has a holder). Times are aware UTC datetimes; ``ttl`` is a timedelta.
 """
 from __future__ import annotations
 
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import quote, urlencode
 
-from ..errors import Conflict, NotFound
+from ..errors import Conflict, IssuerError, NotFound
 from ..store import offers as store
 from ..store.models import Credential, CredentialOffer
 from ..badges.timestamps import as_utc, iso_z
 from . import codes
 
 __all__ = ["WORKFLOW", "TX_CODE_LENGTH", "OfferLinks", "links", "create_offer", "revoke_offers", "find_offer",
-           "offer_problem", "claim_summary", "LCW_REQUEST_PAGE"]
+           "offer_problem", "claim_summary", "LCW_REQUEST_PAGE", "PinRequired", "find_exchange", "offer_links",
+           "check_tx_code"]
 
 WORKFLOW = "claim"
 TX_CODE_LENGTH = 6
 LCW_REQUEST_PAGE = "https://lcw.app/request.html"
+
+
+class PinRequired(IssuerError):
+    """403: a VC API link of an offer with a PIN, without the tag that entering the PIN reveals."""
+
+    code, title, http_status = "tx_code_required", "This offer needs its PIN", 403
 
 
 @dataclass(frozen=True)
@@ -42,9 +56,11 @@ class OfferLinks:
     lcw_request: str
 
 
-def links(base_url: str, secrets: codes.OfferSecrets, issuer_id: str) -> OfferLinks:
-    """The offer's URLs. ``issuer_id`` (the issuer's DID) is the LCW link's ``issuer`` parameter."""
-    exchange_url = f"{base_url}/workflows/{WORKFLOW}/exchanges/{secrets.exchange_id}"
+def links(base_url: str, secrets: codes.OfferSecrets, issuer_id: str, pin_tag: str | None = None) -> OfferLinks:
+    """The offer's URLs. ``issuer_id`` (the issuer's DID) is the LCW link's ``issuer`` parameter;
+    ``pin_tag`` (offers with a PIN) is appended to the exchange id in the VC API links."""
+    vcapi_id = secrets.exchange_id + (f".{pin_tag}" if pin_tag else "")
+    exchange_url = f"{base_url}/workflows/{WORKFLOW}/exchanges/{vcapi_id}"
     offer_uri = f"{base_url}/oid4vci/credential-offer/{secrets.exchange_id}"
     lcw = LCW_REQUEST_PAGE + "?" + urlencode({"issuer": issuer_id, "auth_type": "bearer",
                                               "challenge": secrets.challenge, "vc_request_url": exchange_url})
@@ -53,15 +69,24 @@ def links(base_url: str, secrets: codes.OfferSecrets, issuer_id: str) -> OfferLi
     return OfferLinks(
         exchange_url=exchange_url, credential_offer_uri=offer_uri,
         openid4vci="openid-credential-offer://?credential_offer_uri=" + quote(offer_uri, safe=""),
-        interaction_url=f"{base_url}/interactions/{secrets.exchange_id}?iuv=1",
+        interaction_url=f"{base_url}/interactions/{vcapi_id}?iuv=1",
         lcw=lcw, lcw_request=LCW_REQUEST_PAGE + "?request=" + quote(request, safe=""))
+
+
+def offer_links(offer: CredentialOffer, secrets: codes.OfferSecrets, base_url: str, master: str,
+                issuer_id: str) -> OfferLinks:
+    """Every URL of ``offer``, with the PIN tag in its VC API links when it has a PIN."""
+    tag = codes.pin_tag(master, secrets.exchange_id, offer.tx_code_hash) if offer.tx_code_hash else None
+    return links(base_url, secrets, issuer_id, tag)
 
 
 def offer_object(offer: CredentialOffer, claim_token: str, base_url: str, master: str, issuer_id: str,
                  tx_code: str | None) -> dict:
-    """The provider's view of a fresh offer (the only time its secrets are shown)."""
+    """The provider's view of a fresh offer (the only time its secrets are shown). With a PIN, the
+    VC API links (``lcw``, ``lcwRequest``, ``interactionUrl``, ``vcapi``) work without it: learners
+    should get the ``claimUrl`` and the PIN, not these links."""
     secrets = codes.derive(master, claim_token=claim_token)
-    urls = links(base_url, secrets, issuer_id)
+    urls = offer_links(offer, secrets, base_url, master, issuer_id)
     body = {"id": offer.id, "credentialId": offer.credential_id, "claimUrl": f"{base_url}/claim/{claim_token}",
             "openid4vci": urls.openid4vci, "lcw": urls.lcw, "lcwRequest": urls.lcw_request,
             "interactionUrl": urls.interaction_url, "vcapi": urls.exchange_url, "expiresAt": iso_z(offer.expires_at)}
@@ -117,6 +142,37 @@ def find_offer(session, *, claim_token: str | None = None, exchange_id: str | No
     if offer is None:
         raise NotFound("no such offer")
     return offer
+
+
+def find_exchange(session, vcapi_id: str, master: str, *, for_update: bool = False
+                  ) -> tuple[CredentialOffer, codes.OfferSecrets]:
+    """The offer behind a VC API exchange id (``<exchange id>`` or ``<exchange id>.<PIN tag>``) and
+    its secrets. NotFound for an unknown id or a wrong tag; :class:`PinRequired` for the bare id of
+    an offer with a PIN."""
+    exchange_id, dot, tag = (vcapi_id or "").partition(".")
+    offer = find_offer(session, exchange_id=exchange_id, for_update=for_update)
+    if offer.tx_code_hash:
+        if not dot:
+            raise PinRequired("this offer is protected by a PIN: open the claim link, enter the PIN there and use "
+                              "the wallet link it shows then, or use an OpenID wallet, which asks for the PIN")
+        if not hmac.compare_digest(tag.encode(), codes.pin_tag(master, exchange_id, offer.tx_code_hash).encode()):
+            raise NotFound("no such offer")
+    elif dot:
+        raise NotFound("no such offer")
+    return offer, codes.derive(master, exchange_id=exchange_id)
+
+
+def check_tx_code(offer: CredentialOffer, pin, master: str, tries: int) -> int | None:
+    """Check the PIN of ``offer``: None when it is right, else the number of tries left after
+    counting this wrong one (0: the offer is now ``locked``). The caller commits either way."""
+    given = pin[:64] if isinstance(pin, str) else ""
+    if offer.tx_code_hash and hmac.compare_digest(codes.hash_tx_code(master, offer.id, given), offer.tx_code_hash):
+        return None
+    offer.tx_code_failures += 1
+    left = max(0, tries - offer.tx_code_failures)
+    if left == 0:
+        offer.state = "locked"
+    return left
 
 
 def offer_problem(session, offer: CredentialOffer, now: datetime) -> tuple[str, str] | None:

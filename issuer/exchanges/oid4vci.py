@@ -21,7 +21,6 @@ Errors are :class:`OAuthError` (RFC 6749 §5.2 and OID4VCI §6.3, §8.3.1.2), ne
 """
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,7 +32,7 @@ from ..badges.timestamps import as_utc
 from . import codes
 from .binding import FORMATS, JWT_VC_JSON, LDP_VC, ClaimRefused, claim_credential
 from .key_proof import PROOF_ALGORITHMS, ProofRejected, verify_key_proof
-from .offers import find_offer, offer_problem
+from .offers import check_tx_code, find_offer, offer_problem
 
 __all__ = ["PRE_AUTHORIZED_GRANT", "CONFIGURATIONS", "OAuthError", "Settings", "issuer_metadata",
            "authorization_server_metadata", "credential_offer", "token", "new_nonce", "credential"]
@@ -168,12 +167,10 @@ def token(session, form: dict, settings: Settings, now: datetime) -> dict:
         pin = form.get("tx_code", form.get("user_pin"))
         if not pin:
             raise OAuthError("invalid_request", "this offer needs the tx_code (PIN)")
-        if not hmac.compare_digest(codes.hash_tx_code(settings.master, offer.id, pin[:64]), offer.tx_code_hash):
-            offer.tx_code_failures += 1
-            left = settings.tx_code_tries - offer.tx_code_failures
-            if left <= 0:
-                offer.state = "locked"
-                raise OAuthError("invalid_grant", "wrong tx_code; too many tries, so this offer is now locked")
+        left = check_tx_code(offer, pin, settings.master, settings.tx_code_tries)
+        if left == 0:
+            raise OAuthError("invalid_grant", "wrong tx_code; too many tries, so this offer is now locked")
+        if left is not None:
             raise OAuthError("invalid_grant", f"wrong tx_code; {left} tries left")
     access_token = codes.new_opaque()
     offer.access_token_hash = codes.digest(access_token)

@@ -18,12 +18,12 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
 from .. import issuance
-from ..badges.timestamps import iso_z
+from ..badges.timestamps import as_utc, iso_z
 from ..errors import IssuerError, ValidationFailed
 from ..exchanges.by_email import offer_by_email, wants_email
 from ..issuance import IssuanceContext
@@ -300,12 +300,6 @@ def sweep(service, now: datetime) -> list[tuple[str, list[int]]]:
     return out
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
-
-
 def progress(session, batch, now: datetime, base_url: str) -> dict:
     """``GET /api/v1/batches/<id>``: ``{"id", "url", "itemsUrl", "status", "total", "issued",
     "failed", "pending", "rate", "eta", "createdAt", "startedAt", "finishedAt"}``. ``rate`` is
@@ -313,7 +307,7 @@ def progress(session, batch, now: datetime, base_url: str) -> dict:
     at that rate (0 when done, null when unknown)."""
     counts = store.counts(session, batch.id)
     pending = counts[store.PENDING] + counts[store.RUNNING]
-    started, finished = _utc(batch.started_at), _utc(batch.finished_at)
+    started, finished = as_utc(batch.started_at), as_utc(batch.finished_at)
     status = "done" if finished is not None or pending == 0 else ("running" if started else "pending")
     rate = eta = None
     if started is not None:
@@ -326,6 +320,6 @@ def progress(session, batch, now: datetime, base_url: str) -> dict:
     url = f"{base_url}/api/v1/batches/{batch.id}"
     return {"id": batch.id, "url": url, "itemsUrl": f"{url}/items", "status": status, "total": batch.total,
             "issued": counts[store.ISSUED], "failed": counts[store.FAILED], "pending": pending, "rate": rate,
-            "eta": eta, "createdAt": iso_z(_utc(batch.created_at)),
+            "eta": eta, "createdAt": iso_z(batch.created_at),
             "startedAt": iso_z(started) if started else None, "finishedAt": iso_z(finished) if finished else None}
 

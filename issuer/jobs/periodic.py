@@ -72,6 +72,7 @@ class Ticker(threading.Thread):
         return ran
 
     def run(self) -> None:
+        """Run the due functions every :attr:`resolution` seconds until :meth:`stop` (a thread's target)."""
         while not self._stop_event.is_set():
             self.run_due(time.monotonic())
             self._stop_event.wait(self.resolution)

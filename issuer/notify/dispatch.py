@@ -60,16 +60,18 @@ def sender(service) -> Send:
     return lambda url, body, headers: fetcher.post(url, body, headers=headers, max_answer_bytes=MAX_ANSWER_BYTES)
 
 
-def lease_for(limit: int) -> timedelta:
-    """How long ``limit`` claimed deliveries stay with their worker: :data:`LEASE` plus one full
-    timeout each, so a live worker sending to slow receivers never loses its claim to another."""
-    return LEASE + limit * timedelta(seconds=TIMEOUT_SECONDS)
+def lease_for(limit: int, timeout_seconds: float = TIMEOUT_SECONDS) -> timedelta:
+    """How long ``limit`` claimed deliveries (or e-mails, with the SMTP timeout) stay with their
+    worker: :data:`LEASE` plus one full ``timeout_seconds`` each, so a live worker sending to slow
+    receivers never loses its claim to another."""
+    return LEASE + limit * timedelta(seconds=timeout_seconds)
 
 
-def next_attempt(attempts: int, now: datetime) -> datetime | None:
-    """When to try again after ``attempts`` failed attempts (1 = the first failed), or None when the
-    schedule is used up and the delivery fails for good."""
-    return now + RETRY_SCHEDULE[attempts] if attempts < len(RETRY_SCHEDULE) else None
+def next_attempt(attempts: int, now: datetime, schedule: tuple[timedelta, ...] = RETRY_SCHEDULE) -> datetime | None:
+    """When to try again after ``attempts`` failed attempts (1 = the first failed) on ``schedule``
+    (webhooks' by default; e-mail has its own), or None when the schedule is used up and the
+    delivery fails for good."""
+    return now + schedule[attempts] if attempts < len(schedule) else None
 
 
 def _answer(result: PostResult) -> str:

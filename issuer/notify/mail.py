@@ -28,13 +28,13 @@ from ..resolve.mail import MailError, transport_from_url
 from ..signing.keystore import SecretBox
 from ..store import notify as store
 from ..store.notify_models import EmailMessage as OutboxRow
+from .dispatch import lease_for, next_attempt
 
 __all__ = ["RETRY_SCHEDULE", "LANGUAGES", "language_for", "compose", "queue", "send_due", "transport_for",
            "sender_address"]
 
 RETRY_SCHEDULE = (timedelta(0), timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30),
                   timedelta(hours=2), timedelta(hours=6), timedelta(hours=12), timedelta(hours=24))
-LEASE = timedelta(minutes=2)  # plus one SMTP timeout per message taken: then a dead worker's are due again
 LANGUAGES = ("en", "de")
 
 _TEXTS = {
@@ -151,7 +151,7 @@ def send_due(service, now: datetime, *, transport=None, limit: int = 20) -> int:
     sender = sender_address(service.config)
     jobs = []
     with service.session(write=True) as session:
-        lease = LEASE + limit * timedelta(seconds=float(service.config.get("SMTP_TIMEOUT_SECONDS", 20)))
+        lease = lease_for(limit, float(service.config.get("SMTP_TIMEOUT_SECONDS", 20)))
         for row in store.claim_due_emails(session, now, limit=limit, lease_until=now + lease):
             credential = store.credential_for_mail(session, row.credential_id)
             if row.sealed is None or credential is None:
@@ -189,8 +189,7 @@ def _record(service, row_id: str, now: datetime, error: MailError | None) -> Non
             row.state, row.sent_at, row.sealed, row.next_attempt_at, row.last_error = "sent", now, None, None, None
         else:
             row.last_error = error.message[:500]
-            due = now + RETRY_SCHEDULE[row.attempts] if error.temporary and row.attempts < len(RETRY_SCHEDULE) \
-                else None
+            due = next_attempt(row.attempts, now, RETRY_SCHEDULE) if error.temporary else None
             row.next_attempt_at = due
             if due is None:
                 row.state, row.sealed = "failed", None

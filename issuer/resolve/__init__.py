@@ -1,12 +1,16 @@
-"""Decentralized identifiers: ``did:key`` (local) and ``did:web`` (fetched through the SSRF-safe
-fetcher or answered locally for the service's own issuers).
+"""The outside world: decentralized identifiers, the SSRF-safe fetcher and the mail transport.
 
-* DID Core 1.0: https://www.w3.org/TR/did-core/
-* did:key: https://w3c-ccg.github.io/did-method-key/
-* did:web: https://w3c-ccg.github.io/did-method-web/
+* ``did:key`` (local) and ``did:web`` (fetched through the SSRF-safe fetcher or answered locally for
+  the service's own issuers): DID Core 1.0 https://www.w3.org/TR/did-core/, did:key
+  https://w3c-ccg.github.io/did-method-key/, did:web https://w3c-ccg.github.io/did-method-web/;
+* :mod:`.fetch`: HTTP GET and POST (RFC 9110, https://www.rfc-editor.org/rfc/rfc9110) for did:web,
+  status lists, credentials by URL and webhooks;
+* :mod:`.mail`: SMTP (RFC 5321, https://www.rfc-editor.org/rfc/rfc5321) or ``.eml`` files.
 
-The only package that opens network connections: every server-side fetch goes through
-:class:`issuer.resolve.fetch.SafeFetcher` (security catalog section 3, NET-01 .. NET-08).
+The package that opens network connections: every server-side fetch goes through
+:class:`issuer.resolve.fetch.SafeFetcher` (security catalog section 3, NET-01 .. NET-08). The
+exceptions (the job broker, the console's OpenID Connect client) are listed with their reasons in
+tests/unit/test_layering.py.
 """
 from __future__ import annotations
 

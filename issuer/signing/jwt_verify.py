@@ -31,6 +31,7 @@ from datetime import datetime, timezone
 import jwt
 
 from ..badges.read import subject_of
+from ..badges.timestamps import xsd_datetime
 from ..intake.strict_json import JsonError, strict_loads
 from .keys import PublicKeyInfo
 
@@ -210,9 +211,9 @@ def _xsd_datetime(value: object) -> str | None:
         moment = datetime.fromtimestamp(value, timezone.utc)
     except (OverflowError, OSError, ValueError):
         return None
-    if moment.microsecond:
+    if moment.microsecond:  # a fractional NumericDate keeps its fraction (xsd:dateTimeStamp allows one)
         return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return xsd_datetime(moment)
 
 
 def carried_credential(payload: dict, *, vc_claim: bool) -> dict:

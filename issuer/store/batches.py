@@ -9,11 +9,12 @@ primary key (see :func:`item_credential_id`), not on the claim.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from ..badges.timestamps import as_utc
 from ..errors import NotFound
 from .models import Batch, BatchItem, Course, CourseSkill, Credential, IssuerProfile
 
@@ -141,12 +142,9 @@ def last_activity(session: Session, batch: Batch) -> datetime:
     """The latest of the batch's item updates, its enqueueing and its last sweep."""
     moments = [session.scalar(select(func.max(BatchItem.updated_at)).where(BatchItem.batch_id == batch.id)),
                batch.enqueued_at, batch.swept_at, batch.created_at]
-    return max(_aware(m) for m in moments if m is not None)
+    return max(as_utc(m) for m in moments if m is not None)
 
 
-def _aware(moment: datetime) -> datetime:
-    # SQLite returns naive datetimes (stored as UTC)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
 def claim_sweep(session: Session, batch: Batch, now: datetime) -> bool:

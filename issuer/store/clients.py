@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..errors import Unauthorized, ValidationFailed
@@ -21,7 +21,8 @@ from .models import ApiKey, OAuthClient, OAuthToken, Provider
 __all__ = [
     "SCOPES", "parse_scopes", "Principal", "create_client", "client_by_id", "check_client_secret",
     "new_access_token", "token_by_value", "authenticate_token", "hash_secret", "ACCESS_TOKEN_PREFIX",
-    "CLIENT_ID_PREFIX", "api_key_principal", "clients_of", "revoke_client", "token_active",
+    "CLIENT_ID_PREFIX", "api_key_principal", "clients_of", "revoke_client", "token_active", "purge_tokens",
+    "LONGEST_TOKEN_LIFETIME",
 ]
 
 #: Every scope, with what it allows. API keys without a scope list have all of them.
@@ -30,7 +31,7 @@ SCOPES: dict[str, str] = {
     "credentials:read": "list and read the provider's credentials and their status",
     "credentials:status": "revoke, suspend and unsuspend credentials",
     "catalogue:read": "read the provider's issuers and courses",
-    "catalogue:write": "import courses and upload badge images",
+    "catalogue:write": "import courses, upload badge images, set issuers' legal identity (country, legal id)",
     "webhooks:manage": "register, list and delete webhook endpoints, read their delivery logs, redeliver",
     "clients:manage": "create OAuth clients for the same provider (never with more scopes than the caller)",
     "keys:manage": "list, rotate and retire (as compromised) the provider's issuer signing keys",
@@ -115,6 +116,17 @@ def token_active(token: OAuthToken, now: datetime) -> bool:
     issued = token.issued_at if token.issued_at.tzinfo else token.issued_at.replace(tzinfo=now.tzinfo)
     return (token.revoked_at is None and token.client.revoked_at is None
             and now < issued + timedelta(seconds=token.expires_in))
+
+
+#: The longest lifetime ``OAUTH_TOKEN_LIFETIME`` may give a token (the configuration refuses more).
+LONGEST_TOKEN_LIFETIME = timedelta(seconds=86400)
+
+
+def purge_tokens(session: Session, now: datetime) -> int:
+    """Delete the access tokens issued more than :data:`LONGEST_TOKEN_LIFETIME` before ``now``
+    (expired whatever their lifetime, revoked or not); how many. A deleted token answers as an
+    unknown one: 401 on the API, ``{"active": false}`` from introspection."""
+    return session.execute(delete(OAuthToken).where(OAuthToken.issued_at < now - LONGEST_TOKEN_LIFETIME)).rowcount
 
 
 def authenticate_token(session: Session, token: str, now: datetime) -> Principal:

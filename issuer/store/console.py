@@ -4,11 +4,12 @@ competence matrix is shared and public). No Flask.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import extract, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from ..badges.timestamps import as_utc
 from ..errors import NotFound
 from .models import (
     ApiKey, Course, CourseSkill, Credential, CredentialClaim, Framework, IssuerProfile, JobRole, RoleSkill, Skill,
@@ -89,13 +90,11 @@ def recent_events(session: Session, provider: Provider, *, limit: int = 15) -> l
         .join(Course, Course.id == Credential.course_id)
         .where(StatusEvent.provider_id == provider.id, Credential.provider_id == provider.id)
         .order_by(StatusEvent.at.desc(), StatusEvent.id.desc()).limit(limit))
-    return [{"at": _utc(event.at), "action": event.action, "reason": event.reason, "actor": event.actor,
+    return [{"at": as_utc(event.at), "action": event.action, "reason": event.reason, "actor": event.actor,
              "credentialId": event.credential_id, "learnerName": name, "course": code}
             for event, name, code in rows]
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
 
 
 def courses_of(session: Session, provider: Provider) -> list[Course]:

@@ -55,18 +55,21 @@ class WriterGatedConnection(sqlite3.Connection):
             fcntl.flock(self._gate_fd, fcntl.LOCK_UN)
 
     def commit(self):
+        """COMMIT (``sqlite3.Connection.commit``), then let the writer gate go, even if it failed."""
         try:
             super().commit()
         finally:
             self._leave_writer_gate()
 
     def rollback(self):
+        """ROLLBACK (``sqlite3.Connection.rollback``), then let the writer gate go, even if it failed."""
         try:
             super().rollback()
         finally:
             self._leave_writer_gate()
 
     def close(self):
+        """Let the writer gate go and close its lock file, then close the connection."""
         try:
             self._leave_writer_gate()
             if self._gate_fd is not None:

@@ -18,12 +18,14 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..badges.timestamps import iso_z
+from ..badges.identity import identity_matches, normalize_email
+from ..badges.read import subjects
+from ..badges.timestamps import as_utc, iso_z
 from ..errors import BadRequest
 from .models import BatchItem, Course, Credential, CredentialClaim, IssuerProfile, Provider
 
@@ -41,8 +43,8 @@ def email_index_key(master_key: str) -> bytes:
 
 
 def email_index(key: bytes, email: str) -> str:
-    """Hex HMAC-SHA-256 of the trimmed, lower-cased e-mail address."""
-    return hmac.new(key, email.strip().lower().encode("utf-8"), hashlib.sha256).hexdigest()
+    """Hex HMAC-SHA-256 of the e-mail address normalised as the identity hash does (trim, lower-case)."""
+    return hmac.new(key, normalize_email(email).encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ class CredentialQuery:
 
 def encode_cursor(issued: datetime, credential_id: str) -> str:
     """An opaque paging cursor (unpadded base64url JSON) for the position after (``issued``, ``credential_id``)."""
-    raw = json.dumps([_utc(issued).isoformat(), credential_id], separators=(",", ":")).encode()
+    raw = json.dumps([as_utc(issued).isoformat(), credential_id], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -82,37 +84,35 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         raise BadRequest("the cursor is not one this service gave out") from None
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
 def effective_status(row: Credential, now: datetime) -> str:
     """``revoked`` or ``suspended`` as recorded; ``expired`` once ``validUntil`` has passed; else ``active``."""
     if row.status != "active":
         return row.status
-    if row.valid_until is not None and _utc(row.valid_until) <= now:
+    if row.valid_until is not None and as_utc(row.valid_until) <= now:
         return "expired"
     return "active"
 
 
 def _legacy_email_matches(session: Session, provider: Provider, email: str) -> list[str]:
     """Ids of the provider's pre-index credentials whose salted recipient hash matches ``email``."""
-    normalized = email.strip().lower()
     rows = session.scalars(select(Credential).where(
         Credential.provider_id == provider.id, Credential.learner_email_index == LEGACY))
     found = []
     for row in rows:
-        credential_id = row.id
         try:
-            identities = json.loads(row.document).get("credentialSubject", {}).get("identifier") or []
-        except (ValueError, AttributeError):
+            document = json.loads(row.document)
+        except ValueError:
             continue
-        for identity in identities:
-            if isinstance(identity, dict) and str(identity.get("identityHash", "")).startswith("sha256$"):
-                digest = hashlib.sha256((normalized + str(identity.get("salt", ""))).encode()).hexdigest()
-                if hmac.compare_digest(digest, identity["identityHash"][7:].lower()):
-                    found.append(credential_id)
+        identities = [i for subject in subjects(document) for i in _list(subject.get("identifier"))]
+        if any(identity_matches(identity, email) for identity in identities):
+            found.append(row.id)
     return found
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
 
 
 def find_credentials(session: Session, provider: Provider, query: CredentialQuery, *, now: datetime,
@@ -166,7 +166,7 @@ def claims_of(session: Session, credential_ids: list[str]) -> dict[str, datetime
         return {}
     rows = session.execute(select(CredentialClaim.credential_id, CredentialClaim.claimed_at)
                            .where(CredentialClaim.credential_id.in_(credential_ids)))
-    return {credential_id: _utc(claimed_at) for credential_id, claimed_at in rows}
+    return {credential_id: as_utc(claimed_at) for credential_id, claimed_at in rows}
 
 
 def summary(row: Credential, base_url: str, now: datetime, claimed_at: datetime | None = None) -> dict:
@@ -179,8 +179,8 @@ def summary(row: Credential, base_url: str, now: datetime, claimed_at: datetime 
         "course": row.course.code,
         "issuer": row.issuer.slug,
         "status": effective_status(row, now),
-        "issuedAt": iso_z(_utc(row.valid_from)),
-        "validUntil": iso_z(_utc(row.valid_until)) if row.valid_until else None,
+        "issuedAt": iso_z(row.valid_from),
+        "validUntil": iso_z(row.valid_until) if row.valid_until else None,
         "learnerName": row.learner_name,
         "learnerDid": row.subject_id,
         "claimedAt": iso_z(claimed_at) if claimed_at else None,

@@ -16,7 +16,7 @@ from sqlalchemy import (
     JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text,
     UniqueConstraint, event, func,
 )
-from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, object_session, relationship
 
 from . import compact
 from .db import Base
@@ -122,42 +122,59 @@ class Framework(Base):
     url: Mapped[Optional[str]] = mapped_column(String(500))
 
 
-class JobRole(Base):
-    __tablename__ = "job_role"
-    __table_args__ = (UniqueConstraint("framework_id", "code"),)
+class _FrameworkEntry:
+    """The columns a job role and a skill share: an entry of a competence framework, unique by
+    ``code`` within it, optionally linked to ESCO (https://esco.ec.europa.eu/)."""
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:
+        return (UniqueConstraint("framework_id", "code"),)  # a constraint object per table
+
     id: Mapped[intpk]
     framework_id: Mapped[int] = mapped_column(ForeignKey("framework.id"), index=True)
     code: Mapped[str] = mapped_column(String(64))
     name: Mapped[str200]
     description: Mapped[Optional[str]] = mapped_column(Text)
     esco_uri: Mapped[Optional[str]] = mapped_column(String(500))
-    framework: Mapped[Framework] = relationship()
+
+    @declared_attr
+    def framework(cls) -> Mapped[Framework]:
+        return relationship(Framework)
+
+
+class JobRole(_FrameworkEntry, Base):
+    """A job role of a competence framework; ``skills`` are the skills it requires."""
+
+    __tablename__ = "job_role"
     skills: Mapped[list["RoleSkill"]] = relationship(back_populates="role", order_by="RoleSkill.id")
 
 
-class Skill(Base):
+class Skill(_FrameworkEntry, Base):
+    """A skill of a competence framework."""
+
     __tablename__ = "skill"
-    __table_args__ = (UniqueConstraint("framework_id", "code"),)
-    id: Mapped[intpk]
-    framework_id: Mapped[int] = mapped_column(ForeignKey("framework.id"), index=True)
-    code: Mapped[str] = mapped_column(String(64))
-    name: Mapped[str200]
-    description: Mapped[Optional[str]] = mapped_column(Text)
-    esco_uri: Mapped[Optional[str]] = mapped_column(String(500))
-    framework: Mapped[Framework] = relationship()
 
 
-class RoleSkill(Base):
-    """A skill required by a job role, at a proficiency level (1 = basic ... 5 = expert)."""
+class _SkillLevel:
+    """The columns a job role's required skill and a course's skill share: the skill and its
+    proficiency ``level`` (1 = basic ... 5 = expert)."""
+
+    skill_id: Mapped[int] = mapped_column(ForeignKey("skill.id"), index=True)
+    level: Mapped[int] = mapped_column(Integer)
+
+    @declared_attr
+    def skill(cls) -> Mapped[Skill]:
+        return relationship(Skill)
+
+
+class RoleSkill(_SkillLevel, Base):
+    """A skill required by a job role, at a proficiency level."""
 
     __tablename__ = "role_skill"
     __table_args__ = (UniqueConstraint("role_id", "skill_id"),)
     id: Mapped[intpk]
     role_id: Mapped[int] = mapped_column(ForeignKey("job_role.id"), index=True)
-    skill_id: Mapped[int] = mapped_column(ForeignKey("skill.id"), index=True)
-    level: Mapped[int] = mapped_column(Integer)
     role: Mapped[JobRole] = relationship(back_populates="skills")
-    skill: Mapped[Skill] = relationship()
 
 
 class BadgeImage(Base):
@@ -208,15 +225,14 @@ class Course(Base):
     image: Mapped[Optional[BadgeImage]] = relationship()
 
 
-class CourseSkill(Base):
+class CourseSkill(_SkillLevel, Base):
+    """A skill a course teaches, at a proficiency level."""
+
     __tablename__ = "course_skill"
     __table_args__ = (UniqueConstraint("course_id", "skill_id"),)
     id: Mapped[intpk]
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
-    skill_id: Mapped[int] = mapped_column(ForeignKey("skill.id"), index=True)
-    level: Mapped[int] = mapped_column(Integer)
     course: Mapped[Course] = relationship(back_populates="skills")
-    skill: Mapped[Skill] = relationship()
 
 
 class CredentialDictionary(Base):
@@ -297,6 +313,7 @@ class Credential(Base):
 
     @document.setter
     def document(self, value: str) -> None:
+        """Assign the signed JSON-LD text; it is compressed into ``packed`` when the row is flushed."""
         self._set_form(0, value)
 
     @property
@@ -306,6 +323,7 @@ class Credential(Base):
 
     @jwt.setter
     def jwt(self, value: str) -> None:
+        """Assign the signed VC-JWT; it is compressed into ``packed`` when the row is flushed."""
         self._set_form(1, value)
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from .models import CredentialClaim, CredentialOffer, ExchangeNonce
 
 __all__ = ["SECRET_COLUMNS", "find_offer", "latest_offer", "claim_of", "revoke_open_offers", "add_offer",
-           "add_claim", "add_nonce", "use_nonce"]
+           "add_claim", "add_nonce", "use_nonce", "purge_nonces"]
 
 SECRET_COLUMNS = {"claim_token": CredentialOffer.claim_hash, "exchange_id": CredentialOffer.exchange_hash,
                   "code": CredentialOffer.code_hash, "access_token": CredentialOffer.access_token_hash}
@@ -69,9 +69,15 @@ def add_claim(session: Session, claim: CredentialClaim) -> bool:
 
 def add_nonce(session: Session, value: str, expires_at: datetime, now: datetime) -> None:
     """Store a fresh ``c_nonce``; expired ones are purged on the way."""
-    session.execute(delete(ExchangeNonce).where(ExchangeNonce.expires_at < now))
+    purge_nonces(session, now)
     session.add(ExchangeNonce(value=value, expires_at=expires_at))
     session.flush()
+
+
+def purge_nonces(session: Session, now: datetime) -> int:
+    """Delete the nonces expired at ``now`` (used or not: an expired one is refused either way);
+    how many. Run on every new nonce and by the periodic purge (:mod:`issuer.jobs.purge`)."""
+    return session.execute(delete(ExchangeNonce).where(ExchangeNonce.expires_at < now)).rowcount
 
 
 def use_nonce(session: Session, value: str, now: datetime) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from urllib.parse import urlsplit
 
@@ -19,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..badges.timestamps import as_utc
 from ..errors import Conflict, IssuerError, NotFound, ValidationFailed
 from .models import ConsoleSso, ConsoleUser, Provider
 
@@ -48,8 +49,6 @@ class AccountLocked(IssuerError):
     code, title, http_status = "account_locked", "Account locked", 423
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
 
 
 def normalize_email(email: str) -> str:
@@ -118,7 +117,7 @@ def authenticate(session: Session, email: str, password: str, now: datetime) -> 
         except VerificationError:
             pass
         raise LoginFailed("the e-mail address or the password is wrong")
-    locked = _utc(user.locked_until)
+    locked = as_utc(user.locked_until)
     if locked is not None and locked > now:
         raise AccountLocked("this account is locked after repeated failed log-ins; try again later",
                             until=locked.isoformat())

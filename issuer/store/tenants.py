@@ -32,7 +32,7 @@ __all__ = [
     "create_provider", "create_api_key", "authenticate", "create_issuer", "rotate_keys",
     "issuer_did", "did_document", "jwks", "profile_json", "SigningMaterial", "signing_material",
     "get_issuer", "slug_for", "check_slug", "check_name", "legal_identity", "set_legal_identity",
-    "LEGAL_IDENTIFIER_SCHEMES", "compromise_key", "key_state", "key_view",
+    "LEGAL_IDENTIFIER_SCHEMES", "legal_identity_json", "compromise_key", "key_state", "key_view",
 ]
 
 _API_KEY_PREFIX = "obk_"
@@ -215,6 +215,13 @@ def set_legal_identity(issuer: IssuerProfile, *, country_code: str | None, legal
     country, ident, scheme = legal_identity(country_code or issuer.country_code, legal_identifier, scheme)
     issuer.country_code, issuer.legal_identifier, issuer.legal_identifier_scheme = country, ident, scheme
     return issuer
+
+
+def legal_identity_json(issuer: IssuerProfile) -> dict:
+    """``{"country", "legalIdentifier", "legalIdentifierScheme"}`` of an issuer profile (each a
+    string or null), the shape ``PUT /api/v1/issuers/<slug>/legal-identity`` takes."""
+    return {"country": issuer.country_code, "legalIdentifier": issuer.legal_identifier,
+            "legalIdentifierScheme": issuer.legal_identifier_scheme}
 
 
 def rotate_keys(session: Session, issuer: IssuerProfile, vault: KeyVault, now: datetime,

@@ -26,7 +26,7 @@ from ..signing.jsonld.canonize import CanonizationError, canonize
 from ..badges.contexts import (BUNDLED_CONTEXTS, OB_CONTEXTS, VC_V1, VC_V2, ContextNotAllowed,
                                is_known_inline_context)
 from ..signing.jsonld.safemode import DataLossError, is_absolute_iri
-from ..intake.schemas import load_schema
+from ..intake.schemas import json_pointer, load_schema
 from ..intake.schemas import problems as schema_problems
 from .official_schemas import ACHIEVEMENT_CREDENTIAL, ENDORSEMENT_CREDENTIAL, MANIFEST, bundled_schema
 from .report import CONTEXTS, DATA_MODEL, OFFICIAL_SCHEMA, SAFE_MODE, CheckResult
@@ -320,7 +320,7 @@ def _compaction_tolerant(schema: SchemaValidators, credential: dict) -> tuple[di
     instance, compacted = copy.deepcopy(credential), []
     for _ in range(4):  # wrapping one value can expose another (e.g. a nested type), rarely more
         paths = [p for e in schema.full.iter_errors(instance) for p in _array_wanted(e)]
-        paths = [p for p in paths if "/" + "/".join(map(str, p)) not in compacted][:_MAX_COMPACTED]
+        paths = [p for p in paths if json_pointer(p) not in compacted][:_MAX_COMPACTED]
         if not paths:
             break
         for path in paths:
@@ -329,7 +329,7 @@ def _compaction_tolerant(schema: SchemaValidators, credential: dict) -> tuple[di
                 parent = parent[step]
             if not isinstance(parent[path[-1]], list):
                 parent[path[-1]] = [parent[path[-1]]]
-                compacted.append("/" + "/".join(map(str, path)))
+                compacted.append(json_pointer(path))
     return instance, compacted
 
 

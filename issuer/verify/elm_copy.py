@@ -125,7 +125,7 @@ class ElmCopyReport(VerificationReport):
 def elm_copy_report(document: dict, *, original: VerificationReport | None, original_url: str | None,
                     expected_facts: dict | None) -> ElmCopyReport:
     """Combine the copy with the report of its signed original (None when the original is not a
-    credential hosted here). ``verified`` is true only when the original verified and every fact
+    credential hosted here): its checks, summary and issuer standing (``issuer_trust``). ``verified`` is true only when the original verified and every fact
     of the copy equals the original's export (``expected_facts``)."""
     facts = elm_facts(document)
     ob_id = original_id(document)
@@ -145,5 +145,6 @@ def elm_copy_report(document: dict, *, original: VerificationReport | None, orig
                             f"original {ob_id}, which was verified by the checks below.", detail={"original": ob_id})
     return ElmCopyReport(verified=original.verified and not differences, checks=[check, *original.checks],
                          format="elm", credential=original.credential, summary=original.summary,
+                         issuer_trust=original.issuer_trust,
                          elm={**elm, "linked": True, "factsMatch": not differences, "differences": differences,
                               "originalVerified": original.verified})

@@ -1,4 +1,5 @@
-"""Pages for people (learners and employers), in English and German. Registered by ``init_app``.
+"""Pages for people (learners, employers and the providers' staff), in six languages (``i18n``).
+Registered by ``init_app``.
 
 They show Open Badges 3.0 credentials (https://www.imsglobal.org/spec/ob/v3p0/) and the EU
 micro-credential elements (Council Recommendation 2022/C 243/02,

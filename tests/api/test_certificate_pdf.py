@@ -13,19 +13,12 @@ import pypdfium2
 import pytest
 import zxingcpp
 
-from tests.web.helpers import LEARNER
+from tests.factories import LEARNER
 
 BASE = "http://localhost:5000"
 ARTIFACTS = pathlib.Path(os.environ.get("ISSUER_TEST_ARTIFACTS")
                          or pathlib.Path(__file__).resolve().parents[2] / "test-artifacts") / "certificates"
 A4_POINTS = (595.28, 841.89)
-
-
-def _issue(client, key, course="HV-2S", learner=None, **body):
-    response = client.post("/api/v1/credentials", json={"course": course, "learner": learner or LEARNER, **body},
-                           headers={"Authorization": f"Bearer {key}"})
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()["id"]
 
 
 def _pdf(client, cid, **headers):
@@ -49,8 +42,8 @@ def _first_page_png(data: bytes, name: str | None = None):
     return image
 
 
-def test_german_certificate_holds_the_fields(client, demo):
-    cid = _issue(client, demo["emob-academy"], result={"grade": "sehr gut"}, completedAt="2026-03-02T15:00:00Z")
+def test_german_certificate_holds_the_fields(client, demo, api):
+    cid = api.issue(provider="emob-academy", result={"grade": "sehr gut"}, completedAt="2026-03-02T15:00:00Z")["id"]
     response = _pdf(client, cid)
     assert response.headers["Content-Disposition"] == f'inline; filename="certificate-{cid}.pdf"'
     data = response.data
@@ -73,16 +66,16 @@ def test_german_certificate_holds_the_fields(client, demo):
     assert "WIDERRUFEN" not in text and "AUSGESETZT" not in text
 
 
-def test_qr_code_decodes_to_the_verification_url(client, demo):
-    cid = _issue(client, demo["emob-academy"])
+def test_qr_code_decodes_to_the_verification_url(client, demo, api):
+    cid = api.issue(provider="emob-academy")["id"]
     image = _first_page_png(_pdf(client, cid).data, "certificate-de-HV-2S.png")
     codes = [c for c in zxingcpp.read_barcodes(image) if c.format == zxingcpp.BarcodeFormat.QRCode]
     assert [c.text for c in codes] == [f"{BASE}/credentials/{cid}/verify"]
 
 
-def test_english_course_certificate_and_pdfa(client, demo):
-    cid = _issue(client, demo["nordhaven-tu"], "FUSA-26262",
-                 learner={"name": "Ελένη Παπαδοπούλου-Кузнецова", "email": "eleni@example.org"})
+def test_english_course_certificate_and_pdfa(client, demo, api):
+    cid = api.issue("FUSA-26262", provider="nordhaven-tu",
+                    learner={"name": "Ελένη Παπαδοπούλου-Кузнецова", "email": "eleni@example.org"})["id"]
     data = _pdf(client, cid).data
     _first_page_png(data, "certificate-en-FUSA-26262.png")
     text = _text(data)
@@ -108,8 +101,8 @@ def test_english_course_certificate_and_pdfa(client, demo):
 
 @pytest.mark.parametrize("action,banner", [("revoke", "WIDERRUFEN: Der Aussteller hat diesen Nachweis widerrufen"),
                                            ("suspend", "AUSGESETZT: Der Aussteller hat diesen Nachweis ausgesetzt")])
-def test_status_is_on_the_page_and_never_stale(client, demo, auth, action, banner):
-    cid = _issue(client, demo["emob-academy"])
+def test_status_is_on_the_page_and_never_stale(client, demo, auth, action, banner, api):
+    cid = api.issue(provider="emob-academy")["id"]
     before = _pdf(client, cid)
     assert banner not in _text(before.data)
     etag = before.headers["ETag"].strip('"')
@@ -123,8 +116,8 @@ def test_status_is_on_the_page_and_never_stale(client, demo, auth, action, banne
         _first_page_png(after.data, "certificate-de-suspended.png")
 
 
-def test_download_parameter_makes_an_attachment(client, demo):
-    cid = _issue(client, demo["emob-academy"])
+def test_download_parameter_makes_an_attachment(client, demo, api):
+    cid = api.issue(provider="emob-academy")["id"]
     response = _pdf(client, cid, **{})
     response = client.get(f"/credentials/{cid}.pdf?download=1")
     assert response.headers["Content-Disposition"] == f'attachment; filename="certificate-{cid}.pdf"'
@@ -136,13 +129,13 @@ def _raster_images(data: bytes) -> int:
     return sum(1 for x in xobjects.values() if x.get_object().get("/Subtype") == "/Image")
 
 
-def test_the_providers_svg_badge_is_drawn_as_vector(client, demo, auth):
-    default = _pdf(client, _issue(client, demo["emob-academy"], "HV-REFRESH")).data
+def test_the_providers_svg_badge_is_drawn_as_vector(client, demo, auth, api):
+    default = _pdf(client, api.issue("HV-REFRESH", provider="emob-academy")["id"]).data
     assert _raster_images(default) == 1  # the generated PNG badge (the QR code is vector)
     svg = (b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4" fill="#c00"/>'
            b'<image href="https://evil.example/x.png"/></svg>')
     assert client.put("/api/v1/courses/HV-REFRESH/image", data=svg, content_type="image/svg+xml",
                       headers=auth).status_code == 200
-    uploaded = _pdf(client, _issue(client, demo["emob-academy"], "HV-REFRESH")).data
+    uploaded = _pdf(client, api.issue("HV-REFRESH", provider="emob-academy")["id"]).data
     assert _raster_images(uploaded) == 0  # the provider's SVG, as vector graphics
     _first_page_png(uploaded, "certificate-de-uploaded-svg-badge.png")

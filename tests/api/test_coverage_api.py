@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import copy
 
+from issuer.api.verification import _holder_identity
+
 
 def _role(coverage, code):
     return next(r for r in coverage["roles"] if r["code"] == code)
@@ -43,3 +45,11 @@ def test_combined_coverage_bad_requests(client):
     assert client.post("/api/v1/coverage", json={"credentials": [{}], "holder": {"x": 1}}).status_code == 422
     assert client.post("/api/v1/coverage", data=b"x", content_type="text/plain").status_code == 415
     assert client.post("/api/v1/coverage", data=b"{bad", content_type="application/json").status_code == 400
+
+
+def test_the_holder_of_a_list_valued_subject_is_its_first_subject():
+    """One reader (issuer.badges.read.subject_of): combining credentials reads the same holder a page shows."""
+    listed = {"credentialSubject": [{"id": "did:example:ana"}, {"id": "did:example:other"}]}
+    assert _holder_identity(listed) == ("did", "did:example:ana")
+    assert _holder_identity({"credentialSubject": {"identifier": []}}) == ("email", None)
+    assert _holder_identity({"credentialSubject": ["junk"]}) == ("email", None)

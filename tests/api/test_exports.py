@@ -1,41 +1,55 @@
-"""Issue #15: the PDF certificate and ELM (Europass) export endpoints, for every demo course."""
+"""Issue #15: the PDF certificate and ELM (Europass) export endpoints, for every demo course.
+
+Each demo course's SHACL result (EDC-generic-full + EDC-generic-no-cv, and the unsealed-copy shape)
+is also written to ``$ISSUER_TEST_ARTIFACTS/elm-shacl/<provider>_<course>.json`` for the record."""
 from __future__ import annotations
 
 import json
+import os
+import pathlib
 
 import pytest
+import rdflib
 from sqlalchemy import select
 
-from issuer.delivery.elm import EDC_SCHEMA, ELM_CONTEXT, OB_IDENTIFIER_SCHEME
+from issuer.delivery.elm import EDC_SCHEMA, ELM_CONTEXT, OB_IDENTIFIER_SCHEME, UNSEALED_SHAPE_PATH, unsealed_shape
 from issuer.demo import demo_providers
 from issuer.store.models import IssuerProfile, Skill
-from tests.elm_shapes import validate
-from tests.web.helpers import LEARNER
+from tests.elm_shapes import check, graph, shapes, unsealed_copy_shapes, validate, validate_unsealed_copy
+from tests.factories import LEARNER
 
 DEMO_COURSES = [(p["slug"], c["code"]) for p in demo_providers() for c in p["catalogue"]["courses"]]
-
-
-def _issue(client, key, course, **body):
-    response = client.post("/api/v1/credentials", json={"course": course, "learner": LEARNER, **body},
-                           headers={"Authorization": f"Bearer {key}"})
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()["id"]
+BASE = "http://localhost:5000"
+SHACL_ARTIFACTS = pathlib.Path(os.environ.get("ISSUER_TEST_ARTIFACTS")
+                               or pathlib.Path(__file__).resolve().parents[2] / "test-artifacts") / "elm-shacl"
 
 
 @pytest.mark.parametrize("provider,course", DEMO_COURSES, ids=[f"{p}:{c}" for p, c in DEMO_COURSES])
-def test_every_demo_course_exports_conforming_elm(client, demo, provider, course, record_property):
-    cid = _issue(client, demo[provider], course)
+def test_every_demo_course_exports_conforming_elm(client, demo, provider, course, api):
+    cid = api.issue(course, provider=provider)["id"]
     response = client.get(f"/credentials/{cid}.elm.json")
     assert response.status_code == 200, response.get_json()
     assert response.mimetype == "application/ld+json"
     assert f'filename="credential-{cid}.elm.json"' in response.headers["Content-Disposition"]
     document = response.get_json()
-    conforms, report = validate(document)
-    record_property("shacl", "conforms" if conforms else report)
-    assert conforms, report
+    data = graph(document)
+    full = check(data, shapes())
+    unsealed = check(data, unsealed_copy_shapes())
+    SHACL_ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (SHACL_ARTIFACTS / f"{provider}_{course}.json").write_text(json.dumps({
+        "provider": provider, "course": course, "language": document["displayParameter"]["language"]["id"],
+        "edcGenericFull": {"conforms": full[0], "results": full[1]},
+        "unsealedCopy": {"conforms": unsealed[0], "results": unsealed[1]}}, indent=1), encoding="utf-8")
+    assert full[0], full[2]
+    assert unsealed[0], unsealed[2]
     assert document["@context"] == ELM_CONTEXT
     assert document["type"] == ["VerifiableCredential", "EuropeanDigitalCredential"]
-    assert document["credentialSchema"] == {"id": EDC_SCHEMA, "type": "ShaclValidator2017"}
+    edc, copy = document["credentialSchema"]
+    assert edc == {"id": EDC_SCHEMA, "type": "ShaclValidator2017"}
+    assert copy["id"] == f"{BASE}{UNSEALED_SHAPE_PATH}" and copy["type"] == "ShaclValidator2017"
+    assert ("Unsealed Europass copy" in json.dumps(copy["title"]) or
+            "Ungesiegelte Europass-Kopie" in json.dumps(copy["title"], ensure_ascii=False))
+    assert f"urn:uuid:{cid}" in json.dumps(copy["title"])
     assert document["identifier"]["schemeName"] == OB_IDENTIFIER_SCHEME
     assert document["identifier"]["notation"] == f"urn:uuid:{cid}"
     assert "Unsealed" in json.dumps(document["displayParameter"]["description"]) or \
@@ -43,18 +57,29 @@ def test_every_demo_course_exports_conforming_elm(client, demo, provider, course
     assert LEARNER["email"].lower() not in json.dumps(document).lower()
 
 
+def test_the_unsealed_copy_shape_is_published(client):
+    response = client.get(UNSEALED_SHAPE_PATH)
+    assert response.status_code == 200 and response.mimetype == "text/turtle"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert response.data == unsealed_shape()
+    published = rdflib.Graph().parse(data=response.get_data(as_text=True), format="turtle")
+    label = published.value(rdflib.URIRef("urn:ob3-issuer:shapes:elm-unsealed-copy#UnsealedCopy"),
+                            rdflib.RDFS.label)
+    assert str(label) == "Unsealed Europass copy of an Open Badges 3.0 credential"
+
+
 def _spec(document):
     return document["credentialSubject"]["hasClaim"]["specifiedBy"]
 
 
-def test_elm_facts_with_grade_ects_and_esco(client, demo, app, service):
+def test_elm_facts_with_grade_ects_and_esco(client, demo, app, service, api):
     """A Nordhaven course (ECTS, EQF 7) whose skill has a real ESCO skill URI, issued with a grade."""
     esco = "http://data.europa.eu/esco/skill/5fd5c985-eaaa-47aa-8314-62359c54505a"  # from the official EDC sample
     with service.session(write=True) as session:
         skill = session.scalar(select(Skill).where(Skill.code == "FUSA-26262"))
         skill.esco_uri = esco
         session.commit()
-    cid = _issue(client, demo["nordhaven-tu"], "FUSA-26262", result={"grade": "1.3"})
+    cid = api.issue("FUSA-26262", provider="nordhaven-tu", result={"grade": "1.3"})["id"]
     document = client.get(f"/credentials/{cid}.elm.json").get_json()
     conforms, report = validate(document)
     assert conforms, report
@@ -78,12 +103,15 @@ def test_elm_facts_with_grade_ects_and_esco(client, demo, app, service):
     assert document["credentialSubject"]["fullName"] == {"en": "Alex Muster"}
 
 
-def test_elm_without_grade_ects_or_esco(client, demo):
+def test_elm_without_grade_ects_or_esco(client, demo, api):
     """An emob course (no ECTS, no ESCO link) issued without a result: still conforming."""
-    cid = _issue(client, demo["emob-academy"], "HV-2S")
+    cid = api.issue("HV-2S", provider="emob-academy")["id"]
     document = client.get(f"/credentials/{cid}.elm.json").get_json()
     conforms, report = validate(document)
     assert conforms, report
+    conforms, report = validate_unsealed_copy(document)
+    assert conforms, report
+    assert document["credentialSchema"][1]["title"]["de"].startswith("Ungesiegelte Europass-Kopie")
     spec = _spec(document)
     assert "creditPoint" not in spec
     assert not any("relatedESCOSkill" in o for o in spec["learningOutcome"])
@@ -94,13 +122,13 @@ def test_elm_without_grade_ects_or_esco(client, demo):
     assert document["issuer"]["vatIdentifier"]["notation"] == "ATU73918264"
 
 
-def test_elm_needs_a_legal_identifier(client, demo, service):
+def test_elm_needs_a_legal_identifier(client, demo, service, api):
     with service.session(write=True) as session:
         issuer = session.scalar(select(IssuerProfile).where(IssuerProfile.slug == "emob-academy"))
         issuer.legal_identifier = None
         issuer.legal_identifier_scheme = None
         session.commit()
-    cid = _issue(client, demo["emob-academy"], "HV-2S")
+    cid = api.issue("HV-2S", provider="emob-academy")["id"]
     response = client.get(f"/credentials/{cid}.elm.json")
     assert response.status_code == 409
     assert response.mimetype == "application/problem+json"
@@ -110,8 +138,8 @@ def test_elm_needs_a_legal_identifier(client, demo, service):
     assert "issuer provider legal-id emob-academy" in problem["detail"]
 
 
-def test_elm_of_a_revoked_credential_is_refused(client, demo, auth):
-    cid = _issue(client, demo["emob-academy"], "HV-2S")
+def test_elm_of_a_revoked_credential_is_refused(client, demo, auth, api):
+    cid = api.issue("HV-2S", provider="emob-academy")["id"]
     assert client.post(f"/api/v1/credentials/{cid}/revoke", json={"reason": "test"}, headers=auth).status_code == 200
     response = client.get(f"/credentials/{cid}.elm.json")
     assert response.status_code == 409

@@ -11,8 +11,11 @@ import pytest
 from issuer import create_app
 from issuer.service import build_service
 from issuer.demo.setup import demo_api_keys, initialize
-from tests.conftest import make_config
+from tests.conftest import BASE_URL, ApiActions, make_config
+from tests.exchanges.conftest import Wallet, offer_uri_path, path_of
+from tests.exchanges.holder import Holder
 
+PRE_AUTH = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 WINDOW = 3.1  # seconds: one window of "N per 3 seconds" and a margin (1 s windows flaked under load)
 
 
@@ -110,19 +113,17 @@ def test_token_endpoint_is_limited(make_app):
 
 def test_issuance_is_limited_per_provider(make_app):
     app, keys = make_app(RATE_LIMIT_ISSUE="2 per 3 seconds")
-    client = app.test_client()
-    one = {"Authorization": f"Bearer {keys['emob-academy']}"}
-    two = {"Authorization": f"Bearer {keys['bbz-alpenvorland']}"}
+    api = ApiActions(app.test_client(), keys)
 
-    def issue(auth, course="HV-2S"):
-        return client.post("/api/v1/credentials", headers=auth,
-                           json={"course": course, "learner": {"name": "A", "email": "a@example.org"}})
+    def issue(provider="emob-academy", course="HV-2S"):
+        api.issue(course, provider=provider, expect=None)
+        return api.response
 
-    assert [issue(one).status_code for _ in range(2)] == [201, 201]
-    assert_429(issue(one))
-    assert issue(two, "ADAS-CAL").status_code == 201  # another provider has its own budget
+    assert [issue().status_code for _ in range(2)] == [201, 201]
+    assert_429(issue())
+    assert issue("bbz-alpenvorland", "ADAS-CAL").status_code == 201  # another provider has its own budget
     time.sleep(WINDOW)
-    assert issue(one).status_code == 201
+    assert issue().status_code == 201
 
 
 def test_limits_can_be_switched_off(make_app):
@@ -153,3 +154,56 @@ def test_redis_storage_shares_counts_between_instances(make_app):
     assert_429(b.get("/api/v1/courses"))  # the second instance sees the first one's failures
     time.sleep(WINDOW)
     assert b.get("/api/v1/courses").status_code == 401
+
+
+def _issue_with_offer(client, keys) -> dict:
+    return ApiActions(client, keys).issue(offer=True)["offer"]
+
+
+def assert_oauth_429(response):
+    assert response.status_code == 429, response.get_data(as_text=True)
+    assert response.mimetype == "application/json" and response.headers["Cache-Control"] == "no-store"
+    body = response.get_json()
+    assert body["error"] == "temporarily_unavailable" and "wallet" in body["error_description"]
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
+
+
+def test_wallet_endpoints_share_a_limit_per_address(make_app):
+    app, keys = make_app(RATE_LIMIT_WALLET="3 per 3 seconds")
+    client = app.test_client()
+    offer = _issue_with_offer(client, keys)  # issuance has its own limit
+    exchange = path_of(offer["vcapi"])
+    for _ in range(3):
+        assert client.post("/oid4vci/nonce").status_code == 200
+    assert_oauth_429(client.post("/oid4vci/nonce"))
+    assert_oauth_429(client.get(offer_uri_path(offer)))
+    assert_oauth_429(client.post("/oid4vci/token", data={"grant_type": PRE_AUTH, "pre-authorized_code": "x"}))
+    assert_oauth_429(client.post("/oid4vci/credential", json={}, headers={"Authorization": "Bearer x"}))
+    assert_429(client.post(exchange, json={}))  # VC API: problem details
+    assert_429(client.post(path_of(offer["claimUrl"]), data={"pin": "123456"}))  # the claim page's PIN form
+    assert client.get(path_of(offer["claimUrl"])).status_code == 200  # reading the page is not counted
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "10.1.2.3"
+    assert other.post("/oid4vci/nonce").status_code == 200  # per address
+    time.sleep(WINDOW)
+    assert client.post(exchange, json={}).status_code == 200
+
+
+def test_a_wallet_claims_under_the_default_limit(make_app):
+    """The default leaves room for whole claims: OID4VCI with both formats, then a VC API exchange."""
+    app, keys = make_app()
+    assert app.extensions["issuer"].config["RATE_LIMIT_WALLET"] == "120 per minute"
+    client = app.test_client()
+    wallet, holder = Wallet(client), Holder()
+    offer = wallet.offer(_issue_with_offer(client, keys))
+    token = wallet.token(offer["grants"][PRE_AUTH]["pre-authorized_code"])
+    assert token.status_code == 200, token.get_json()
+    for config in ("AchievementCredential_ldp_vc", "AchievementCredential_jwt_vc_json"):
+        proof = holder.proof_jwt(aud=BASE_URL, nonce=wallet.nonce())
+        response = wallet.credential(token.get_json()["access_token"],
+                                     {"credential_configuration_id": config, "proofs": {"jwt": [proof]}})
+        assert response.status_code == 200, response.get_json()
+    exchange = path_of(_issue_with_offer(client, keys)["vcapi"])
+    request = client.post(exchange, json={}).get_json()["verifiablePresentationRequest"]
+    presentation = holder.did_auth(challenge=request["challenge"], domain=request["domain"])
+    assert client.post(exchange, json={"verifiablePresentation": presentation}).status_code == 200

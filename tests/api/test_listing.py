@@ -11,13 +11,6 @@ from sqlalchemy import select, update
 from issuer.store.models import Credential
 
 
-def issue(client, auth, course="HV-2S", **learner):
-    learner = learner or {"name": "Alex Muster", "email": "alex@example.org"}
-    response = client.post("/api/v1/credentials", json={"course": course, "learner": learner}, headers=auth)
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()["id"]
-
-
 def listing(client, auth, query: str = "", status: int = 200):
     response = client.get(f"/api/v1/credentials{query}", headers=auth)
     assert response.status_code == status, response.get_json()
@@ -33,9 +26,9 @@ def other(demo):
     return {"Authorization": f"Bearer {demo['bbz-alpenvorland']}"}
 
 
-def test_lists_only_own_credentials_newest_first_with_summaries(client, auth, other, service):
-    mine = [issue(client, auth) for _ in range(3)]
-    theirs = issue(client, other, course="ADAS-CAL")
+def test_lists_only_own_credentials_newest_first_with_summaries(client, auth, other, service, api):
+    mine = [api.issue()["id"] for _ in range(3)]
+    theirs = api.issue("ADAS-CAL", provider="bbz-alpenvorland")["id"]
     body = listing(client, auth).get_json()
     assert body["next"] is None
     assert set(ids_ := [i["id"] for i in body["items"]]) == set(mine) and theirs not in ids_
@@ -50,8 +43,8 @@ def test_lists_only_own_credentials_newest_first_with_summaries(client, auth, ot
     assert ids(listing(client, other)) == [theirs]
 
 
-def test_cursor_paging_is_stable_and_complete_with_link_headers(client, auth, service):
-    made = {issue(client, auth) for _ in range(5)}
+def test_cursor_paging_is_stable_and_complete_with_link_headers(client, auth, service, api):
+    made = {api.issue()["id"] for _ in range(5)}
     # Same issuance time for all: the id breaks ties, so pages neither repeat nor skip.
     with service.session(write=True) as s:
         first = s.scalar(select(Credential.valid_from).limit(1))
@@ -70,19 +63,19 @@ def test_cursor_paging_is_stable_and_complete_with_link_headers(client, auth, se
             assert "limit=2" in body["next"]
             parts = urlsplit(body["next"])
             url = f"{parts.path}?{parts.query}"
-            issue(client, auth)  # new credentials during paging do not disturb later pages
+            api.issue()  # new credentials during paging do not disturb later pages
         else:
             assert "Link" not in response.headers
             url = None
     assert pages == 3 and len(seen) == len(set(seen)) == 5 and set(seen) == made
 
 
-def test_filters_course_status_dates_did_and_email(client, auth, service):
-    a = issue(client, auth, name="A", email="Learner.One@Example.org")
-    b = issue(client, auth, course="BAT-SERVICE", name="B", email="two@example.org")
-    c = issue(client, auth, name="C", id="did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK")
-    d = issue(client, auth, course="HV-REFRESH", name="D", email="learner.one@example.org")
-    assert client.post(f"/api/v1/credentials/{b}/revoke", json={"reason": "error"}, headers=auth).status_code == 200
+def test_filters_course_status_dates_did_and_email(client, auth, service, api):
+    a = api.issue(learner={"name": "A", "email": "Learner.One@Example.org"})["id"]
+    b = api.issue("BAT-SERVICE", learner={"name": "B", "email": "two@example.org"})["id"]
+    c = api.issue(learner={"name": "C", "id": "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"})["id"]
+    d = api.issue("HV-REFRESH", learner={"name": "D", "email": "learner.one@example.org"})["id"]
+    api.revoke(b, "error")
     assert client.post(f"/api/v1/credentials/{c}/suspend", json={}, headers=auth).status_code == 200
 
     assert ids(listing(client, auth, "?course=BAT-SERVICE")) == [b]
@@ -111,13 +104,13 @@ def test_filters_course_status_dates_did_and_email(client, auth, service):
     assert [i["status"] for i in listing(client, auth, f"?course=HV-REFRESH").get_json()["items"]] == ["expired"]
 
 
-def test_email_filter_finds_credentials_issued_before_the_index(client, auth, service):
-    old = issue(client, auth, name="Old", email="old@example.org")
+def test_email_filter_finds_credentials_issued_before_the_index(client, auth, service, api):
+    old = api.issue(learner={"name": "Old", "email": "old@example.org"})["id"]
     with service.session(write=True) as s:
         s.execute(update(Credential).values(learner_email_index="legacy"))  # as migration 0002 marks them
         s.commit()
-    new = issue(client, auth, name="New", email="old@example.org")
-    issue(client, auth, name="Other", email="other@example.org")
+    new = api.issue(learner={"name": "New", "email": "old@example.org"})["id"]
+    api.issue(learner={"name": "Other", "email": "other@example.org"})
     assert set(ids(listing(client, auth, "?learnerEmail=OLD@example.org"))) == {old, new}
 
 
@@ -131,8 +124,9 @@ def test_bad_queries_are_problem_400(client, auth, query):
     assert response.mimetype == "application/problem+json"
 
 
-def test_others_objects_never_appear(client, auth, other):
-    theirs = issue(client, other, course="ADAS-CAL", name="T", email="shared@example.org")
+def test_others_objects_never_appear(client, auth, other, api):
+    theirs = api.issue("ADAS-CAL", provider="bbz-alpenvorland",
+                       learner={"name": "T", "email": "shared@example.org"})["id"]
     assert ids(listing(client, auth, "?learnerEmail=shared@example.org")) == []
     assert ids(listing(client, auth, "?course=ADAS-CAL")) == []
     assert client.get(f"/api/v1/credentials/{theirs}", headers=auth).status_code == 404

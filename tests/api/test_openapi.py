@@ -94,3 +94,20 @@ def test_documented_scopes_are_the_ones_the_endpoints_demand(app, client):
             assert "403" in operation["responses"]
             checked += 1
     assert checked >= 14
+
+
+def test_every_endpoint_documented_with_a_scope_demands_it(app, client):
+    """The other direction: an operation whose security names an OAuth scope is guarded by that
+    scope (the claim offer endpoints were open to any token of the provider)."""
+    doc = client.get("/openapi.json").get_json()
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        operations = doc["paths"].get(route_paths(rule.rule), {})
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}:
+            security = operations.get(method.lower(), {}).get("security", [])
+            scopes = [s["oauth2"][0] for s in security if s.get("oauth2")]
+            if scopes:
+                demanded = getattr(app.view_functions[rule.endpoint], "required_scope", None)
+                assert demanded in scopes, (rule.rule, method, scopes, demanded)
+                checked += 1
+    assert checked >= 14

@@ -178,3 +178,13 @@ def test_demo_api_key_is_printed_on_the_first_start_only(tmp_path, monkeypatch, 
     assert second.exit_code == 0
     assert key not in second.output and "obk_" not in second.output
     assert str(tmp_path / "inst" / "demo-api-key.txt") in second.output
+
+
+@pytest.mark.parametrize("base,refused", [("http://skills.example.org", True), ("http://issuer.test:8080", True),
+                                          ("https://skills.example.org", False), ("http://localhost:5000", False),
+                                          ("http://wallet.localhost:5000", False)])
+def test_plain_http_is_for_localhost_only(tmp_path, base, refused):
+    """Issue #11: production metadata is https (did:web resolves over https only; OID4VCI §12.2.1)."""
+    config = load_config(tmp_path, environ={}, overrides={"BASE_URL": base, "SECRET_KEY": "k" * 40})
+    problems = [p for p in validate_config(config) if "must be https://" in p]
+    assert bool(problems) == refused, problems

@@ -22,7 +22,6 @@ from tests.conftest import make_config
 from tests.web.helpers import HTML, Page
 
 BASE = "http://localhost:5000"
-LEARNER = {"name": "Ana Ruiz", "email": "ana@example.org"}
 
 # existing and missing files side by side: the answers must not tell them apart
 LOCAL_TARGETS = ["/etc/passwd", "/etc/no-such-file-here", "/proc/self/mem", "/proc/self/environ",
@@ -43,10 +42,8 @@ def service(tmp_path, database_url):
 
 
 @pytest.fixture
-def issued(client, demo):
-    response = client.post("/api/v1/credentials", json={"course": "ADAS-CAL", "learner": LEARNER},
-                           headers={"Authorization": f"Bearer {demo['bbz-alpenvorland']}"})
-    return response.get_json()
+def issued(api):
+    return api.issue("ADAS-CAL", provider="bbz-alpenvorland")
 
 
 @pytest.fixture

@@ -43,6 +43,8 @@ def test_copy_is_linked_to_its_signed_original(client, exported):
     assert {c["id"]: c["status"] for c in report["checks"]}["proof"] == "passed"  # the original's signature
     assert report["credential"]["id"] == f"urn:uuid:{cid}"                     # the signed original
     assert report["summary"]["holder"]["name"] == "Alex Muster"                 # the same facts
+    assert report["issuerTrust"]["level"] == "hosted"                           # the same issuer standing
+    assert report["issuerTrust"] == _verify(client, client.get(f"/credentials/{cid}.json").get_json())["issuerTrust"]
 
 
 def test_a_changed_copy_does_not_verify(client, exported):
@@ -84,6 +86,8 @@ def test_verify_page_shows_the_copy_and_its_original(client, exported, headers, 
     assert next(a["data-verdict"] for _, a in page.tags if "data-verdict" in a) == "verified"
     assert page.first("section", **{"data-elm": "linked"})
     assert unsealed in page.text and match in page.text
+    # our own issuer, hosted here: the same standing as when the signed original itself is verified
+    assert {a["data-issuer-trust"] for _, a in page.tags if "data-issuer-trust" in a} == {"hosted"}
     assert page.links()[f"{BASE}/credentials/{cid}"] == f"urn:uuid:{cid}"
     assert "Alex Muster" in page.text
 

@@ -11,15 +11,12 @@ from issuer.signing.jsonld import workers
 from issuer.signing.jsonld.canonize import clear_cache as clear_template_cache
 from issuer.service import build_service
 from tests.conftest import make_config
-
-LEARNER = {"name": "Ana Ruiz", "email": "ana@example.org"}
+from tests.factories import LEARNER
 
 
 @pytest.fixture
-def issued(client, demo):
-    response = client.post("/api/v1/credentials", json={"course": "ADAS-CAL", "learner": LEARNER},
-                           headers={"Authorization": f"Bearer {demo['bbz-alpenvorland']}"})
-    return response.get_json()
+def issued(api):
+    return api.issue("ADAS-CAL", provider="bbz-alpenvorland")
 
 
 def _multipart(field: str, value: str) -> tuple[bytes, str]:

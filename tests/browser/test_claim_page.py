@@ -104,3 +104,31 @@ def test_public_credential_page_offers_no_pickup(page, live_server):
     html = page.content()
     assert "openid-credential-offer" not in html and "/claim/" not in html and "lcw.app" not in html
     assert page.locator("img[data-qr]").count() == 0
+
+
+def test_with_a_pin_the_lcw_code_appears_after_the_pin_and_leads_to_the_credential(phone, live_server, screenshots):
+    issued = _offer(live_server, txCode=True)
+    assert phone.goto(issued["offer"]["claimUrl"] + "?lang=en", wait_until="networkidle").status == 200
+    assert phone.locator("img[data-qr=lcw]").count() == 0 and phone.locator("[data-pin-form]").count() == 1
+    # the OpenID code shows the bare exchange id: it opens no VC API exchange without the PIN
+    offer_uri = parse_qs(urlsplit(_decode(phone, "img[data-qr=oid4vci]")).query)["credential_offer_uri"][0]
+    bare = offer_uri.rsplit("/", 1)[-1]
+    assert phone.request.post(live_server.url(f"/workflows/claim/exchanges/{bare}"), data={}).status == 403
+    wrong = "000000" if issued["offer"]["txCode"] != "000000" else "111111"
+    phone.fill("input[name=pin]", wrong)
+    phone.click("[data-pin-form] button[type=submit]")
+    assert phone.locator("[data-pin-error]").get_attribute("data-pin-error") == "4"
+    phone.locator("[data-pin-form]").screenshot(path=str(screenshots / "claim-page-phone-pin-form-en.png"))
+    phone.fill("input[name=pin]", issued["offer"]["txCode"])
+    phone.click("[data-pin-form] button[type=submit]")
+    phone.wait_for_selector("img[data-qr=lcw]")
+    phone.screenshot(path=str(screenshots / "claim-page-phone-pin-en.png"), full_page=True)
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    lcw = _decode(phone, "img[data-qr=lcw]")
+    assert lcw == phone.locator("a[data-open=lcw]").get_attribute("href") == issued["offer"]["lcw"]
+    params = parse_qs(urlsplit(lcw).query)
+    holder = Holder()
+    vp = holder.did_auth(challenge=params["challenge"][0], domain=None, suite="Ed25519Signature2020")
+    answer = phone.request.post(params["vc_request_url"][0], data=vp)
+    assert answer.status == 200, answer.text()
+    assert answer.json()["credentialSubject"]["id"] == holder.did

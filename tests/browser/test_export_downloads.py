@@ -37,6 +37,7 @@ def test_verify_an_uploaded_europass_copy(page, live_server, credential_id, scre
     with page.expect_navigation():
         page.get_by_role("button", name="Verify", exact=True).click()
     assert page.locator("[data-verdict]").get_attribute("data-verdict") == "verified"
+    assert page.locator("[data-verdict]").get_attribute("data-issuer-trust") == "hosted"  # as for the original
     card = page.locator("section[data-elm=linked]")
     assert "This is an unsealed Europass (ELM) copy" in card.inner_text()
     assert card.locator(f"a[href$='/credentials/{credential_id}']").inner_text() == f"urn:uuid:{credential_id}"

@@ -7,8 +7,6 @@ import pytest
 
 from tests.conftest import BASE_URL
 
-LEARNER = {"name": "Alex Muster", "email": "alex.muster@example.org"}
-
 
 def path_of(url: str) -> str:
     assert url.startswith(BASE_URL), url
@@ -22,12 +20,10 @@ def offer_uri_path(offer: dict) -> str:
 
 
 @pytest.fixture
-def issue_with_offer(client, auth):
+def issue_with_offer(api):
+    """``api.issue`` of HV-2S with a claim ``offer`` (``True`` or the offer object); the response JSON."""
     def issue(offer=True, **extra) -> dict:
-        body = {"course": "HV-2S", "learner": LEARNER, "offer": offer, **extra}
-        response = client.post("/api/v1/credentials", json=body, headers=auth)
-        assert response.status_code == 201, response.get_json()
-        return response.get_json()
+        return api.issue(offer=offer, **extra)
     return issue
 
 

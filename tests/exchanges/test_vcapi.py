@@ -8,7 +8,7 @@ import pytest
 
 from issuer.signing import keys as K
 from tests.conftest import BASE_URL
-from tests.exchanges.conftest import offer_uri_path, path_of
+from tests.exchanges.conftest import offer_uri_path, path_of, unquote
 from tests.exchanges.holder import Holder
 
 
@@ -158,3 +158,46 @@ def test_lcw_legacy_link_tolerates_our_domain_only(client, issue_with_offer, dom
     params = parse_qs(urlsplit(issue_with_offer()["offer"]["lcw"]).query)
     vp = Holder().did_auth(challenge=params["challenge"][0], domain=domain, suite="Ed25519Signature2020")
     assert client.post(path_of(params["vc_request_url"][0]), json=vp).status_code == status
+
+
+def _bare(offer: dict) -> str:
+    """The exchange id the OpenID credential offer shows (no PIN tag)."""
+    return offer_uri_path(offer).rsplit("/", 1)[-1]
+
+
+def test_an_offer_with_a_pin_opens_its_vc_api_exchange_only_with_the_pin_tag(client, auth, issue_with_offer):
+    """VC API wallets cannot send a PIN: the bare exchange id, which anyone who sees the OpenID QR
+    code learns, must not claim a PIN offer; only the tagged links (shown after the PIN) do."""
+    issued = issue_with_offer({"txCode": True})
+    offer, bare = issued["offer"], _bare(issued["offer"])
+    tagged = path_of(offer["vcapi"]).rsplit("/", 1)[-1]
+    assert tagged.startswith(bare + ".") and len(tagged) > len(bare) + 20
+    assert tagged in offer["lcw"] and tagged in offer["interactionUrl"] and tagged in unquote(offer["lcwRequest"])
+    for response in (client.post(f"/workflows/claim/exchanges/{bare}", json={}),
+                     client.get(f"/workflows/claim/exchanges/{bare}/protocols"),
+                     client.get(f"/workflows/claim/exchanges/{bare}"),
+                     client.get(f"/interactions/{bare}?iuv=1", headers={"Accept": "application/json"})):
+        assert response.status_code == 403, response.get_data(as_text=True)
+        assert response.mimetype == "application/problem+json" and response.get_json()["code"] == "tx_code_required"
+    holder = Holder()
+    params = parse_qs(urlsplit(offer["lcw"]).query)
+    vp = holder.did_auth(challenge=params["challenge"][0], domain=None, suite="Ed25519Signature2020")
+    assert client.post(f"/workflows/claim/exchanges/{bare}", json=vp).status_code == 403  # the LCW legacy post
+    wrong = f"/workflows/claim/exchanges/{bare}.{'A' * 43}"
+    assert client.post(wrong, json={}).status_code == 404
+    assert client.get(f"/interactions/{bare}.{'A' * 43}?iuv=1", headers={"Accept": "application/json"}
+                      ).status_code == 404
+    assert client.get(f"/workflows/claim/exchanges/{tagged}").get_json()["exchange"]["state"] == "pending"
+    assert client.get(path_of(offer["interactionUrl"]), headers={"Accept": "application/json"}
+                      ).get_json()["protocols"]["vcapi"] == offer["vcapi"]
+    answer = client.post(path_of(params["vc_request_url"][0]), json=vp)
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["credentialSubject"]["id"] == holder.did
+    claim = client.get(f"/api/v1/credentials/{issued['id']}", headers=auth).get_json()["claim"]
+    assert claim["claimed"] and claim["protocol"] == "lcw"
+
+
+def test_a_tag_on_an_offer_without_a_pin_is_not_found(client, issue_with_offer):
+    offer = issue_with_offer()["offer"]
+    assert "." not in path_of(offer["vcapi"]).rsplit("/", 1)[-1]
+    assert client.post(path_of(offer["vcapi"]) + ".x", json={}).status_code == 404

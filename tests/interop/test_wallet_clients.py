@@ -19,12 +19,11 @@ from issuer import create_app
 from issuer.exchanges.key_proof import did_jwk
 from issuer.service import build_service
 from issuer.demo.setup import demo_api_keys, initialize
-from tests.conftest import make_config
+from tests.conftest import ApiActions, make_config
 from tests.interop import wallet_clients
 from tests.interop.harness import HarnessError
 
 LDP, JWT = "AchievementCredential_ldp_vc", "AchievementCredential_jwt_vc_json"
-LEARNER = {"name": "Jana Novak", "email": "jana.novak@example.org"}
 
 
 class _Quiet(WSGIRequestHandler):
@@ -40,14 +39,12 @@ class Live:
         initialize(self.service, load_demo=True)
         self.server.app = create_app(service=self.service)
         self.client = self.server.app.test_client()
-        self.auth = {"Authorization": f"Bearer {demo_api_keys(self.service)['emob-academy']}"}
+        self.api = ApiActions(self.client, demo_api_keys(self.service))
+        self.auth = self.api.headers("emob-academy")
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def issue(self, offer=True) -> dict:
-        response = self.client.post("/api/v1/credentials", json={"course": "HV-2S", "learner": LEARNER,
-                                                                 "offer": offer}, headers=self.auth)
-        assert response.status_code == 201, response.get_json()
-        return response.get_json()
+        return self.api.issue(offer=offer)
 
     def local(self, url: str) -> str:
         return url.replace(self.base_url, "")
@@ -139,10 +136,12 @@ def test_openid4vc_client_with_a_wrong_pin_gets_invalid_grant(live):
                                                      "configurations": [LDP], "allowInsecure": True})
 
 
+@pytest.mark.parametrize("pin", [False, True], ids=["no-pin", "pin"])
 @pytest.mark.parametrize("form,field", [("legacy", "lcw"), ("request", "lcwRequest"),
                                         ("interaction", "interactionUrl")])
-def test_lcw_holder_follows_each_link_form(live, node_harness, form, field):
-    issued = live.issue()
+def test_lcw_holder_follows_each_link_form(live, node_harness, form, field, pin):
+    """With a PIN, the links are the ones the claim page shows after the PIN (they carry its tag)."""
+    issued = live.issue({"txCode": True} if pin else True)
     answer = wallet_clients.run("lcw-holder.mjs", {"link": issued["offer"][field]})
     assert answer["form"] == form and len(answer["credentials"]) == 1
     if form != "legacy":
@@ -152,6 +151,26 @@ def test_lcw_holder_follows_each_link_form(live, node_harness, form, field):
     assert claim["protocol"] == ("lcw" if form == "legacy" else "vcapi") and claim["holder"] == answer["holder"]
     with pytest.raises(HarnessError, match="409"):  # used: already claimed
         wallet_clients.run("lcw-holder.mjs", {"link": issued["offer"][field]})
+
+
+@pytest.mark.parametrize("form,field", [("legacy", "lcw"), ("request", "lcwRequest"),
+                                        ("interaction", "interactionUrl")])
+def test_lcw_holder_gets_nothing_from_a_pin_offer_without_the_pin(live, form, field):
+    """The bare exchange id (what the OpenID QR code shows) in any LCW link form: 403, nothing claimed."""
+    issued = live.issue({"txCode": True})
+    tagged = issued["offer"]["vcapi"].rsplit("/", 1)[-1]
+    link = issued["offer"][field].replace(tagged, tagged.split(".")[0])
+    assert link != issued["offer"][field]
+    with pytest.raises(HarnessError, match="403"):
+        wallet_clients.run("lcw-holder.mjs", {"link": link})
+    claim = live.client.get(f"/api/v1/credentials/{issued['id']}", headers=live.auth).get_json()["claim"]
+    assert claim["claimed"] is False
+
+
+def test_vcalm_holder_with_a_pin_offer(live, node_harness):
+    issued = live.issue({"txCode": True})
+    answer = wallet_clients.run("vcalm-holder.mjs", {"interactionUrl": issued["offer"]["interactionUrl"]})
+    _check_ldp(live, node_harness, answer["credentials"][0], answer["holder"])
 
 
 def test_vcalm_holder_and_revocation_reaches_the_claimed_copy(live, node_harness):

@@ -13,6 +13,7 @@ from unittest import mock
 from urllib.parse import unquote
 
 from issuer.status import lists
+from tests.conftest import ApiActions
 
 BASE = "http://localhost:5000"
 COURSES = {"emob-academy": ["HV-2S", "HV-REFRESH", "HV-3S", "BAT-SERVICE", "CHG-INSTALL"],
@@ -29,10 +30,8 @@ ACTIONS = {"fresh": [], "revoked": ["revoke"], "suspended": ["suspend"], "unsusp
 
 
 def issue(client, key: str, course: str, learner: dict, **extra) -> dict:
-    response = client.post("/api/v1/credentials", json={"course": course, "learner": learner, **extra},
-                           headers={"Authorization": f"Bearer {key}"})
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
+    """Issue with API key ``key`` (:class:`tests.conftest.ApiActions`); the response JSON."""
+    return ApiActions(client, {}).issue(course, key=key, learner=learner, **extra)
 
 
 def change(client, key: str, credential_id: str, action: str) -> None:

@@ -17,13 +17,13 @@ from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
 from ...api.context import db, db_write, service
-from ...errors import IssuerError, NotFound
+from ...errors import IssuerError, NotFound, ValidationFailed
 from ...store import staff
 from ...store.models import ConsoleUser, Provider
 from ..render import page
 
 __all__ = ["bp", "current_user", "current_provider", "requires", "render", "fingerprint", "start_session",
-           "end_session", "write_session", "actor", "flash_message", "SESSION_KEY", "role_name", "ROLE_NAMES"]
+           "end_session", "uploaded_image", "write_session", "actor", "flash_message", "SESSION_KEY", "role_name", "ROLE_NAMES"]
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 SESSION_KEY = "console"
@@ -72,6 +72,21 @@ def current_provider(write_session=None) -> Provider:
     """The signed-in account's provider (as an object of ``write_session`` when given)."""
     user = current_user()
     return (write_session or db()).get(Provider, user.provider_id)
+
+
+def uploaded_image(field: str) -> tuple[bytes, str]:
+    """The PNG or SVG file of form field ``field``: at most ``MAX_UPLOAD_BYTES`` + 1 bytes (the
+    image checks refuse more) and its media type, the browser's or, when the browser sent another,
+    the one its ``.png``/``.svg`` name says. No file chosen: ``ValidationFailed`` (422)."""
+    upload = request.files.get(field)
+    if upload is None or not upload.filename:
+        raise ValidationFailed(_("Choose a PNG or SVG file."))
+    data = upload.read(service().config["MAX_UPLOAD_BYTES"] + 1)
+    media_type = upload.mimetype
+    if media_type not in ("image/png", "image/svg+xml"):
+        name = upload.filename.lower()
+        media_type = "image/svg+xml" if name.endswith(".svg") else "image/png" if name.endswith(".png") else media_type
+    return data, media_type
 
 
 def write_session():

@@ -10,8 +10,8 @@ import logging
 from flask import Response, jsonify, redirect, request
 from flask_babel import gettext as _
 
-from ...api.context import db, service
-from ...errors import IssuerError, ValidationFailed
+from ...api.context import committing, db, service
+from ...errors import ValidationFailed
 from ...intake.batch_csv import parse_batch_csv
 from ...jobs import batches as jobs_batches
 from ...jobs.queue import queue_for
@@ -79,15 +79,11 @@ def submit_class():
         session.rollback()
         raise ValidationFailed(_("%(n)d rows cannot be issued; nothing was issued.", n=len(problems)))
     batch_id = svc.new_id()
-    try:
+    with committing(session):
         batch = jobs_batches.submit(session, provider, valid, problems, batch_id=batch_id, now=svc.clock(),
                                     on_invalid=on_invalid, source="csv", chunk_size=svc.config["BATCH_CHUNK_SIZE"],
                                     actor=actor(), idempotency_key=None,
                                     fingerprint=jobs_batches.batch_fingerprint({"console": text}))
-        session.commit()
-    except IssuerError:
-        session.rollback()
-        raise
     try:
         queue_for(svc).enqueue_batch(batch_id, batch["total"], batch["chunk_size"])
         batch_store.mark_enqueued(session, batch_id, svc.clock())

@@ -10,13 +10,13 @@ from __future__ import annotations
 from flask import redirect, request
 from flask_babel import gettext as _
 
-from ...api.context import db, service
+from ...api.context import committing, db, service
 from ...delivery.artifacts import store_course_image
 from ...errors import BadRequest, IssuerError, ValidationFailed
 from ...intake.strict_json import JsonError, strict_loads
 from ...skills import catalogue
 from ...store import console as views
-from .base import bp, current_provider, flash_message, render, requires, write_session
+from .base import bp, current_provider, flash_message, render, requires, uploaded_image, write_session
 
 __all__ = ["courses", "course", "new_course", "edit_course", "change_skills", "upload_image", "retire",
            "import_catalogue", "course_document", "form_course"]
@@ -73,12 +73,8 @@ def form_course(form, base: dict | None = None) -> dict:
 def _import_one(entry: dict) -> None:
     session = write_session()
     provider = current_provider(session)
-    try:
+    with committing(session):
         catalogue.import_courses(session, provider, {"courses": [entry]})
-        session.commit()
-    except IssuerError:
-        session.rollback()
-        raise
 
 
 def _problems(exc: IssuerError) -> list[str]:
@@ -182,23 +178,12 @@ def change_skills(code: str):
 @requires("manage")
 def upload_image(code: str):
     """Upload the course's badge image (PNG or SVG, validated as ``PUT /api/v1/courses/<code>/image``)."""
-    upload = request.files.get("image")
-    if upload is None or not upload.filename:
-        raise ValidationFailed(_("Choose a PNG or SVG file."))
-    data = upload.read(service().config["MAX_UPLOAD_BYTES"] + 1)
-    media_type = upload.mimetype
-    if media_type not in ("image/png", "image/svg+xml"):
-        media_type = "image/svg+xml" if upload.filename.lower().endswith(".svg") else \
-            "image/png" if upload.filename.lower().endswith(".png") else media_type
+    data, media_type = uploaded_image("image")
     session = write_session()
     provider = current_provider(session)
     row = views.get_course(session, provider, code)
-    try:
+    with committing(session):
         store_course_image(session, row, data, media_type)
-        session.commit()
-    except IssuerError:
-        session.rollback()
-        raise
     flash_message(_("Badge image uploaded."))
     return redirect(f"/console/courses/{code}", 303)
 

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from flask import redirect, request
 from flask_babel import gettext as _
 
-from ...api.context import db, service
+from ...api.context import committing, db, service
 from ...errors import BadRequest, IssuerError, ValidationFailed
 from ...exchanges.offers import claim_summary
 from ...status import revocation
@@ -105,13 +105,9 @@ def change_status(credential_id: str):
     reason = request.form.get("reason", "").strip() or None
     session = write_session()
     provider = current_provider(session)
-    try:
+    with committing(session):
         _row, changed = revocation.change_status(session, provider, credential_id, action, reason=reason,
                                                  actor=actor(), now=service().clock())
-        session.commit()
-    except IssuerError:
-        session.rollback()
-        raise
     done = {"revoke": _("The credential is revoked."), "suspend": _("The credential is suspended."),
             "unsuspend": _("The credential is active again.")}[action]
     flash_message(done if changed else _("Nothing changed: the credential already had that status."))

@@ -6,8 +6,7 @@ from __future__ import annotations
 from flask import redirect, request
 from flask_babel import gettext as _
 
-from ...api.context import db, service
-from ...errors import IssuerError
+from ...api.context import committing, db, service
 from ...notify import dispatch, webhooks
 from ...notify.events import EVENT_TYPES
 from ...signing.keystore import SecretBox
@@ -39,14 +38,10 @@ def create_webhook():
     session = write_session()
     provider = current_provider(session)
     body = {"url": request.form.get("url", "").strip(), "events": request.form.getlist("event")}
-    try:
+    with committing(session):
         endpoint, secret = webhooks.create_endpoint(session, provider.id, body,
                                                     box=SecretBox(svc.config["SECRET_KEY"]), now=svc.clock(),
                                                     check_url=dispatch.webhook_fetcher(svc).check_url)
-        session.commit()
-    except IssuerError:
-        session.rollback()
-        raise
     return _page(status=201, secret={"id": endpoint.id, "url": endpoint.url, "value": secret})
 
 
@@ -55,13 +50,9 @@ def create_webhook():
 def delete_webhook(endpoint_id: str):
     """Delete an endpoint; its pending deliveries are cancelled."""
     session = write_session()
-    try:
+    with committing(session):
         cancelled = webhooks.delete_endpoint(session, current_provider(session).id, endpoint_id,
                                              now=service().clock())
-        session.commit()
-    except IssuerError:
-        session.rollback()
-        raise
     flash_message(_("Webhook deleted; %(n)d pending deliveries cancelled.", n=cancelled))
     return redirect("/console/notifications", 303)
 
@@ -83,12 +74,8 @@ def webhook(endpoint_id: str):
 def redeliver(endpoint_id: str, delivery_id: str):
     """Send a delivery again, now, with a fresh retry schedule."""
     session = write_session()
-    try:
+    with committing(session):
         webhooks.redeliver(session, current_provider(session).id, endpoint_id, delivery_id, now=service().clock())
-        session.commit()
-    except IssuerError:
-        session.rollback()
-        raise
     flash_message(_("The message is queued again."))
     return redirect(f"/console/notifications/webhooks/{endpoint_id}", 303)
 

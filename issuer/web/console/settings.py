@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask import redirect, request
 from flask_babel import gettext as _
 
-from ...api.context import db, service
+from ...api.context import committing, db, service
 from ...delivery.artifacts import store_issuer_logo
-from ...errors import Conflict, IssuerError, NotFound, ValidationFailed
+from ...delivery.elm import issuer_gaps
+from ...errors import Conflict, NotFound, ValidationFailed
 from ...store import clients, staff, tenants
 from ...store import console as views
-from .base import bp, current_provider, current_user, flash_message, render, requires, write_session
+from .base import bp, current_provider, current_user, flash_message, render, requires, uploaded_image, \
+    write_session
 
 __all__ = ["settings", "save_profile", "create_key", "revoke_key", "create_client", "revoke_client", "rotate",
            "compromise", "upload_logo", "users", "create_user", "change_user"]
@@ -21,7 +23,8 @@ def _settings_page(*, status: int = 200, **extra):
     provider = current_provider()
     return render("console/settings.html", status=status, issuers=views.issuers_of(session, provider),
                   keys=views.api_keys_of(session, provider), oauth_clients=clients.clients_of(session, provider),
-                  scopes=clients.SCOPES, schemes=tenants.LEGAL_IDENTIFIER_SCHEMES, **extra)
+                  scopes=clients.SCOPES, schemes=tenants.LEGAL_IDENTIFIER_SCHEMES,
+                  elm_gaps=lambda issuer: issuer_gaps(issuer.country_code, issuer.legal_identifier), **extra)
 
 
 @bp.get("/settings")
@@ -39,7 +42,7 @@ def save_profile(slug: str):
     session = write_session()
     issuer = tenants.get_issuer(session, slug, current_provider(session))
     form = request.form
-    try:
+    with committing(session):
         issuer.name = tenants.check_name(form.get("name", "")[:200], "issuer name")
         issuer.description = form.get("description", "").strip()[:5000] or None
         url = form.get("url", "").strip()
@@ -53,10 +56,6 @@ def save_profile(slug: str):
                                    scheme=form.get("legalIdentifierScheme") or None)
         if not form.get("country", "").strip():
             issuer.country_code = None
-        session.commit()
-    except IssuerError:
-        session.rollback()
-        raise
     flash_message(_("Issuer profile saved."))
     return redirect("/console/settings", 303)
 
@@ -71,22 +70,11 @@ def _scopes(form) -> list[str] | None:
 def upload_logo(slug: str):
     """Upload the issuer's logo (PNG or SVG, validated as badge images); credentials issued from
     now on show it as the issuer's ``image``."""
-    upload = request.files.get("logo")
-    if upload is None or not upload.filename:
-        raise ValidationFailed(_("Choose a PNG or SVG file."))
-    data = upload.read(service().config["MAX_UPLOAD_BYTES"] + 1)
-    media_type = upload.mimetype
-    if media_type not in ("image/png", "image/svg+xml"):
-        name = upload.filename.lower()
-        media_type = "image/svg+xml" if name.endswith(".svg") else "image/png" if name.endswith(".png") else media_type
+    data, media_type = uploaded_image("logo")
     session = write_session()
     issuer = tenants.get_issuer(session, slug, current_provider(session))
-    try:
+    with committing(session):
         store_issuer_logo(session, issuer, data, media_type)
-        session.commit()
-    except IssuerError:
-        session.rollback()
-        raise
     flash_message(_("Logo uploaded."))
     return redirect("/console/settings", 303)
 
@@ -151,14 +139,10 @@ def rotate(slug: str):
     """Rotate an issuer's signing keys: new keys sign from now on; the old public keys stay
     published, so credentials issued before keep verifying."""
     session = write_session()
-    try:
+    with committing(session):
         issuer = tenants.get_issuer(session, slug, current_provider(session), lock=True)
         new = tenants.rotate_keys(session, issuer, service().vault, service().clock(),
                                   jwt_algorithm=service().config["JWT_ALGORITHM"])
-        session.commit()
-    except IssuerError:
-        session.rollback()
-        raise
     flash_message(_("New signing keys: %(keys)s.", keys=", ".join(k.fragment for k in new)))
     return redirect("/console/settings", 303)
 
@@ -171,14 +155,10 @@ def compromise(slug: str, fragment: str):
     verifier names the reason; an active key is replaced by fresh keys (security catalog T-14)."""
     note = request.form.get("note", "").strip()[:500] or None
     session = write_session()
-    try:
+    with committing(session):
         issuer = tenants.get_issuer(session, slug, current_provider(session), lock=True)
         new = tenants.compromise_key(session, issuer, fragment, service().vault, service().clock(), note=note,
                                      jwt_algorithm=service().config["JWT_ALGORITHM"])
-        session.commit()
-    except IssuerError:
-        session.rollback()
-        raise
     flash_message(_("Key %(key)s retired as compromised; credentials it signed no longer verify.", key=fragment)
                   + (" " + _("New signing keys: %(keys)s.", keys=", ".join(k.fragment for k in new)) if new else ""),
                   "warn")
@@ -199,13 +179,9 @@ def create_user():
     session = write_session()
     provider = current_provider(session)
     password = staff.new_password()
-    try:
+    with committing(session):
         user = staff.create_user(session, provider, request.form.get("email", ""), request.form.get("role", ""),
                                  password=password, name=request.form.get("name"))
-        session.commit()
-    except IssuerError:
-        session.rollback()
-        raise
     return render("console/users.html", status=201, users=staff.users_of(db(), current_provider()),
                   roles=staff.ROLES, created={"email": user.email, "password": password})
 

@@ -64,12 +64,6 @@ def svg() -> bytes:
     return SVG.encode("utf-8")
 
 
-# A credential and a JWT for round trips through the generated default artwork.
-ROUND_TRIP_JSON = json.dumps({"@context": ["https://www.w3.org/ns/credentials/v2"], "id": "urn:uuid:1",
-                              "name": "Bake ]]> me", "type": ["VerifiableCredential"]})
-ROUND_TRIP_JWT = "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJkaWQ6a2V5OnoifQ.c2lnbmF0dXJl"
-
-
 @pytest.fixture(scope="module")
 def badge_png() -> bytes:
     """The default badge artwork, rasterized (a real 400x400 PNG)."""

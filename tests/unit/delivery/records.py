@@ -28,5 +28,6 @@ def record(**changes) -> CredentialRecord:
                 SkillFact(name="Safety analysis", code="SA", level=2, framework="Test matrix", framework_code="TM",
                           url="https://skills.example/skills/TM/SA")),
         workload_hours=135, ects=5, eqf_level=7, assessment_type="Oral examination", participation_form="online",
-        quality_assurance="Accredited programme.", badge_png=b"\x89PNG\r\n\x1a\n")
+        quality_assurance="Accredited programme.", badge_png=b"\x89PNG\r\n\x1a\n",
+        base_url="https://skills.example")
     return replace(base, **changes)

@@ -14,8 +14,7 @@ from issuer.delivery.baking import (
     unbake,
     unbake_png,
 )
-from issuer.delivery import baking
-from tests.unit.delivery.conftest import ROUND_TRIP_JSON, ROUND_TRIP_JWT, make_png, png_chunk
+from tests.unit.delivery.conftest import make_png, png_chunk
 
 
 def _credential_chunks(png: bytes) -> list[bytes]:
@@ -23,16 +22,16 @@ def _credential_chunks(png: bytes) -> list[bytes]:
             if c.type == b"iTXt" and bytes(c.data).startswith(b"openbadgecredential\0")]
 
 
-
-
 def _insert_after_ihdr(png: bytes, *chunks: bytes) -> bytes:
     ihdr_end = len(PNG_SIGNATURE) + 25
     return png[:ihdr_end] + b"".join(chunks) + png[ihdr_end:]
 
 
+@pytest.mark.parametrize("image", ["png", "badge_png"])  # a tiny image and the default badge artwork
 @pytest.mark.parametrize("kind", ["credential_json", "credential_jwt"])
-def test_round_trip(png, kind, request):
-    credential = request.getfixturevalue(kind)
+def test_round_trip(image, kind, request):
+    png, credential = request.getfixturevalue(image), request.getfixturevalue(kind)
+    assert unbake_png(png) is None
     baked = bake_png(png, credential)
     assert unbake_png(baked, strict=True) == credential
     assert unbake(baked) == credential
@@ -133,22 +132,3 @@ def test_bake_sniffs_png(png, credential_jwt):
 def test_bake_drops_data_after_iend(png, credential_jwt):
     baked = bake_png(png + b"<html>trailer</html>", credential_jwt)
     assert baked.endswith(b"IEND\xaeB`\x82")
-
-
-@pytest.mark.parametrize("credential", [ROUND_TRIP_JSON, ROUND_TRIP_JWT])
-def test_png_round_trip_and_rebake_replaces(badge_png, credential):
-    baked = baking.bake_png(badge_png, credential)
-    assert baking.unbake_png(baked) == credential
-    assert len(_credential_chunks(baked)) == 1
-    rebaked = baking.bake_png(baked, ROUND_TRIP_JWT if credential == ROUND_TRIP_JSON else ROUND_TRIP_JSON)
-    assert len(_credential_chunks(rebaked)) == 1
-    assert baking.unbake_png(rebaked) != credential
-    assert baking.unbake_png(badge_png) is None
-    chunks = [c.type for c in baking.iter_png_chunks(baked)]
-    assert chunks.index(b"iTXt") < chunks.index(b"IDAT")  # before the image data
-
-
-def test_bad_credentials_are_not_baked(badge_png):
-    for bad in ("", "not json and not a jwt", "[1,2]"):
-        with pytest.raises(baking.BakingError):
-            baking.bake_png(badge_png, bad)

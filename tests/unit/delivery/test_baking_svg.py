@@ -6,9 +6,6 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from issuer.delivery import baking
-from tests.unit.delivery.conftest import ROUND_TRIP_JSON, ROUND_TRIP_JWT
-
 from issuer.delivery.baking import (
     OB3_NAMESPACE,
     BakingError,
@@ -25,10 +22,13 @@ def _credentials(svg: bytes) -> list[ET.Element]:
     return list(ET.fromstring(svg).iter(TAG))
 
 
+@pytest.mark.parametrize("image", ["svg", "badge_svg"])  # a tiny image and the default badge artwork
 @pytest.mark.parametrize("kind", ["credential_json", "credential_jwt"])
-def test_round_trip(svg, kind, request):
-    credential = request.getfixturevalue(kind)
+def test_round_trip(image, kind, request):
+    svg, credential = request.getfixturevalue(image), request.getfixturevalue(kind)
+    assert unbake_svg(svg) is None
     baked = bake_svg(svg, credential)
+    assert f'xmlns:openbadges="{OB3_NAMESPACE}"' in baked.decode()
     assert unbake_svg(baked, strict=True) == credential
     assert unbake(baked) == credential
 
@@ -146,23 +146,3 @@ def test_not_svg(bad, credential_jwt):
         unbake(bad)
     with pytest.raises(BakingError):
         bake(bad, credential_jwt)
-
-
-@pytest.mark.parametrize("credential", [ROUND_TRIP_JSON, ROUND_TRIP_JWT])
-def test_svg_round_trip_and_rebake_replaces(badge_svg, credential):
-    baked = baking.bake_svg(badge_svg, credential)
-    text = baked.decode()
-    assert 'xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"' in text
-    assert baking.unbake_svg(baked) == credential
-    if credential is ROUND_TRIP_JWT:
-        assert f'verify="{ROUND_TRIP_JWT}"' in text
-    else:
-        assert "<![CDATA[" in text
-    rebaked = baking.bake_svg(baked, ROUND_TRIP_JWT if credential == ROUND_TRIP_JSON else ROUND_TRIP_JSON)
-    assert rebaked.decode().count("<openbadges:credential") == 1
-    assert baking.unbake_svg(rebaked) != credential
-
-
-def test_unbake_sniffs_the_format(badge_png, badge_svg):
-    assert baking.unbake(baking.bake_png(badge_png, ROUND_TRIP_JWT)) == ROUND_TRIP_JWT
-    assert baking.unbake(baking.bake_svg(badge_svg, ROUND_TRIP_JSON)) == ROUND_TRIP_JSON

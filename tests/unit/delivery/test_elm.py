@@ -7,8 +7,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from issuer.delivery.elm import ElmNotAvailable, build_elm, elm_id, volume_of_learning
-from tests.elm_shapes import validate
+import rdflib
+
+from issuer.delivery.elm import EDC_SCHEMA, ElmNotAvailable, build_elm, elm_id, volume_of_learning
+from tests.elm_shapes import check, graph, unsealed_copy_shapes, validate, validate_unsealed_copy
 from tests.spec import spec_path
 from tests.unit.delivery.records import ESCO_DEVELOP_DIGITAL_CONTENT, record
 
@@ -26,8 +28,37 @@ def _spec(document):
     {"language": "xx", "holder_did": "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"},
 ], ids=["full", "grade-and-expiry", "minimal", "german-no-skills", "unknown-language-did-holder"])
 def test_documents_conform_to_edc_generic_full(changes):
-    conforms, report = validate(build_elm(record(**changes)))
+    document = build_elm(record(**changes))
+    conforms, report = validate(document)
     assert conforms, report
+    conforms, report = validate_unsealed_copy(document)
+    assert conforms, report
+
+
+@pytest.mark.parametrize("language,title", [
+    ("en", "Unsealed Europass copy: no electronic seal; the signed Open Badges 3.0 credential "
+           "urn:uuid:6b1f2d7e-0000-4000-8000-000000000001 is the authoritative one"),
+    ("de", "Ungesiegelte Europass-Kopie: kein elektronisches Siegel; maßgeblich ist der signierte "
+           "Open-Badges-3.0-Nachweis urn:uuid:6b1f2d7e-0000-4000-8000-000000000001"),
+])
+def test_credential_schema_says_the_copy_is_unsealed(language, title):
+    schemas = build_elm(record(language=language))["credentialSchema"]
+    assert schemas == [{"id": EDC_SCHEMA, "type": "ShaclValidator2017"},
+                       {"id": "https://skills.example/shapes/elm-unsealed-copy.ttl", "type": "ShaclValidator2017",
+                        "title": {language: title}}]
+
+
+def test_the_unsealed_copy_shape_rejects_a_proof_and_a_missing_original():
+    """The shape named in credentialSchema is not vacuous: a document with a proof, or one that
+    does not name its signed Open Badges original, violates it."""
+    document = build_elm(record())
+    sealed = graph(document)
+    sealed.add((rdflib.URIRef(elm_id(record())), rdflib.URIRef("https://w3id.org/security#proof"), rdflib.BNode()))
+    conforms, results, report = check(sealed, unsealed_copy_shapes())
+    assert not conforms and results == 1 and "no proof or electronic seal" in report
+    document["identifier"]["schemeName"] = "something else"
+    conforms, results, report = check(graph(document), unsealed_copy_shapes())
+    assert not conforms and results == 1 and "names exactly one signed Open Badges 3.0 credential" in report
 
 
 def test_mapping():

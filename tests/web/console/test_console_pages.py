@@ -291,3 +291,23 @@ def test_issuer_logo_is_uploaded_and_shown_in_new_credentials(console, api, clie
     bad = console.post("/console/settings/issuers/emob-academy/logo", {"logo": (io.BytesIO(b"<script/>"), "x.svg")},
                        content_type="multipart/form-data")
     assert bad.status_code == 422
+
+
+def test_settings_say_whether_the_europass_export_works(console, api):
+    """Issue #15: the legal identifier and country set in the console decide the ELM export, and
+    the settings page says so (in the console's language)."""
+    issued = api.issue("HV-2S")
+    page = _html(console.get("/console/settings"))
+    assert 'data-elm-export="available"' in page and 'data-elm-export="missing"' not in page
+    profile = {"name": "Academy of Electromobility", "url": "https://emob.example", "country": "AT",
+               "legalIdentifier": "", "legalIdentifierScheme": ""}
+    assert console.post("/console/settings/issuers/emob-academy", profile).status_code == 303
+    german = _html(console.get("/console/settings?lang=de"))
+    assert 'data-elm-export="missing"' in german and "Europass-Export (ELM): nicht verfügbar" in german
+    refused = api.client.get(f"/credentials/{issued['id']}.elm.json")
+    assert refused.status_code == 409 and refused.get_json()["missing"] == ["legal identifier"]
+    profile.update(legalIdentifier="FN 512345 k", legalIdentifierScheme="registration")
+    assert console.post("/console/settings/issuers/emob-academy", profile).status_code == 303
+    assert 'data-elm-export="available"' in _html(console.get("/console/settings"))
+    document = api.client.get(f"/credentials/{issued['id']}.elm.json").get_json()
+    assert document["issuer"]["registration"]["notation"] == "FN 512345 k"

@@ -65,6 +65,14 @@ class Service:
         """A new session; pass ``write=True`` for a transaction that will write (SQLite: BEGIN IMMEDIATE)."""
         return self.write_sessions() if write else self.sessions()
 
+    def close(self) -> None:
+        """Stop the job queue made for this service (its in-process worker and periodic functions,
+        or its broker connections), then close the database connections."""
+        if self.jobs is not None:
+            self.jobs.close()
+            self.jobs = None
+        self.engine.dispose()
+
 
 def issued_origin(engine: Engine) -> str | None:
     """The origin (``scheme://host[:port]``) under which the latest credential was issued, read from

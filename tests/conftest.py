@@ -70,9 +70,7 @@ def service(tmp_path, database_url):
     svc = build_service(make_config(tmp_path, database_url))
     initialize(svc, load_demo=False)
     yield svc
-    if svc.jobs is not None:  # the in-process job runner of a test that submitted a batch
-        svc.jobs.close()
-    svc.engine.dispose()
+    svc.close()  # and the in-process job runner of a test that submitted a batch
 
 
 @pytest.fixture

@@ -42,7 +42,7 @@ def make_app(tmp_path, database_url):
             client.close()
             client.connection_pool.disconnect()
     for svc in made:
-        svc.engine.dispose()
+        svc.close()
 
 
 def assert_429(response):

@@ -35,7 +35,7 @@ def test_readyz_reports_pending_migrations_and_unloadable_keys(tmp_path, databas
     assert "master" not in answer.get_data(as_text=True) and "key-" not in answer.get_data(as_text=True)
     command.downgrade(alembic_config(database_url), "0003_exports_legal_identifier")  # one migration back
     assert app.test_client().get("/readyz").get_json()["checks"]["migrations"] == "pending"
-    wrong_key.engine.dispose()
+    wrong_key.close()
 
 
 def test_readyz_without_database(app, service):
@@ -44,7 +44,7 @@ def test_readyz_without_database(app, service):
     try:
         answer = app.test_client().get("/readyz")
     finally:
-        service.engine.dispose()
+        service.close()
         service.engine = working
     assert answer.status_code == 503 and answer.get_json()["checks"]["database"] == "unreachable"
     assert "nobody" not in answer.get_data(as_text=True)
@@ -91,8 +91,8 @@ def test_metrics_access_is_restricted(tmp_path, database_url, client):
     closed_service = build_service(make_config(tmp_path, database_url, METRICS_ALLOW=""))
     closed = create_app(service=closed_service).test_client()
     assert closed.get("/metrics").status_code == 404
-    svc.engine.dispose()
-    closed_service.engine.dispose()
+    svc.close()
+    closed_service.close()
 
 
 def test_request_id_is_echoed_or_made_and_in_every_problem(client):

@@ -40,7 +40,7 @@ def live_server(tmp_path, database_url):
     server.shutdown()
     thread.join(5)
     server.server_close()
-    svc.engine.dispose()
+    svc.close()
 
 
 def test_schemathesis_finds_no_server_error_and_no_nonconforming_response(live_server, tmp_path):

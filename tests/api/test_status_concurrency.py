@@ -37,7 +37,7 @@ def _issue_worker(config: dict, provider_slug: str, course: str, n: int) -> int:
             issuance.issue_credential(session, provider, request, ctx, actor="load-test")
             session.commit()
             done += 1
-    service.engine.dispose()
+    service.close()
     return done
 
 
@@ -88,7 +88,7 @@ def test_positions_are_random_and_lists_roll_over(tmp_path, database_url):
     assert lists[0].full and lists[1].full and not lists[2].full
     assert max(positions) > 131072 // 2 and min(positions) < 131072 // 2  # not sequential
     assert len(set(positions)) > 95
-    svc.engine.dispose()
+    svc.close()
 
 
 def test_hundred_concurrent_revocations_are_all_published(service, demo, app):

@@ -34,7 +34,7 @@ def remote_service(tmp_path, database_url):
     svc = build_service(make_config(tmp_path, database_url, VERIFY_REMOTE_DID_WEB=True))
     initialize(svc, load_demo=False)
     yield svc
-    svc.engine.dispose()
+    svc.close()
 
 
 def _served(issuer, form: str) -> bytes:

@@ -127,7 +127,7 @@ def test_did_web_ssrf_targets_never_connect(tmp_path, database_url, issued, clie
     report = remote_client.post("/api/v1/verify", json=forged).get_json()
     assert report["verified"] is False
     assert no_network == []
-    svc.engine.dispose()
+    svc.close()
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:22/", "http://169.254.169.254/latest/meta-data/",

@@ -38,7 +38,7 @@ def service(tmp_path, database_url):
     svc = build_service(make_config(tmp_path, database_url, RATE_LIMITS_ENABLED=False))
     initialize(svc, load_demo=False)
     yield svc
-    svc.engine.dispose()
+    svc.close()
 
 
 @pytest.fixture
@@ -170,7 +170,7 @@ def test_plain_http_goes_through_the_fetcher_when_the_test_setting_allows_it(tmp
     response = client.post("/api/v1/verify", json={"url": "http://127.0.0.1:9/x.json"})
     assert response.status_code == 400 and seen == ["http://127.0.0.1:9/x.json"]
     assert client.post("/api/v1/verify", json={"url": "/etc/passwd"}).status_code == 422
-    svc.engine.dispose()
+    svc.close()
 
 
 OWN_LINKS = ["", ".json", ".jwt", ".png", ".svg", ".png?form=jwt", ".svg?form=jwt", "/verify", ".json?vc=1"]

@@ -90,7 +90,7 @@ def test_structural_limits_are_settings(tmp_path, database_url, issued):
     assert _parsing(report)["detail"] == {"limit": "VERIFY_MAX_ARRAY_ITEMS", "max": 3,
                                          "found": _parsing(report)["detail"]["found"],
                                          "at": _parsing(report)["detail"]["at"]}
-    svc.engine.dispose()
+    svc.close()
 
 
 def test_a_jsonld_deadline_is_a_named_report_not_a_500(tmp_path, database_url, issued):
@@ -108,7 +108,7 @@ def test_a_jsonld_deadline_is_a_named_report_not_a_500(tmp_path, database_url, i
             "JSONLD_DEADLINE_SECONDS", "JSONLD_BUDGET_SECONDS")
     finally:
         workers.configure(deadline=2.0, budget_s=3.0)
-        svc.engine.dispose()
+        svc.close()
 
 
 def test_coverage_stops_checking_when_the_request_budget_is_spent(tmp_path, database_url, issued):
@@ -125,4 +125,4 @@ def test_coverage_stops_checking_when_the_request_budget_is_spent(tmp_path, data
         assert all("JSONLD_BUDGET_SECONDS" in r for r in reasons), reasons
     finally:
         workers.configure(deadline=2.0, budget_s=3.0)
-        svc.engine.dispose()
+        svc.close()

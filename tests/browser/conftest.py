@@ -74,7 +74,7 @@ def live_server(tmp_path_factory):
     server.shutdown()
     server.server_close()
     thread.join(timeout=5)
-    service.engine.dispose()
+    service.close()
 
 
 @pytest.fixture(scope="session")

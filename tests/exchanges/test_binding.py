@@ -74,8 +74,8 @@ def test_migration_down_and_up_again(service):
     assert {"credential_offer", "credential_claim", "exchange_nonce"} <= tables()
     below = ScriptDirectory.from_config(cfg).get_revision("0004_wallets_offers").down_revision
     command.downgrade(cfg, below)
-    service.engine.dispose()
+    service.close()
     assert not {"credential_offer", "credential_claim", "exchange_nonce"} & tables()
     command.upgrade(cfg, "head")
-    service.engine.dispose()
+    service.close()
     assert {"credential_offer", "credential_claim", "exchange_nonce"} <= tables()

@@ -68,7 +68,7 @@ def live(tmp_path_factory, node_harness):
     yield server
     server.server.shutdown()
     server.server.server_close()
-    server.service.engine.dispose()
+    server.service.close()
 
 
 def _as_wallet(live, node_harness, credential: dict) -> dict:

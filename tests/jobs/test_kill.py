@@ -128,7 +128,7 @@ def _check_events(tmp_path, database_url, batch_id: str, port: int, received: di
             events = session.execute(select(Event.id, Event.type, Event.data)).all()
             delivered = session.execute(select(WebhookDelivery.event_id, WebhookDelivery.state)).all()
     finally:
-        service.engine.dispose()
+        service.close()
     issued = [data["credentialId"] for _id, kind, data in events if kind == "credential.issued"]
     assert sorted(issued) == sorted(credential_ids)  # one each: none lost, none twice
     completed = [data for _id, kind, data in events if kind == "batch.completed"]
@@ -168,4 +168,4 @@ def _check_exactly_once(tmp_path, database_url, batch_id: str, port: int) -> Non
                 report = verifier.verify(form, now=now)
                 assert report.verified, [c for c in report.checks if c.status == "failed"]
     finally:
-        service.engine.dispose()
+        service.close()

@@ -45,7 +45,7 @@ def test_secret_key_generated_on_first_start(tmp_path):
     secret = (tmp_path / "secret_key").read_text().strip()
     assert len(secret) >= 32 and service.config["SECRET_KEY"] == secret
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
-    service.engine.dispose()
+    service.close()
 
 
 def test_verifier_limits_have_documented_defaults_and_read_from_the_environment(tmp_path):

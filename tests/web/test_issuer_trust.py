@@ -128,7 +128,7 @@ def trusted(tmp_path, database_url):
     initialize(service, load_demo=True)
     app = create_app(service=service)
     yield app.test_client(), {"Authorization": f"Bearer {demo_api_keys(service)['emob-academy']}"}, key, did
-    service.engine.dispose()
+    service.close()
 
 
 def test_trust_list_issuer_is_known_and_counted(trusted, api):

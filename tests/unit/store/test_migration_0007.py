@@ -34,7 +34,7 @@ def test_rows_of_the_old_schema_are_served_identically_after_upgrade(api, client
         body = api.issue(course, learner={"name": f"Migra Ölmez {i}", "email": f"m{i}@example.org"})
         signed[body["id"]] = pairs[-1]
         assert json.loads(pairs[-1][0]) == body["credential"] and pairs[-1][1] == body["jwt"]
-    service.engine.dispose()
+    service.close()
     cfg = alembic_config(database_url)
 
     command.downgrade(cfg, BEFORE)  # the old schema, text columns
@@ -59,7 +59,7 @@ def test_rows_of_the_old_schema_are_served_identically_after_upgrade(api, client
     columns = {c["name"] for c in inspect(service.engine).get_columns("credential")}
     assert "packed" in columns and "document" not in columns and "jwt" not in columns
     compact.forget_course_dictionaries()  # the dictionaries made before the downgrade are gone
-    service.engine.dispose()
+    service.close()
     for credential_id, (document, token) in expected.items():
         assert client.get(f"/credentials/{credential_id}.json").data == document.encode(), credential_id
         assert client.get(f"/credentials/{credential_id}.jwt").data == token.encode(), credential_id
@@ -67,7 +67,7 @@ def test_rows_of_the_old_schema_are_served_identically_after_upgrade(api, client
         assert conn.execute(text("SELECT count(DISTINCT course_id) FROM credential_dictionary")).scalar() == 2
     api.issue("BAT-SERVICE")  # issuing goes on with the migrated dictionaries
 
-    service.engine.dispose()
+    service.close()
     command.downgrade(cfg, BEFORE)
     back = _old_rows(database_url)
     assert {k: back[k] for k in expected} == expected

@@ -51,7 +51,7 @@ def test_session_cookie_is_secure_on_an_https_origin(tmp_path, database_url):
     try:
         assert create_app(service=svc).config["SESSION_COOKIE_SECURE"] is True
     finally:
-        svc.engine.dispose()
+        svc.close()
 
 
 def test_pages_need_a_login(client, demo):
@@ -108,7 +108,7 @@ def test_login_attempts_are_rate_limited_per_address(tmp_path, database_url):
         assert codes == [200, 200, 200, 429]
         assert c.login(*demo_console_login(svc)).status_code == 429  # the right one too, until the window ends
     finally:
-        svc.engine.dispose()
+        svc.close()
 
 
 def test_logout_ends_the_session(console):

@@ -41,7 +41,7 @@ def private_app(tmp_path, database_url):
     svc = build_service(make_config(tmp_path, database_url, ALLOW_PRIVATE_FETCH=True))
     initialize(svc, load_demo=True)
     yield create_app(service=svc), svc
-    svc.engine.dispose()
+    svc.close()
 
 
 def test_register_see_deliveries_redeliver_and_delete(private_app):

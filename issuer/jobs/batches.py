@@ -32,7 +32,7 @@ from ..store import batches as store
 from ..store.models import Batch, Credential, Provider
 
 __all__ = ["Row", "RowProblem", "validate_rows", "submit", "batch_fingerprint", "run_chunk", "sweep", "progress",
-           "chunk_starts", "issuance_context", "ON_INVALID"]
+           "chunk_starts", "ON_INVALID"]
 
 log = logging.getLogger(__name__)
 
@@ -166,13 +166,6 @@ def chunk_starts(positions, chunk_size: int) -> list[int]:
     return sorted({p - p % chunk_size for p in positions})
 
 
-def issuance_context(service, now: datetime) -> IssuanceContext:
-    """The issuing context of ``service`` at ``now``, as ``POST /api/v1/credentials`` builds it
-    (:func:`issuer.issuance.context_for`: the cheap self-verification of both forms, the full
-    verifier only with ``FULL_SELF_VERIFY``)."""
-    return issuance.context_for(service, now)
-
-
 def _finish(session, batch, now: datetime) -> bool:
     """Mark ``batch`` done if nothing is left; the one caller that did records ``batch.completed``
     (same transaction, so the event is neither lost nor doubled)."""
@@ -244,7 +237,7 @@ def run_chunk(service, batch_id: str, lo: int, hi: int) -> dict:
         if not claimed:
             break
         now = service.clock()
-        ctx = issuance_context(service, now)
+        ctx = issuance.context_for(service, now)
         ctx.memo = {}  # one group, one transaction: the course, issuer and open lists are read once
         with service.session(write=True) as session:
             try:
